@@ -1,0 +1,103 @@
+"""Helpers for end-to-end tests: run programs under the real preload, read dumps back.
+
+Tests are plain functions named test_* in tests/e2e/test_*.py; they raise AssertionError
+(or any exception) to fail. Each gets a fresh temporary directory from `tmpdir()`.
+"""
+import glob
+import json
+import os
+import subprocess
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.path.abspath(os.environ.get("BUILD", os.path.join(ROOT, "build")))
+PRELOAD = os.path.join(BUILD, "libslowburn.so")
+SLOWBURN = os.path.join(BUILD, "slowburn")
+SBDUMP = os.path.join(BUILD, "sbdump")
+
+
+def sample(name):
+    """Path of a built sample program, samples/NAME.cpp -> build/samples/NAME."""
+    return os.path.join(BUILD, "samples", name)
+
+
+def tmpdir():
+    return tempfile.mkdtemp(prefix="sb-e2e-")
+
+
+def run_profiled(cmd, workdir, env=None, timeout=300, check=True, **kwargs):
+    """Runs cmd (a list) with LD_PRELOAD in workdir; returns (CompletedProcess, [dump paths]).
+
+    Dumps default to workdir/slowburn.%e.%p.sb unless env sets SLOWBURN_OUT.
+    """
+    full_env = dict(os.environ)
+    full_env.pop("SLOWBURN_OUT", None)
+    full_env["LD_PRELOAD"] = PRELOAD
+    full_env.setdefault("SLOWBURN_INTERVAL_MS", "20")
+    if env:
+        full_env.update(env)
+    proc = subprocess.run(cmd, cwd=workdir, env=full_env, capture_output=True,
+                          timeout=timeout, **kwargs)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"{cmd} exited {proc.returncode}: {proc.stderr[-2000:]!r}")
+    return proc, sorted(glob.glob(os.path.join(workdir, "*.sb")))
+
+
+def run_plain(cmd, workdir, env=None, timeout=300, **kwargs):
+    full_env = dict(os.environ)
+    full_env.pop("LD_PRELOAD", None)
+    if env:
+        full_env.update(env)
+    return subprocess.run(cmd, cwd=workdir, env=full_env, capture_output=True,
+                          timeout=timeout, **kwargs)
+
+
+class Dump:
+    """A dump read back through build/sbdump: every record as a dict, in file order."""
+
+    def __init__(self, path):
+        proc = subprocess.run([SBDUMP, path], capture_output=True, text=True, timeout=300)
+        if proc.returncode != 0:
+            raise AssertionError(f"sbdump {path} exited {proc.returncode}: {proc.stderr}")
+        self.records = [json.loads(line) for line in proc.stdout.splitlines()]
+        self.summary = self.records[-1]
+        self.header = next(r for r in self.records if r["type"] == "header")
+        self.modules = [r for r in self.records if r["type"] == "module"]
+        self.sites = {r["id"]: r for r in self.records if r["type"] == "site"}
+        self.snapshots = [r for r in self.records if r["type"] == "snapshot"]
+        self.notes = [r for r in self.records if r["type"] == "note"]
+        self.ends = [r for r in self.records if r["type"] == "end"]
+
+    def final_state(self):
+        """site id -> dict(live_bytes, live_count, allocs, frees, calls, bytes) at the end."""
+        state = {}
+        for snap in self.snapshots:
+            for c in snap["changes"]:
+                s = state.setdefault(c["site"], {"live_bytes": 0, "live_count": 0, "allocs": 0,
+                                                 "frees": 0, "calls": 0, "bytes": 0})
+                if "live_bytes" in c:
+                    s["live_bytes"] = c["live_bytes"]
+                    s["live_count"] = c["live_count"]
+                    s["allocs"] += c["allocs_delta"]
+                    s["frees"] += c["frees_delta"]
+                else:
+                    s["calls"] += c["calls_delta"]
+                    s["bytes"] += c["bytes_delta"]
+        return state
+
+
+def read_dump(path):
+    return Dump(path)
+
+
+def slowburn(args, timeout=300, **kwargs):
+    """Runs the analyzer; returns CompletedProcess with text output."""
+    return subprocess.run([SLOWBURN] + list(args), capture_output=True, text=True,
+                          timeout=timeout, **kwargs)
+
+
+def export_json(dump_path):
+    proc = slowburn(["export", dump_path, "--format", "json"])
+    if proc.returncode != 0:
+        raise AssertionError(f"export exited {proc.returncode}: {proc.stderr}")
+    return json.loads(proc.stdout)

@@ -1,0 +1,312 @@
+// The dump format: varints, record framing, and the reader's validation of every field.
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "dump_reader.hpp"
+#include "slowburn/record_builder.hpp"
+#include "slowburn/varint.hpp"
+#include "synthetic_dump.hpp"
+
+namespace {
+
+using namespace slowburn;
+using namespace slowburn::analyze;
+using slowburn::testing::SyntheticDump;
+
+// Records everything it is shown, as text, so two reads can be compared.
+class Transcript : public DumpVisitor {
+ public:
+  std::vector<std::string> lines;
+  Header header;
+  std::vector<Module> modules;
+  std::vector<Site> sites;
+  std::vector<Snapshot> snapshots;
+  std::vector<Note> notes;
+  std::vector<End> ends;
+
+  void onHeader(const Header& h) override {
+    header = h;
+    lines.push_back("header " + h.exe);
+  }
+  void onModule(const Module& m) override {
+    modules.push_back(m);
+    lines.push_back("module " + m.path);
+  }
+  void onSite(const Site& s) override {
+    sites.push_back(s);
+    lines.push_back("site " + std::to_string(s.id));
+  }
+  void onSnapshot(const Snapshot& s) override {
+    snapshots.push_back(s);
+    lines.push_back("snapshot " + std::to_string(s.timeNs));
+  }
+  void onNote(const Note& n) override {
+    notes.push_back(n);
+    lines.push_back("note " + n.text);
+  }
+  void onEnd(const End& e) override {
+    ends.push_back(e);
+    lines.push_back("end " + std::to_string(e.timeNs));
+  }
+};
+
+SyntheticDump everyRecordType() {
+  SyntheticDump d;
+  d.header(4242, "/usr/bin/server", 100)
+      .module(0, 0x555555554000, 0x3000, "/usr/bin/server", std::string("\x01\x02\xab", 3))
+      .module(1, 0x7f0000000000, 0x200000, "/lib/libc.so.6")
+      .site(0, format::SiteKind::Alloc, {0x555555555123, 0x555555555100, 0x7f0000001000})
+      .site(1, format::SiteKind::Syscall, {0x555555555200}, format::SyscallOp::Read)
+      .snapshot(100'000'000, 8 << 20, {{0, 10001, 1, 1, 0}}, {{1, 5, 5120}})
+      .note(format::NoteKind::DroppedEvents, 3, "ring full")
+      .snapshot(200'000'000, 9 << 20, {{0, 20002, 2, 1, 0}})
+      .end(250'000'000, 3);
+  return d;
+}
+
+ReadSummary read(const std::vector<uint8_t>& bytes, Transcript& t) {
+  return readDumpBytes(bytes.data(), bytes.size(), t);
+}
+
+TEST(Varint, RoundTripsBoundaryValues) {
+  for (const uint64_t v : {0ull, 1ull, 127ull, 128ull, 16383ull, 16384ull, 1ull << 35,
+                           ~0ull >> 1, ~0ull}) {
+    uint8_t buf[format::kMaxVarintBytes];
+    const size_t n = format::putVarint(buf, v);
+    EXPECT_EQ(n, format::varintSize(v));
+    uint64_t back = 0;
+    EXPECT_EQ(format::getVarint(buf, buf + n, back), n);
+    EXPECT_EQ(back, v);
+    // Cut short by one byte it must be refused, not misread.
+    EXPECT_EQ(format::getVarint(buf, buf + n - 1, back), 0u);
+  }
+}
+
+TEST(Varint, RejectsOverlongEncoding) {
+  std::vector<uint8_t> eleven(11, 0x80);
+  uint64_t v = 0;
+  EXPECT_EQ(format::getVarint(eleven.data(), eleven.data() + eleven.size(), v), 0u);
+  std::vector<uint8_t> tenthTooBig = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02};
+  EXPECT_EQ(format::getVarint(tenthTooBig.data(), tenthTooBig.data() + 10, v), 0u);
+}
+
+TEST(Varint, ZigzagRoundTripsSignedDeltas) {
+  for (const int64_t v : {0ll, 1ll, -1ll, 63ll, -64ll, 1ll << 40, -(1ll << 40)}) {
+    EXPECT_EQ(format::zigzagDecode(format::zigzagEncode(v)), v);
+  }
+  EXPECT_EQ(format::zigzagEncode(-1), 1u);
+  EXPECT_EQ(format::zigzagEncode(1), 2u);
+}
+
+TEST(RecordBuilder, ReportsOverflowInsteadOfWritingPastTheBuffer) {
+  uint8_t buf[32];
+  format::RecordBuilder b(buf, sizeof buf);
+  b.begin(format::Tag::Note);
+  b.string("this text is far too long to fit into a thirty-two byte buffer");
+  EXPECT_TRUE(b.overflowed());
+  EXPECT_EQ(b.finish().size, 0u);
+}
+
+TEST(Reader, RoundTripsEveryRecordType) {
+  Transcript t;
+  const ReadSummary s = read(everyRecordType().bytes(), t);
+  EXPECT_TRUE(s.sawEnd);
+  EXPECT_FALSE(s.truncated);
+  EXPECT_EQ(s.records, 9u);
+  EXPECT_EQ(t.header.pid, 4242u);
+  EXPECT_EQ(t.header.exe, "/usr/bin/server");
+  EXPECT_EQ(t.header.intervalMs, 100u);
+  ASSERT_EQ(t.modules.size(), 2u);
+  EXPECT_EQ(t.modules[0].loadAddress, 0x555555554000u);
+  EXPECT_EQ(t.modules[0].size, 0x3000u);
+  EXPECT_EQ(t.modules[0].buildId, std::string("\x01\x02\xab", 3));
+  ASSERT_EQ(t.sites.size(), 2u);
+  EXPECT_EQ(t.sites[0].frames,
+            (std::vector<uint64_t>{0x555555555123, 0x555555555100, 0x7f0000001000}));
+  EXPECT_EQ(t.sites[1].kind, format::SiteKind::Syscall);
+  EXPECT_EQ(t.sites[1].op, format::SyscallOp::Read);
+  ASSERT_EQ(t.snapshots.size(), 2u);
+  ASSERT_EQ(t.snapshots[0].changes.size(), 2u);
+  EXPECT_EQ(t.snapshots[0].changes[0].liveBytes, 10001u);
+  EXPECT_EQ(t.snapshots[0].changes[1].callsDelta, 5u);
+  EXPECT_EQ(t.snapshots[0].changes[1].bytesDelta, 5120u);
+  EXPECT_EQ(t.snapshots[1].rssBytes, 9u << 20);
+  ASSERT_EQ(t.notes.size(), 1u);
+  EXPECT_EQ(t.notes[0].count, 3u);
+  EXPECT_EQ(t.notes[0].text, "ring full");
+  ASSERT_EQ(t.ends.size(), 1u);
+  EXPECT_EQ(t.ends[0].droppedEvents, 3u);
+}
+
+TEST(Reader, FileCutAtEveryOffsetIsTornTailOrClearError) {
+  const std::vector<uint8_t> full = everyRecordType().bytes();
+  Transcript whole;
+  read(full, whole);
+  for (size_t cut = 0; cut < full.size(); ++cut) {
+    const std::vector<uint8_t> prefix(full.begin(), full.begin() + cut);
+    Transcript t;
+    try {
+      const ReadSummary s = read(prefix, t);
+      // What was read is exactly a prefix of the whole, and the cut is reported.
+      ASSERT_LE(t.lines.size(), whole.lines.size());
+      for (size_t i = 0; i < t.lines.size(); ++i) EXPECT_EQ(t.lines[i], whole.lines[i]);
+      EXPECT_FALSE(s.sawEnd);
+      EXPECT_TRUE(s.truncated || s.bytes == cut) << "cut at " << cut;
+      if (s.truncated) {
+        EXPECT_NE(s.tornTailNote.find("cut short"), std::string::npos);
+      }
+    } catch (const DumpError& e) {
+      // Only a file without one whole record (nothing to analyse) may be refused.
+      EXPECT_LT(t.lines.size(), 1u) << "cut at " << cut << ": " << e.what();
+    }
+  }
+}
+
+TEST(Reader, EveryFlippedByteIsDetectedOrHarmless) {
+  const std::vector<uint8_t> full = everyRecordType().bytes();
+  for (size_t i = 0; i < full.size(); ++i) {
+    for (const uint8_t mask : {0x01, 0x80, 0xff}) {
+      std::vector<uint8_t> bad = full;
+      bad[i] ^= mask;
+      Transcript t;
+      try {
+        const ReadSummary s = read(bad, t);
+        // A flip that survives can only have made a length run past the end: a torn tail.
+        EXPECT_TRUE(s.truncated) << "flip at " << i << " went unnoticed";
+      } catch (const DumpError&) {
+      }
+    }
+  }
+}
+
+TEST(Reader, RejectsWrongMagic) {
+  std::vector<uint8_t> bytes = everyRecordType().bytes();
+  bytes[0] = 'X';
+  Transcript t;
+  EXPECT_THROW(read(bytes, t), DumpError);
+}
+
+TEST(Reader, RejectsOtherVersionsNamingBoth) {
+  std::vector<uint8_t> bytes = everyRecordType().bytes();
+  bytes[8] = 2;
+  Transcript t;
+  try {
+    read(bytes, t);
+    FAIL() << "version 2 accepted";
+  } catch (const DumpError& e) {
+    EXPECT_NE(std::string(e.what()).find("version 2"), std::string::npos);
+  }
+}
+
+TEST(Reader, RejectsEmptyAndPreambleOnlyFiles) {
+  Transcript t;
+  EXPECT_THROW(read({}, t), DumpError);
+  SyntheticDump d;
+  EXPECT_THROW(read(d.bytes(), t), DumpError);
+}
+
+TEST(Reader, RejectsAbsurdRecordLength) {
+  SyntheticDump d;
+  d.header();
+  // tag SITE, length 2^40: refused before anything is allocated.
+  d.raw({3, 0x80, 0x80, 0x80, 0x80, 0x80, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0});
+  Transcript t;
+  EXPECT_THROW(read(d.bytes(), t), DumpError);
+}
+
+TEST(Reader, RejectsAbsurdCountsWithValidChecksums) {
+  uint8_t buf[256];
+  format::RecordBuilder b(buf, sizeof buf);
+  b.begin(format::Tag::Site);
+  b.varint(0);
+  b.u8(0);
+  b.u8(0);
+  b.varint(~0ull);  // frame count
+  const format::RecordBytes rec = b.finish();
+  SyntheticDump d;
+  d.header().raw(std::vector<uint8_t>(rec.data, rec.data + rec.size));
+  Transcript t;
+  EXPECT_THROW(read(d.bytes(), t), DumpError);
+
+  b.begin(format::Tag::Snapshot);
+  b.varint(1);
+  b.varint(1);
+  b.varint(1ull << 60);  // change count
+  const format::RecordBytes snap = b.finish();
+  SyntheticDump d2;
+  d2.header().site(0, format::SiteKind::Alloc, {1}).raw(
+      std::vector<uint8_t>(snap.data, snap.data + snap.size));
+  EXPECT_THROW(read(d2.bytes(), t), DumpError);
+}
+
+TEST(Reader, RejectsReferencesToUnknownSites) {
+  SyntheticDump d;
+  d.header().site(0, format::SiteKind::Alloc, {1}).snapshot(1, 1, {{7, 1, 1, 1, 0}});
+  Transcript t;
+  EXPECT_THROW(read(d.bytes(), t), DumpError);
+}
+
+TEST(Reader, RejectsStructuralViolations) {
+  Transcript t;
+  SyntheticDump noHeader;
+  noHeader.site(0, format::SiteKind::Alloc, {1});
+  EXPECT_THROW(read(noHeader.bytes(), t), DumpError);
+
+  SyntheticDump twoHeaders;
+  twoHeaders.header().header();
+  EXPECT_THROW(read(twoHeaders.bytes(), t), DumpError);
+
+  SyntheticDump sitesOutOfOrder;
+  sitesOutOfOrder.header().site(1, format::SiteKind::Alloc, {1});
+  EXPECT_THROW(read(sitesOutOfOrder.bytes(), t), DumpError);
+
+  SyntheticDump timeBackwards;
+  timeBackwards.header().snapshot(200, 1, {}).snapshot(100, 1, {});
+  EXPECT_THROW(read(timeBackwards.bytes(), t), DumpError);
+
+  SyntheticDump afterEnd;
+  afterEnd.header().end(1).note(format::NoteKind::Info, 0, "late");
+  EXPECT_THROW(read(afterEnd.bytes(), t), DumpError);
+
+  SyntheticDump syscallWithoutOp;
+  syscallWithoutOp.header().site(0, format::SiteKind::Syscall, {1}, format::SyscallOp::None);
+  EXPECT_THROW(read(syscallWithoutOp.bytes(), t), DumpError);
+
+  SyntheticDump unknownTag;
+  unknownTag.header();
+  uint8_t buf[64];
+  format::RecordBuilder b(buf, sizeof buf);
+  b.begin(static_cast<format::Tag>(99));
+  const format::RecordBytes rec = b.finish();
+  unknownTag.raw(std::vector<uint8_t>(rec.data, rec.data + rec.size));
+  EXPECT_THROW(read(unknownTag.bytes(), t), DumpError);
+}
+
+TEST(Reader, SnapshotSplitAcrossRecordsKeepsOneTimestamp) {
+  SyntheticDump d;
+  d.header()
+      .site(0, format::SiteKind::Alloc, {1})
+      .site(1, format::SiteKind::Alloc, {2})
+      .snapshot(500, 1, {{0, 10, 1, 1, 0}})
+      .snapshot(500, 1, {{1, 20, 1, 1, 0}});
+  Transcript t;
+  read(d.bytes(), t);
+  ASSERT_EQ(t.snapshots.size(), 2u);
+  EXPECT_EQ(t.snapshots[0].timeNs, t.snapshots[1].timeNs);
+}
+
+TEST(Reader, ReadsFromAFileAndRefusesMissingOnes) {
+  const std::string path = ::testing::TempDir() + "format_test.sb";
+  slowburn::testing::writeFile(path, everyRecordType().bytes());
+  Transcript t;
+  EXPECT_TRUE(readDump(path, t).sawEnd);
+  std::remove(path.c_str());
+  EXPECT_THROW(readDump(path, t), DumpError);
+  EXPECT_THROW(readDump("/", t), DumpError);
+}
+
+}  // namespace
