@@ -11,8 +11,8 @@ CXXSTD   := -std=c++20
 WARN     := -Wall -Wextra -Wpedantic -Werror
 OPT      ?= -O2 -g
 CPPFLAGS := -Iinclude -MMD -MP
-CXXFLAGS := $(CXXSTD) $(WARN) $(OPT) $(SAN)
-LDFLAGS  := $(SAN)
+CXXFLAGS = $(CXXSTD) $(WARN) $(OPT) $(SAN)
+LDFLAGS  = $(SAN)
 
 # Debian packages the build, the tests, the demo and the benchmarks need.
 DEBIAN_PACKAGES := g++ make python3 libunwind-dev libxxhash-dev libcli11-dev libfmt-dev \
