@@ -1,0 +1,163 @@
+#include "classify.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+namespace slowburn::analyze {
+namespace {
+
+// Finite points in time order: the statistics below assume both.
+std::vector<SeriesPoint> cleaned(const std::vector<SeriesPoint>& in) {
+  std::vector<SeriesPoint> out;
+  out.reserve(in.size());
+  for (const SeriesPoint& p : in)
+    if (std::isfinite(p.t) && std::isfinite(p.v)) out.push_back(p);
+  const auto byTime = [](const SeriesPoint& a, const SeriesPoint& b) { return a.t < b.t; };
+  if (!std::is_sorted(out.begin(), out.end(), byTime))
+    std::stable_sort(out.begin(), out.end(), byTime);
+  return out;
+}
+
+double clamp01(double x) { return std::isfinite(x) ? std::clamp(x, 0.0, 1.0) : 0.0; }
+
+// Non-growing sites rank below every GROWING one (score > 0), bigger peaks first.
+double restScore(double peak) { return -1 / (1 + std::log1p(std::max(0.0, peak))); }
+
+bool isChurn(const SiteActivity& a, const TrendSettings& s) {
+  if (a.frees < s.churnMinFrees) return false;
+  const double frees = static_cast<double>(a.frees);
+  if (a.durationS > 0 && frees / a.durationS < s.churnMinFreesPerSec) return false;
+  if (a.peakCount > 0 && frees / static_cast<double>(a.peakCount) < s.churnMinTurnover)
+    return false;
+  return true;
+}
+
+// Points [lo, hi) whose times fall in [from, to].
+std::span<const SeriesPoint> window(const std::vector<SeriesPoint>& pts, double from, double to) {
+  const auto lo = std::lower_bound(pts.begin(), pts.end(), from,
+                                   [](const SeriesPoint& p, double t) { return p.t < t; });
+  const auto hi = std::upper_bound(pts.begin(), pts.end(), to,
+                                   [](double t, const SeriesPoint& p) { return t < p.t; });
+  if (hi <= lo) return {};
+  return {&*lo, static_cast<size_t>(hi - lo)};
+}
+
+TrendVerdict classify(const std::vector<SeriesPoint>& input, const SiteActivity& activity,
+                      const TrendSettings& settings, bool allowChurn) {
+  TrendVerdict v;
+  const std::vector<SeriesPoint> raw = cleaned(input);
+
+  double peak = std::isfinite(activity.peak) ? activity.peak : 0;
+  for (const SeriesPoint& p : raw) peak = std::max(peak, p.v);
+  const double last = raw.empty() ? 0 : raw.back().v;
+  const bool churn = allowChurn && isChurn(activity, settings);
+  v.score = restScore(peak);
+
+  const std::vector<SeriesPoint> pts = downsample(raw, settings.maxAnalysisPoints);
+  const size_t n = pts.size();
+  v.points = n;
+  const double sizeFactor =
+      static_cast<double>(n) / (static_cast<double>(n) + std::max(0.0, settings.halfConfidencePoints));
+
+  if (n == 0 || !(peak > 0)) {
+    // Nothing ever seen live: allocations (if any) died between snapshots.
+    v.cls = churn ? SiteClass::Churn : (activity.allocs > 0 ? SiteClass::Transient : SiteClass::Stable);
+    v.confidence = clamp01(sizeFactor);
+    return v;
+  }
+
+  const double t0 = pts.front().t;
+  const double span = pts.back().t - t0;
+  const double lateFraction = std::clamp(settings.highWater.lateFraction, 0.01, 1.0);
+  v.mk = mannKendall(pts);
+  v.overallSlope = theilSenSlope(pts, settings.maxSlopePairs);
+  v.earlySlope = theilSenSlope(window(pts, t0, t0 + lateFraction * span), settings.maxSlopePairs);
+  v.lateSlope =
+      theilSenSlope(window(pts, t0 + (1 - lateFraction) * span, pts.back().t), settings.maxSlopePairs);
+  v.hw = highWater(pts, settings.highWater);
+
+  const double riseNoise =
+      v.hw.noise > 0 ? v.hw.rise / v.hw.noise : (v.hw.rise > 0 ? INFINITY : 0.0);
+  const double growth = std::max(v.overallSlope, v.lateSlope);
+  const bool growing = n >= settings.minPoints && span > 0 && v.mk.z >= settings.minZ &&
+                       v.hw.saturation >= settings.minSaturation &&
+                       v.hw.ratchet >= settings.minRatchet &&
+                       riseNoise >= settings.minRiseNoise && growth > 0;
+  if (growing) {
+    v.cls = SiteClass::Growing;
+    v.growthBytesPerSec = growth;
+    const double signal =
+        settings.fullRiseNoise > 0 ? clamp01(riseNoise / settings.fullRiseNoise) : 1.0;
+    // Weights: monotonicity first, then "still climbing late" twice (rate and new maxima),
+    // then how far the climb stands above the noise.
+    const double quality = 0.35 * clamp01(v.mk.tau) + 0.25 * clamp01(v.hw.saturation) +
+                           0.25 * clamp01(v.hw.ratchet) + 0.15 * signal;
+    v.confidence = clamp01(sizeFactor * quality);
+    v.score = std::max(growth * v.confidence, std::numeric_limits<double>::min());
+    return v;
+  }
+
+  // Not growing: report the whole run's slope for information, and say what shape it is.
+  v.growthBytesPerSec = v.overallSlope;
+  const double endFraction = clamp01(last / peak);
+  size_t active = 0;
+  for (const SeriesPoint& p : raw) active += p.v > 0.1 * peak;
+  const double activeFraction = static_cast<double>(active) / static_cast<double>(raw.size());
+  const double flatness = 1 - clamp01(std::fabs(v.mk.tau));
+
+  if (endFraction <= settings.transientEndFraction && activeFraction <= settings.transientMaxActive) {
+    v.cls = SiteClass::Transient;
+    v.confidence = clamp01(sizeFactor * (1 - endFraction) * (1 - activeFraction / 2));
+  } else if (v.hw.rise >= settings.plateauMinRise * peak && endFraction >= settings.plateauMinEnd &&
+             v.hw.fillPoints >= settings.plateauMinFillPoints) {
+    v.cls = SiteClass::Plateau;
+    // Less sure the closer it came to passing the "still climbing" gates.
+    const double nearGrowth =
+        std::max(settings.minSaturation > 0 ? v.hw.saturation / settings.minSaturation : 0.0,
+                 settings.minRatchet > 0 ? v.hw.ratchet / settings.minRatchet : 0.0);
+    v.confidence = clamp01(sizeFactor * (1 - 0.5 * clamp01(nearGrowth)));
+  } else if (churn) {
+    v.cls = SiteClass::Churn;
+    v.confidence = clamp01(sizeFactor * flatness);
+  } else {
+    v.cls = SiteClass::Stable;
+    v.confidence = clamp01(sizeFactor * flatness);
+  }
+  return v;
+}
+
+}  // namespace
+
+const char* className(SiteClass c) {
+  switch (c) {
+    case SiteClass::Growing: return "GROWING";
+    case SiteClass::Plateau: return "PLATEAU";
+    case SiteClass::Churn: return "CHURN";
+    case SiteClass::Transient: return "TRANSIENT";
+    case SiteClass::Stable: return "STABLE";
+  }
+  return "STABLE";
+}
+
+TrendVerdict classifySeries(const std::vector<SeriesPoint>& live, const SiteActivity& activity,
+                            const TrendSettings& settings) {
+  return classify(live, activity, settings, true);
+}
+
+TrendVerdict classifyRate(const std::vector<SeriesPoint>& rate, const SiteActivity& activity,
+                          const TrendSettings& settings) {
+  return classify(rate, activity, settings, false);
+}
+
+std::vector<size_t> rankOrder(const std::vector<TrendVerdict>& verdicts) {
+  std::vector<size_t> order(verdicts.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return rankBefore(verdicts[a], verdicts[b]);
+  });
+  return order;
+}
+
+}  // namespace slowburn::analyze
