@@ -1,0 +1,244 @@
+// slowburn: the analyzer's command line. Subcommands parse their options here and call
+// into the library; every failure becomes one "slowburn: error: ..." line and exit code 2.
+
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "analysis.hpp"
+#include "check.hpp"
+#include "export_collapsed.hpp"
+#include "export_csv.hpp"
+#include "export_json.hpp"
+#include "progress.hpp"
+#include "report_text.hpp"
+#include "run_command.hpp"
+#include "terminal.hpp"
+#include "units.hpp"
+
+namespace sa = slowburn::analyze;
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitOverBudget = 1;
+constexpr int kExitBadInput = 2;
+
+struct ReportOptions {
+  size_t top = 10;
+  size_t frames = 3;
+  bool all = false;
+  std::string color = "auto";
+};
+
+// Reads and analyses a dump, with a progress bar when stderr is a TTY and the file is big.
+std::unique_ptr<sa::Analysis> analyze(const std::string& path) {
+  sa::ProgressBar bar = sa::ProgressBar::forFile(path);
+  sa::AnalysisOptions options;
+  if (bar.enabled()) options.progress = [&bar](uint64_t done, uint64_t total) {
+    bar.update(done, total);
+  };
+  auto analysis = sa::analyzeDump(path, options);
+  bar.finish();
+  return analysis;
+}
+
+std::string report(const std::string& path, const ReportOptions& o, std::FILE* stream) {
+  auto analysis = analyze(path);
+  sa::ReportSettings settings;
+  settings.top = o.top;
+  settings.all = o.all;
+  settings.frames = o.frames;
+  settings.color = sa::colorEnabled(sa::parseColorMode(o.color), stream);
+  return sa::reportText(*analysis, settings);
+}
+
+void addReportOptions(CLI::App& cmd, ReportOptions& o) {
+  cmd.add_option("--top", o.top, "show the N highest-ranked sites")
+      ->default_val(10)
+      ->check(CLI::PositiveNumber)
+      ->group("Report");
+  cmd.add_flag("--all", o.all, "show every site")->group("Report");
+  cmd.add_option("--frames", o.frames, "caller frames shown below each site's location")
+      ->default_val(3)
+      ->check(CLI::NonNegativeNumber)
+      ->group("Report");
+  cmd.add_option("--color", o.color, "colour the report: auto (a TTY without NO_COLOR), always, never")
+      ->default_val("auto")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->group("Report");
+}
+
+int runRun(sa::RunSettings& settings, const ReportOptions& o) {
+  const sa::RunOutcome outcome = sa::runProfiled(settings);
+  // The report goes to stderr, like time(1): the program's stdout stays its own.
+  fmt::print(stderr, "\n");
+  if (outcome.topDump.empty()) {
+    fmt::print(stderr, "slowburn: error: {} (pid {}) wrote no dump in {}\n",
+               settings.command[0], outcome.pid, settings.outDir);
+    return outcome.exitStatus != 0 ? outcome.exitStatus : kExitBadInput;
+  }
+  try {
+    fmt::print(stderr, "{}", report(outcome.topDump, o, stderr));
+    fmt::print(stderr, "\ndump: {}\n", outcome.topDump);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "slowburn: error: {}: {}\n", outcome.topDump, e.what());
+    return outcome.exitStatus != 0 ? outcome.exitStatus : kExitBadInput;
+  }
+  if (!outcome.otherDumps.empty()) {
+    fmt::print(stderr, "{} more dump{} from child processes or earlier exec images:\n",
+               outcome.otherDumps.size(), outcome.otherDumps.size() == 1 ? "" : "s");
+    for (const std::string& d : outcome.otherDumps) fmt::print(stderr, "  slowburn report {}\n", d);
+  }
+  return outcome.exitStatus;
+}
+
+int runCheck(const std::string& path, const std::string& rate, double minConfidence) {
+  sa::CheckSettings settings;
+  settings.maxGrowthBytesPerSec = sa::parseRate(rate);
+  settings.minConfidence = minConfidence;
+  auto analysis = analyze(path);
+  const sa::CheckResult result = sa::checkBudget(*analysis, settings);
+  fmt::print("{}", sa::formatCheck(*analysis, settings, result));
+  return result.passed() ? kExitOk : kExitOverBudget;
+}
+
+int runExport(const std::string& path, const std::string& format, const std::string& value) {
+  const sa::CollapsedValue collapsed = sa::parseCollapsedValue(value);
+  auto analysis = analyze(path);
+  std::string out;
+  if (format == "json") {
+    out = sa::exportJson(*analysis);
+  } else if (format == "csv") {
+    out = sa::exportCsv(*analysis);
+  } else {
+    out = sa::exportCollapsed(*analysis, collapsed);
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  if (std::fflush(stdout) != 0) throw std::runtime_error("cannot write the export to stdout");
+  return kExitOk;
+}
+
+int cli(int argc, char** argv) {
+  CLI::App app{
+      "slowburn finds memory that creeps: it ranks allocation call sites by how steadily their\n"
+      "live bytes grow over time, so a small leak outranks a big healthy cache."};
+  app.name("slowburn");
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "slowburn 0.1 (dump format 1)");
+  app.footer(
+      "Exit codes: 0 ok, 1 a check budget was exceeded, 2 bad input or usage.\n"
+      "Run 'slowburn COMMAND --help' for the options of one command.");
+
+  std::string dump;
+  ReportOptions reportOptions;
+
+  CLI::App* reportCmd = app.add_subcommand(
+      "report", "Ranked table of call sites: growth, confidence, sizes, location, callers");
+  reportCmd->add_option("dump", dump, "dump file written by the preload (slowburn.*.sb)")
+      ->required();
+  addReportOptions(*reportCmd, reportOptions);
+  reportCmd->footer("Example: slowburn report slowburn.server.4242.sb --top 5 --frames 6");
+
+  std::string rate;
+  double minConfidence = sa::kDefaultMinConfidence;
+  CLI::App* checkCmd = app.add_subcommand(
+      "check", "CI gate: exit 1 if any site grows faster than a budget, 0 if none does");
+  checkCmd->add_option("dump", dump, "dump file written by the preload")->required();
+  checkCmd
+      ->add_option("--max-growth", rate,
+                   "budget per site: 1MiB/min, 512KiB/s, 10MB/h; a plain number is bytes/s")
+      ->required();
+  checkCmd
+      ->add_option("--min-confidence", minConfidence,
+                   "only GROWING sites at least this sure count against the budget")
+      ->default_val(sa::kDefaultMinConfidence)
+      ->check(CLI::Range(0.0, 1.0));
+  checkCmd->footer(fmt::format(
+      "A site fails when it is classified GROWING, its growth rate exceeds the budget and its\n"
+      "confidence is at least --min-confidence (default {}).\n"
+      "Exit codes: 0 within budget, 1 over budget, 2 bad input (missing or corrupt dump, bad\n"
+      "rate).\nExample: slowburn check slowburn.server.4242.sb --max-growth 1MiB/min",
+      sa::kDefaultMinConfidence));
+
+  std::string format;
+  std::string collapsedValue = "live";
+  CLI::App* exportCmd =
+      app.add_subcommand("export", "Machine-readable output on stdout: json, csv or collapsed");
+  exportCmd->add_option("dump", dump, "dump file written by the preload")->required();
+  exportCmd->add_option("--format", format, "json (the slowburn-report document), csv, or collapsed (flame graph folded stacks)")
+      ->required()
+      ->check(CLI::IsMember({"json", "csv", "collapsed"}));
+  exportCmd
+      ->add_option("--value", collapsedValue,
+                   "collapsed only: live bytes at end, each site's peak, or alloc counts")
+      ->default_val("live")
+      ->check(CLI::IsMember({"live", "peak", "allocs"}));
+  exportCmd->footer(
+      "Examples:\n  slowburn export DUMP --format json | jq '.sites[0]'\n"
+      "  slowburn export DUMP --format collapsed | flamegraph.pl > live.svg");
+
+  sa::RunSettings runSettings;
+  uint64_t interval = 0, depth = 0, sampleBytes = 0;
+  std::string syscalls;
+  CLI::App* runCmd = app.add_subcommand(
+      "run", "Run a command under the profiler, then print the report of its dump");
+  runCmd->add_option("--out", runSettings.outDir, "directory for the dumps")->default_val(".");
+  CLI::Option* intervalOpt =
+      runCmd->add_option("--interval", interval, "snapshot interval in ms (default 100)")
+          ->check(CLI::PositiveNumber);
+  CLI::Option* depthOpt =
+      runCmd->add_option("--depth", depth, "stack frames recorded per site (default 32)")
+          ->check(CLI::Range(1, 256));
+  CLI::Option* sampleOpt = runCmd->add_option(
+      "--sample-bytes", sampleBytes,
+      "record one allocation per N bytes on average (0, the default: every one)");
+  CLI::Option* syscallsOpt = runCmd->add_option(
+      "--syscalls", syscalls, "syscalls to count: all (default), none, or a list like read,recv");
+  addReportOptions(*runCmd, reportOptions);
+  runCmd->add_option("command", runSettings.command, "the program and its arguments, after --")
+      ->required();
+  runCmd->footer(
+      "The command runs with LD_PRELOAD=libslowburn.so (found next to this program or in\n"
+      "<prefix>/lib); its dump goes to OUTDIR/slowburn.<exe>.<pid>.sb. slowburn exits with the\n"
+      "command's status (128+N if signal N killed it). The report goes to stderr.\n"
+      "Example: slowburn run --out /tmp/dumps -- ./server --port 8080");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // CLI11's own codes (105, 106, 109...) mean nothing to callers: usage is exit 2.
+    fmt::print(stderr, "slowburn: error: {} (see slowburn --help)\n", e.what());
+    return kExitBadInput;
+  }
+
+  if (*reportCmd) {
+    fmt::print("{}", report(dump, reportOptions, stdout));
+    return kExitOk;
+  }
+  if (*checkCmd) return runCheck(dump, rate, minConfidence);
+  if (*exportCmd) return runExport(dump, format, collapsedValue);
+  if (*intervalOpt) runSettings.intervalMs = interval;
+  if (*depthOpt) runSettings.depth = depth;
+  if (*sampleOpt) runSettings.sampleBytes = sampleBytes;
+  if (*syscallsOpt) runSettings.syscalls = syscalls;
+  return runRun(runSettings, reportOptions);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return cli(argc, argv);
+  } catch (const std::exception& e) {
+    std::fflush(stdout);
+    fmt::print(stderr, "slowburn: error: {}\n", e.what());
+    return kExitBadInput;
+  }
+}

@@ -1,0 +1,220 @@
+#include <gtest/gtest.h>
+
+#include "correlate.hpp"
+#include "profile.hpp"
+#include "synthetic_dump.hpp"
+
+namespace slowburn::analyze {
+namespace {
+
+using format::SiteKind;
+using format::SyscallOp;
+using testing::SyntheticDump;
+
+constexpr uint64_t kMs = 1'000'000;
+
+Profile profileOf(const SyntheticDump& dump, size_t maxPoints = 1024) {
+  ProfileBuilder builder(maxPoints);
+  const ReadSummary summary = readDumpBytes(dump.bytes().data(), dump.size(), builder);
+  return builder.finish(summary);
+}
+
+std::vector<double> values(const SiteProfile& s) {
+  std::vector<double> v;
+  for (const SeriesPoint& p : s.series.points()) v.push_back(p.v);
+  return v;
+}
+
+TEST(Profile, UnchangedSitesKeepTheirValueAtEverySnapshot) {
+  // given two alloc sites, the second changing only once
+  SyntheticDump dump;
+  dump.header().site(0, SiteKind::Alloc, {0x1000}).site(1, SiteKind::Alloc, {0x2000});
+  dump.snapshot(100 * kMs, 0, {{0, 100, 1, 1, 0}, {1, 7, 1, 1, 0}});
+  dump.snapshot(200 * kMs, 0, {{0, 200, 2, 1, 0}});
+  dump.snapshot(300 * kMs, 0, {{0, 300, 3, 1, 0}});
+  // when it is profiled
+  const Profile p = profileOf(dump);
+  // then every site has a point at every snapshot time
+  ASSERT_EQ(p.sites.size(), 2u);
+  EXPECT_EQ(values(p.sites[0]), (std::vector<double>{100, 200, 300}));
+  EXPECT_EQ(values(p.sites[1]), (std::vector<double>{7, 7, 7}));
+  EXPECT_DOUBLE_EQ(p.sites[1].series.points()[2].t, 0.3);
+  EXPECT_EQ(p.snapshotPoints, 3u);
+  EXPECT_EQ(p.sites[0].allocs, 3u);
+  EXPECT_EQ(p.liveBytesEnd, 307u);
+  EXPECT_EQ(p.peakLiveBytes, 307u);
+}
+
+TEST(Profile, RecordsWithOneTimeFormOnePoint) {
+  // given a snapshot split over two records with the same time
+  SyntheticDump dump;
+  dump.header().site(0, SiteKind::Alloc, {0x1000}).site(1, SiteKind::Alloc, {0x2000});
+  dump.snapshot(100 * kMs, 0, {{0, 10, 1, 1, 0}});
+  dump.snapshot(100 * kMs, 0, {{1, 20, 1, 1, 0}});
+  dump.snapshot(200 * kMs, 0, {{0, 30, 2, 1, 0}});
+  const Profile p = profileOf(dump);
+  // then they count once and both halves land in the same point
+  EXPECT_EQ(p.snapshotPoints, 2u);
+  EXPECT_EQ(values(p.sites[0]), (std::vector<double>{10, 30}));
+  EXPECT_EQ(values(p.sites[1]), (std::vector<double>{20, 20}));
+}
+
+TEST(Profile, SiteFirstSeenLateIsZeroBefore) {
+  SyntheticDump dump;
+  dump.header().site(0, SiteKind::Alloc, {0x1000});
+  dump.snapshot(100 * kMs, 0, {{0, 10, 1, 1, 0}});
+  dump.snapshot(200 * kMs, 0, {});
+  dump.site(1, SiteKind::Alloc, {0x2000});
+  dump.snapshot(300 * kMs, 0, {{1, 5000, 1, 1, 0}});
+  const Profile p = profileOf(dump);
+  EXPECT_EQ(values(p.sites[1]), (std::vector<double>{0, 0, 5000}));
+  EXPECT_EQ(p.sites[1].series.points().size(), p.sites[0].series.points().size());
+}
+
+TEST(Profile, PeaksAndTotalsFollowTheExactValues) {
+  SyntheticDump dump;
+  dump.header().site(0, SiteKind::Alloc, {0x1000}).site(1, SiteKind::Alloc, {0x2000});
+  dump.snapshot(100 * kMs, 0, {{0, 1000, 10, 10, 0}, {1, 500, 1, 1, 0}});
+  dump.snapshot(200 * kMs, 4096, {{0, 100, 1, 0, 9}});
+  dump.snapshot(300 * kMs, 8192, {{1, 0, 0, 0, 1}});
+  const Profile p = profileOf(dump);
+  EXPECT_EQ(p.sites[0].peakLiveBytes, 1000u);
+  EXPECT_EQ(p.sites[0].peakLiveCount, 10u);
+  EXPECT_EQ(p.sites[0].liveBytes, 100u);
+  EXPECT_EQ(p.sites[0].frees, 9u);
+  EXPECT_EQ(p.peakLiveBytes, 1500u);
+  EXPECT_EQ(p.liveBytesEnd, 100u);
+  EXPECT_EQ(p.allocs, 11u);
+  EXPECT_EQ(p.frees, 10u);
+  EXPECT_EQ(p.rssEnd, 8192u);
+  EXPECT_EQ(p.peakRss, 8192u);
+}
+
+TEST(Profile, SyscallSeriesIsTheCallRatePerInterval) {
+  // given a read site called 10 times in the first 100 ms and 40 in the next 200 ms
+  SyntheticDump dump;
+  dump.header().site(0, SiteKind::Syscall, {0x3000}, SyscallOp::Read);
+  dump.snapshot(100 * kMs, 0, {}, {{0, 10, 10240}});
+  dump.snapshot(300 * kMs, 0, {}, {{0, 40, 40960}});
+  dump.snapshot(400 * kMs, 0, {}, {});
+  const Profile p = profileOf(dump);
+  const SiteProfile& s = p.sites[0];
+  EXPECT_FALSE(s.isAlloc());
+  EXPECT_EQ(s.calls, 50u);
+  EXPECT_EQ(s.bytes, 51200u);
+  ASSERT_EQ(s.series.points().size(), 3u);
+  EXPECT_DOUBLE_EQ(s.series.points()[0].v, 100.0);
+  EXPECT_DOUBLE_EQ(s.series.points()[1].v, 200.0);
+  EXPECT_DOUBLE_EQ(s.series.points()[2].v, 0.0);
+  EXPECT_DOUBLE_EQ(s.peakCallRate, 200.0);
+}
+
+TEST(Profile, DurationComesFromEndOrTheLastSnapshot) {
+  SyntheticDump clean;
+  clean.header().site(0, SiteKind::Alloc, {0x1000});
+  clean.snapshot(100 * kMs, 0, {{0, 1, 1, 1, 0}}).end(2500 * kMs, 7);
+  const Profile p = profileOf(clean);
+  EXPECT_DOUBLE_EQ(p.durationS(), 2.5);
+  EXPECT_EQ(p.droppedEvents(), 7u);
+
+  SyntheticDump killed;
+  killed.header().site(0, SiteKind::Alloc, {0x1000});
+  killed.snapshot(100 * kMs, 0, {{0, 1, 1, 1, 0}}).snapshot(1700 * kMs, 0, {});
+  killed.note(format::NoteKind::DroppedEvents, 3, "ring full").note(
+      format::NoteKind::DroppedEvents, 4, "ring full");
+  const Profile k = profileOf(killed);
+  EXPECT_FALSE(k.end.has_value());
+  EXPECT_DOUBLE_EQ(k.durationS(), 1.7);
+  EXPECT_EQ(k.droppedEvents(), 7u);
+}
+
+TEST(Profile, MemoryIsBoundedByKeptPointsNotSnapshots) {
+  // given many more snapshots than points kept per site
+  SyntheticDump dump;
+  dump.header().site(0, SiteKind::Alloc, {0x1000}).site(1, SiteKind::Syscall, {0x2000},
+                                                        SyscallOp::Write);
+  constexpr uint64_t kSnapshots = 400;
+  for (uint64_t i = 1; i <= kSnapshots; ++i) {
+    dump.snapshot(i * 10 * kMs, 0, {{0, i * 48, i, 1, 0}}, {{1, 1, 8}});
+  }
+  const Profile p = profileOf(dump, 16);
+  // then each series keeps at most 16 points yet saw every snapshot, and the shape holds
+  for (const SiteProfile& s : p.sites) {
+    EXPECT_LE(s.series.points().size(), 16u);
+    EXPECT_EQ(s.series.totalAdded(), kSnapshots);
+  }
+  const auto& pts = p.sites[0].series.points();
+  for (size_t i = 1; i < pts.size(); ++i) EXPECT_GT(pts[i].v, pts[i - 1].v);
+  EXPECT_EQ(p.sites[0].peakLiveBytes, kSnapshots * 48);
+  EXPECT_EQ(p.snapshotPoints, kSnapshots);
+}
+
+CorrelationSite allocAt(const std::string& fn, uint64_t retained, bool growing = true) {
+  CorrelationSite c;
+  c.isAlloc = true;
+  c.growing = growing;
+  c.module = "/bin/app";
+  c.function = fn;
+  c.retainedBytes = retained;
+  return c;
+}
+
+CorrelationSite syscallAt(const std::string& fn, SyscallOp op, uint64_t calls,
+                          const std::string& module = "/bin/app") {
+  CorrelationSite c;
+  c.isAlloc = false;
+  c.op = op;
+  c.module = module;
+  c.function = fn;
+  c.calls = calls;
+  return c;
+}
+
+TEST(Correlate, GrowingSiteGetsBytesPerCallOfTheSameFunction) {
+  const std::vector<CorrelationSite> sites = {
+      allocAt("handle(int)", 61441 * 100),
+      syscallAt("handle(int)", SyscallOp::Read, 6100),
+      syscallAt("other()", SyscallOp::Read, 5),
+  };
+  const auto links = correlateSites(sites);
+  ASSERT_EQ(links.size(), 1u);
+  EXPECT_EQ(links[0].alloc, 0u);
+  EXPECT_EQ(links[0].syscall, 1u);
+  EXPECT_NEAR(links[0].retainedBytesPerSyscall, 1007.2, 0.1);
+}
+
+TEST(Correlate, PrefersReadsThenMostCalls) {
+  const std::vector<CorrelationSite> sites = {
+      allocAt("serve()", 1000),
+      syscallAt("serve()", SyscallOp::Write, 1000),
+      syscallAt("serve()", SyscallOp::Recv, 10),
+      syscallAt("serve()", SyscallOp::Read, 20),
+  };
+  const auto links = correlateSites(sites);
+  ASSERT_EQ(links.size(), 1u);
+  EXPECT_EQ(links[0].syscall, 3u);
+  EXPECT_DOUBLE_EQ(links[0].retainedBytesPerSyscall, 50.0);
+}
+
+TEST(Correlate, NeedsGrowthSameModuleAndAKnownFunction) {
+  const std::vector<CorrelationSite> sites = {
+      allocAt("f()", 1000, /*growing=*/false),
+      allocAt("", 1000),
+      allocAt("g()", 1000),
+      syscallAt("f()", SyscallOp::Read, 10),
+      syscallAt("", SyscallOp::Read, 10),
+      syscallAt("g()", SyscallOp::Read, 10, "/lib/other.so"),
+      syscallAt("g()", SyscallOp::Read, 0),
+  };
+  EXPECT_TRUE(correlateSites(sites).empty());
+}
+
+TEST(Correlate, NamesSyscalls) {
+  EXPECT_STREQ(syscallName(SyscallOp::Read), "read");
+  EXPECT_STREQ(syscallName(SyscallOp::Sendmsg), "sendmsg");
+  EXPECT_TRUE(isReadOp(SyscallOp::Recvfrom));
+  EXPECT_FALSE(isReadOp(SyscallOp::Pwrite64));
+}
+
+}  // namespace
+}  // namespace slowburn::analyze
