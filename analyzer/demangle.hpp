@@ -1,0 +1,12 @@
+#pragma once
+// Itanium C++ ABI demangling of symbol and DWARF linkage names.
+
+#include <string>
+
+namespace slowburn::analyze {
+
+// "_ZN3app6handleEi" -> "app::handle(int)"; anything that is not a mangled C++ name (a C
+// function, a malformed symbol) comes back unchanged. Null gives "".
+std::string demangle(const char* name);
+
+}  // namespace slowburn::analyze

@@ -1,0 +1,358 @@
+#include "symbolizer.hpp"
+
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <gelf.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <map>
+#include <unordered_map>
+
+#include "demangle.hpp"
+#include "plumbing.hpp"
+
+namespace slowburn::analyze {
+namespace {
+
+// A module from the dump and, once an address inside it is looked up, its file in libdwfl.
+// Each module gets its own Dwfl so a replaced module (dlclose/dlopen) can simply be dropped.
+struct ModuleFile {
+  ModuleInfo info;
+  bool opened = false;
+  Dwfl* dwfl = nullptr;
+  Dwfl_Module* module = nullptr;  // null when the file cannot be trusted; note says why
+  std::string note;
+
+  explicit ModuleFile(const ModuleInfo& i) : info(i) {}
+  ~ModuleFile() {
+    if (dwfl != nullptr) dwfl_end(dwfl);
+  }
+  ModuleFile(const ModuleFile&) = delete;
+  ModuleFile& operator=(const ModuleFile&) = delete;
+
+  uint64_t end() const {
+    const uint64_t size = info.size == 0 ? 1 : info.size;
+    const uint64_t room = std::numeric_limits<uint64_t>::max() - info.loadAddress;
+    return info.loadAddress + (size < room ? size : room);
+  }
+};
+
+uint64_t pageUp(uint64_t v) { return (v + 4095) & ~uint64_t{4095}; }
+
+// The highest PT_LOAD end, computed as the preload computes a module's recorded size.
+uint64_t loadExtent(Elf* elf) {
+  size_t count = 0;
+  if (elf == nullptr || elf_getphdrnum(elf, &count) != 0) return 0;
+  uint64_t extent = 0;
+  for (size_t i = 0; i < count; ++i) {
+    GElf_Phdr phdr;
+    if (gelf_getphdr(elf, static_cast<int>(i), &phdr) != nullptr && phdr.p_type == PT_LOAD) {
+      extent = std::max<uint64_t>(extent, phdr.p_vaddr + phdr.p_memsz);
+    }
+  }
+  return extent;
+}
+
+std::string dieFunctionName(Dwarf_Die* die) {
+  Dwarf_Attribute attr;
+  // dwarf_attr_integrate follows abstract_origin and specification to the declaration.
+  for (int name : {DW_AT_linkage_name, DW_AT_MIPS_linkage_name}) {
+    if (dwarf_attr_integrate(die, name, &attr) != nullptr) {
+      if (const char* s = dwarf_formstring(&attr)) return demangle(s);
+    }
+  }
+  if (dwarf_attr_integrate(die, DW_AT_name, &attr) != nullptr) {
+    if (const char* s = dwarf_formstring(&attr)) return s;
+  }
+  return {};
+}
+
+// DWARF 5 line tables name files relative to the compilation directory ("src/app.cpp").
+std::string absoluteSource(const char* file, const char* compDir) {
+  if (file == nullptr) return {};
+  if (file[0] == '/' || compDir == nullptr || compDir[0] == '\0') return file;
+  std::string path(compDir);
+  if (path.back() != '/') path += '/';
+  return path + file;
+}
+
+// Where an inlined subroutine was called from, in the function it was inlined into.
+void callSite(Dwarf_Die* inlined, std::string& file, int& line) {
+  file.clear();
+  line = 0;
+  Dwarf_Attribute attr;
+  Dwarf_Word value = 0;
+  if (dwarf_attr(inlined, DW_AT_call_line, &attr) != nullptr &&
+      dwarf_formudata(&attr, &value) == 0 &&
+      value <= static_cast<Dwarf_Word>(std::numeric_limits<int>::max())) {
+    line = static_cast<int>(value);
+  }
+  Dwarf_Die cu;
+  Dwarf_Files* files = nullptr;
+  size_t fileCount = 0;
+  if (dwarf_attr(inlined, DW_AT_call_file, &attr) != nullptr &&
+      dwarf_formudata(&attr, &value) == 0 &&
+      dwarf_diecu(inlined, &cu, nullptr, nullptr) != nullptr &&
+      dwarf_getsrcfiles(&cu, &files, &fileCount) == 0 && value < fileCount) {
+    Dwarf_Attribute compDir;
+    file = absoluteSource(dwarf_filesrc(files, value, nullptr, nullptr),
+                          dwarf_formstring(dwarf_attr(&cu, DW_AT_comp_dir, &compDir)));
+  }
+}
+
+// The innermost DIE containing pc and its physical parents, innermost first. dwarf_getscopes
+// alone would continue from an inlined body into its abstract definition's scopes.
+std::vector<Dwarf_Die> containingDies(Dwfl_Module* module, Dwarf_Addr pc) {
+  Dwarf_Addr bias = 0;
+  Dwarf_Die* cu = dwfl_module_addrdie(module, pc, &bias);
+  if (cu == nullptr) return {};
+  Dwarf_Die* scopes = nullptr;
+  const int found = dwarf_getscopes(cu, pc - bias, &scopes);
+  if (found <= 0) {
+    std::free(scopes);
+    return {};
+  }
+  Dwarf_Die innermost = scopes[0];
+  std::free(scopes);
+  scopes = nullptr;
+  const int depth = dwarf_getscopes_die(&innermost, &scopes);
+  std::vector<Dwarf_Die> dies;
+  for (int i = 0; i < depth; ++i) dies.push_back(scopes[i]);
+  std::free(scopes);
+  return dies;
+}
+
+}  // namespace
+
+struct Symbolizer::Impl {
+  struct Resolved {
+    std::vector<Frame> chain;  // innermost inlined function first
+    size_t chosen = 0;         // the entry resolve() reports
+  };
+
+  std::string debugPath;
+  char* debugPathPtr = nullptr;
+  Dwfl_Callbacks callbacks{};
+  std::map<uint64_t, std::unique_ptr<ModuleFile>> modules;  // by load address
+  std::unordered_map<uint64_t, Resolved> exactCache;
+  std::unordered_map<uint64_t, Resolved> returnCache;
+
+  ModuleFile* find(uint64_t pc) {
+    auto it = modules.upper_bound(pc);
+    if (it == modules.begin()) return nullptr;
+    --it;
+    ModuleFile& m = *it->second;
+    return (pc < m.end() || m.info.size == 0) ? &m : nullptr;
+  }
+
+  void open(ModuleFile& m) {
+    m.opened = true;
+    if (m.info.path.empty() || m.info.path[0] == '[') {
+      m.note = "no file";
+      return;
+    }
+    // O_NONBLOCK: a FIFO or device swapped in at the path must not block the analyzer.
+    const int fd = ::open(m.info.path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0) {
+      m.note = fmt::format("cannot open: {}", std::strerror(errno));
+      return;
+    }
+    struct stat st {};
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+      ::close(fd);
+      m.note = "not a regular file";
+      return;
+    }
+    m.dwfl = dwfl_begin(&callbacks);
+    if (m.dwfl == nullptr) {
+      ::close(fd);
+      m.note = "libdwfl failed";
+      return;
+    }
+    dwfl_report_begin(m.dwfl);
+    // On success libdwfl owns fd; on failure it is still ours.
+    Dwfl_Module* module = dwfl_report_elf(m.dwfl, m.info.path.c_str(), m.info.path.c_str(), fd,
+                                          m.info.loadAddress, true);
+    dwfl_report_end(m.dwfl, nullptr, nullptr);
+    if (module == nullptr) {
+      ::close(fd);
+      m.note = "not an ELF file";
+      return;
+    }
+    if (!matchesRecording(m, module)) return;
+    m.module = module;
+  }
+
+  // A rebuilt file would give confident but wrong lines: refuse it. The build-id decides
+  // when the dump has one; otherwise the loaded extent must agree with the recorded size.
+  static bool matchesRecording(ModuleFile& m, Dwfl_Module* module) {
+    if (!m.info.buildId.empty()) {
+      const unsigned char* bits = nullptr;
+      GElf_Addr vaddr = 0;
+      const int length = dwfl_module_build_id(module, &bits, &vaddr);
+      const bool same = length > 0 && static_cast<size_t>(length) == m.info.buildId.size() &&
+                        std::memcmp(bits, m.info.buildId.data(), m.info.buildId.size()) == 0;
+      if (!same) m.note = "build-id mismatch";
+      return same;
+    }
+    if (m.info.size == 0) return true;
+    Dwarf_Addr bias = 0;
+    const uint64_t extent = loadExtent(dwfl_module_getelf(module, &bias));
+    const bool same = pageUp(extent) == pageUp(m.info.size);
+    if (!same) m.note = "file changed since recording";
+    return same;
+  }
+
+  std::vector<Frame> expand(uint64_t address, bool isReturnAddress) {
+    Frame base;
+    base.address = address;
+    // A return address points after the call; address-1 is inside the call instruction.
+    const uint64_t pc = (isReturnAddress && address > 0) ? address - 1 : address;
+    ModuleFile* m = find(pc);
+    if (m == nullptr) return {base};
+    base.module = m->info.path;
+    base.offset = address - m->info.loadAddress;
+    if (!m->opened) open(*m);
+    if (m->module == nullptr) {
+      base.note = m->note;
+      return {base};
+    }
+    return describe(m->module, pc, base);
+  }
+
+  static std::vector<Frame> describe(Dwfl_Module* module, uint64_t pc, const Frame& base) {
+    Frame innermost = base;
+    if (Dwfl_Line* line = dwfl_module_getsrc(module, pc)) {
+      int lineNo = 0;
+      if (const char* file = dwfl_lineinfo(line, nullptr, &lineNo, nullptr, nullptr, nullptr)) {
+        innermost.file = absoluteSource(file, dwfl_line_comp_dir(line));
+        innermost.line = lineNo;
+      }
+    }
+    GElf_Off symbolOffset = 0;
+    GElf_Sym symbol{};
+    const char* name =
+        dwfl_module_addrinfo(module, pc, &symbolOffset, &symbol, nullptr, nullptr, nullptr);
+    // Without .symtab the nearest exported symbol may be far away: trust it only if sized
+    // and covering pc.
+    const bool covers = name != nullptr && (symbolOffset < symbol.st_size ||
+                                            (symbol.st_size == 0 && symbolOffset == 0));
+    const std::string symbolName = covers ? demangle(name) : std::string();
+
+    std::vector<Frame> chain;
+    Frame current = innermost;
+    for (Dwarf_Die& die : containingDies(module, pc)) {
+      const int tag = dwarf_tag(&die);
+      if (tag == DW_TAG_inlined_subroutine) {
+        current.function = dieFunctionName(&die);
+        chain.push_back(current);
+        callSite(&die, current.file, current.line);
+      } else if (tag == DW_TAG_subprogram) {
+        const std::string dieName = dieFunctionName(&die);
+        // The symbol name, as a build without DWARF would give (clones included).
+        current.function = symbolName.empty() ? dieName : symbolName;
+        chain.push_back(current);
+        break;
+      }
+    }
+    if (chain.empty()) {
+      innermost.function = symbolName;
+      if (innermost.function.empty() && innermost.file.empty()) innermost.note = "no symbol";
+      chain.push_back(innermost);
+    }
+    return chain;
+  }
+
+  const Resolved& lookup(uint64_t address, bool isReturnAddress) {
+    auto& cache = isReturnAddress ? returnCache : exactCache;
+    auto it = cache.find(address);
+    if (it != cache.end()) return it->second;
+    Resolved r;
+    r.chain = expand(address, isReturnAddress);
+    // The innermost level that is the program's own code: for a push_back inlined into
+    // handle(), handle's line rather than stl_vector.h; all plumbing: the real function.
+    r.chosen = r.chain.size() - 1;
+    for (size_t i = 0; i < r.chain.size(); ++i) {
+      if (!isPlumbing(r.chain[i])) {
+        r.chosen = i;
+        break;
+      }
+    }
+    return cache.emplace(address, std::move(r)).first->second;
+  }
+};
+
+Symbolizer::Symbolizer(SymbolizerOptions options) : m_impl(std::make_unique<Impl>()) {
+  // libdwfl's path syntax: "" = the module's own directory, ".debug" below it, then roots
+  // holding .build-id/xx/yyyy.debug trees.
+  m_impl->debugPath = ":.debug";
+  for (const std::string& root : options.debugRoots) m_impl->debugPath += ":" + root;
+  m_impl->debugPathPtr = m_impl->debugPath.data();
+  m_impl->callbacks.find_elf = dwfl_build_id_find_elf;
+  m_impl->callbacks.find_debuginfo = dwfl_standard_find_debuginfo;
+  m_impl->callbacks.section_address = dwfl_offline_section_address;
+  m_impl->callbacks.debuginfo_path = &m_impl->debugPathPtr;
+}
+
+Symbolizer::~Symbolizer() = default;
+
+void Symbolizer::addModule(const ModuleInfo& module) {
+  auto added = std::make_unique<ModuleFile>(module);
+  const uint64_t start = added->info.loadAddress;
+  const uint64_t end = added->end();
+  for (auto it = m_impl->modules.begin(); it != m_impl->modules.end();) {
+    const bool overlaps = it->second->info.loadAddress < end && start < it->second->end();
+    it = overlaps ? m_impl->modules.erase(it) : std::next(it);
+  }
+  m_impl->modules[start] = std::move(added);
+  m_impl->exactCache.clear();
+  m_impl->returnCache.clear();
+}
+
+Frame Symbolizer::resolve(uint64_t address, bool isReturnAddress) {
+  const Impl::Resolved& r = m_impl->lookup(address, isReturnAddress);
+  return r.chain[r.chosen];
+}
+
+std::vector<Frame> Symbolizer::resolveInlineChain(uint64_t address, bool isReturnAddress) {
+  return m_impl->lookup(address, isReturnAddress).chain;
+}
+
+std::vector<Frame> Symbolizer::resolveStack(const std::vector<uint64_t>& addresses) {
+  std::vector<Frame> frames;
+  frames.reserve(addresses.size());
+  for (uint64_t address : addresses) frames.push_back(resolve(address, true));
+  return frames;
+}
+
+std::string fileBasename(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+std::string frameLabel(const Frame& frame) {
+  if (!frame.function.empty()) {
+    if (!frame.file.empty() && frame.line > 0) {
+      return fmt::format("{} at {}:{}", frame.function, fileBasename(frame.file), frame.line);
+    }
+    if (!frame.module.empty())
+      return fmt::format("{} in {}", frame.function, fileBasename(frame.module));
+    return frame.function;
+  }
+  if (!frame.module.empty()) {
+    std::string label = fmt::format("{}+{:#x}", fileBasename(frame.module), frame.offset);
+    if (!frame.note.empty()) label += fmt::format(" ({})", frame.note);
+    return label;
+  }
+  return fmt::format("{:#x}", frame.address);
+}
+
+}  // namespace slowburn::analyze

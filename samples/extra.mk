@@ -1,0 +1,19 @@
+# Symbolizer fixtures: an -O2 PIE (push_back inlined), its non-PIE twin, stripped and
+# split-debug copies, and a library the unit tests dlopen; unit_tests needs them to run.
+SAMPLE_FLAGS_sym_pie := -O2 -fPIE -pie
+SAMPLE_FLAGS_sym_lib := -O2 -fPIC -shared
+SYM_FIXTURES := $(addprefix $(BUILD)/samples/,sym_pie sym_nopie sym_pie.stripped \
+                sym_pie.nodebug sym_pie.debug libsym_lib.so)
+$(BUILD)/samples/sym_nopie: samples/sym_pie.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(SAMPLE_CXXFLAGS) -O2 -fno-pie -no-pie -o $@ $<
+$(BUILD)/samples/sym_pie.stripped: $(BUILD)/samples/sym_pie
+	strip --strip-all -o $@ $<
+$(BUILD)/samples/sym_pie.nodebug: $(BUILD)/samples/sym_pie
+	strip --strip-debug -o $@ $<
+$(BUILD)/samples/sym_pie.debug: $(BUILD)/samples/sym_pie
+	objcopy --only-keep-debug $< $@
+$(BUILD)/samples/libsym_lib.so: $(BUILD)/samples/sym_lib
+	cp $< $@
+all-targets asan-targets: $(SYM_FIXTURES)
+$(BUILD)/unit_tests: | $(SYM_FIXTURES)
