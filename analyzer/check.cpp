@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "terminal.hpp"
 #include "units.hpp"
 
 namespace slowburn::analyze {
@@ -25,7 +26,7 @@ std::string formatCheck(Analysis& analysis, const CheckSettings& settings,
   for (const RankedSite* r : result.overBudget) {
     out += fmt::format("over budget: #{} grows {} (confidence {:.2f}) at {}\n", r->rank,
                        formatRate(r->verdict.growthBytesPerSec), r->verdict.confidence,
-                       frameLabel(analysis.location(*r)));
+                       printable(frameLabel(analysis.location(*r))));
   }
   const Profile& p = analysis.profile();
   if (result.passed()) {

@@ -17,10 +17,12 @@
 #include "progress.hpp"
 #include "report_text.hpp"
 #include "run_command.hpp"
+#include "slowburn/format.hpp"
 #include "terminal.hpp"
 #include "units.hpp"
 
 namespace sa = slowburn::analyze;
+namespace format = slowburn::format;
 
 namespace {
 
@@ -60,12 +62,12 @@ std::string report(const std::string& path, const ReportOptions& o, std::FILE* s
 void addReportOptions(CLI::App& cmd, ReportOptions& o) {
   cmd.add_option("--top", o.top, "show the N highest-ranked sites")
       ->default_val(10)
-      ->check(CLI::PositiveNumber)
+      ->check(CLI::Range(size_t{1}, size_t{1} << 24))
       ->group("Report");
   cmd.add_flag("--all", o.all, "show every site")->group("Report");
   cmd.add_option("--frames", o.frames, "caller frames shown below each site's location")
       ->default_val(3)
-      ->check(CLI::NonNegativeNumber)
+      ->check(CLI::Range(size_t{0}, size_t{format::kMaxFrames}))
       ->group("Report");
   cmd.add_option("--color", o.color, "colour the report: auto (a TTY without NO_COLOR), always, never")
       ->default_val("auto")
@@ -190,7 +192,7 @@ int cli(int argc, char** argv) {
   runCmd->add_option("--out", runSettings.outDir, "directory for the dumps")->default_val(".");
   CLI::Option* intervalOpt =
       runCmd->add_option("--interval", interval, "snapshot interval in ms (default 100)")
-          ->check(CLI::PositiveNumber);
+          ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 32));
   CLI::Option* depthOpt =
       runCmd->add_option("--depth", depth, "stack frames recorded per site (default 32)")
           ->check(CLI::Range(1, 256));
@@ -214,7 +216,9 @@ int cli(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     // CLI11's own codes (105, 106, 109...) mean nothing to callers: usage is exit 2.
-    fmt::print(stderr, "slowburn: error: {} (see slowburn --help)\n", e.what());
+    std::string command = "slowburn";
+    for (const CLI::App* sub : app.get_subcommands()) command += " " + sub->get_name();
+    fmt::print(stderr, "slowburn: error: {} (see {} --help)\n", e.what(), command);
     return kExitBadInput;
   }
 

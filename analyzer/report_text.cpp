@@ -41,7 +41,7 @@ std::string where(const Frame& f) {
     place = fileBasename(f.module);
   }
   if (!f.note.empty()) place += place.empty() ? f.note : ", " + f.note;
-  return place.empty() ? function : fmt::format("{} ({})", function, place);
+  return printable(place.empty() ? function : fmt::format("{} ({})", function, place));
 }
 
 // A frame line keeps its location visible: a long function name is cut, not the file:line.
@@ -69,7 +69,7 @@ void writeHeader(std::string& out, const Analysis& analysis, const ReportSetting
   const Profile& p = analysis.profile();
   const std::string title = "slowburn report: ";
   out += pal.bold(title) +
-         fitWidth(fmt::format("{} (pid {})", p.header.exe, p.header.pid),
+         fitWidth(fmt::format("{} (pid {})", printable(p.header.exe), p.header.pid),
                   settings.width - title.size()) +
          "\n";
   out += fmt::format("  ran {}, {} snapshot{} every {} ms{}\n", formatDuration(p.durationS()),
@@ -90,7 +90,7 @@ void writeHeader(std::string& out, const Analysis& analysis, const ReportSetting
                      p.sites.empty() ? "none" : classCounts(analysis));
 
   if (p.read.truncated) {
-    out += pal.yellow(fitWidth("  note: torn tail: " + p.read.tornTailNote, settings.width)) +
+    out += pal.yellow(fitWidth("  note: torn tail: " + printable(p.read.tornTailNote), settings.width)) +
            "\n";
   } else if (!p.end) {
     out += pal.yellow("  note: no END record: the process did not exit cleanly") + "\n";
@@ -101,7 +101,7 @@ void writeHeader(std::string& out, const Analysis& analysis, const ReportSetting
   }
   for (const Note& n : p.notes) {
     if (n.kind == format::NoteKind::DroppedEvents) continue;
-    out += pal.yellow(fitWidth("  note: " + n.text, settings.width)) + "\n";
+    out += pal.yellow(fitWidth("  note: " + printable(n.text), settings.width)) + "\n";
   }
 }
 
@@ -115,9 +115,9 @@ void writeSite(std::string& out, Analysis& analysis, const RankedSite& r,
                        (v.growthBytesPerSec > 0 ? "+" : "") + formatRate(v.growthBytesPerSec),
                        v.confidence);
   } else {
-    out += fmt::format("{} {} {}() calls  rate trend {:+.3g}/s per s  confidence {:.2f}\n", rank,
-                       paintClass(pal, v.cls), syscallName(s.op), v.growthBytesPerSec,
-                       v.confidence);
+    // A syscall site's class describes its call rate.
+    out += fmt::format("{} {} {}() call rate, confidence {:.2f}\n", rank, paintClass(pal, v.cls),
+                       syscallName(s.op), v.confidence);
   }
 
   const std::string indent = "     ";

@@ -14,6 +14,15 @@ ColorMode parseColorMode(std::string_view text) {
   throw std::invalid_argument("colour must be auto, always or never");
 }
 
+std::string printable(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7F) c = '?';
+  }
+  return out;
+}
+
 bool isTerminal(std::FILE* stream) { return isatty(fileno(stream)) == 1; }
 
 bool colorEnabled(ColorMode mode, std::FILE* stream) {

@@ -15,6 +15,10 @@ ColorMode parseColorMode(std::string_view text);
 
 bool isTerminal(std::FILE* stream);
 
+// Control characters from a dump (an exe name, a symbol) could drive the terminal: each
+// becomes '?'.
+std::string printable(std::string_view s);
+
 // Auto means: the stream is a TTY and NO_COLOR is unset or empty (no-color.org).
 bool colorEnabled(ColorMode mode, std::FILE* stream);
 

@@ -111,7 +111,7 @@ double parseRate(std::string_view text) {
     bytePart = trim(rest.substr(0, slash));
     timePart = trim(rest.substr(slash + 1));
   } else if (!rest.empty()) {
-    badRate(whole, "a size needs a time unit, as in 1MiB/min");
+    badRate(whole, "a size needs a time unit: /s, /min or /h");
   }
   const double byteFactor = lookup(bytePart, kByteUnits);
   if (byteFactor < 0) badRate(whole, fmt::format("unknown size unit '{}'", bytePart));
