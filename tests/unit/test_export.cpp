@@ -1,0 +1,184 @@
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <string>
+
+#include "analysis.hpp"
+#include "export_collapsed.hpp"
+#include "export_csv.hpp"
+#include "export_json.hpp"
+#include "json_writer.hpp"
+#include "report_text.hpp"
+#include "synthetic_dump.hpp"
+
+namespace slowburn::analyze {
+namespace {
+
+using format::SiteKind;
+using format::SyscallOp;
+using testing::SyntheticDump;
+
+constexpr uint64_t kMs = 1'000'000;
+
+// A leak (site 0), a cache that fills and stops (site 1) and a read site (site 2), in a
+// module that does not exist on disk: frames resolve to module+offset.
+SyntheticDump threeShapes() {
+  SyntheticDump d;
+  d.header(4242, "/srv/app");
+  d.module(0, 0x400000, 0x100000, "/nonexistent/app");
+  d.site(0, SiteKind::Alloc, {0x401136, 0x401200});
+  d.site(1, SiteKind::Alloc, {0x401500});
+  d.site(2, SiteKind::Syscall, {0x401150}, SyscallOp::Read);
+  for (uint64_t i = 1; i <= 60; ++i) {
+    const uint64_t cache = i < 12 ? i * 10000 : 120000;
+    d.snapshot(i * 100 * kMs, 1 << 20, {{0, i * 4096, i, 1, 0}, {1, cache, 1, 1, 1}},
+               {{2, 4, 4096}});
+  }
+  d.end(6050 * kMs, 3);
+  return d;
+}
+
+std::unique_ptr<Analysis> analyse(const SyntheticDump& dump, const std::string& name) {
+  const std::string path = ::testing::TempDir() + name;
+  testing::writeFile(path, dump.bytes());
+  auto analysis = analyzeDump(path);
+  std::remove(path.c_str());
+  return analysis;
+}
+
+TEST(ExportJson, EscapesQuotesControlsAndBadUtf8) {
+  EXPECT_EQ(jsonEscape("a\"b\\c"), "a\\\"b\\\\c");
+  EXPECT_EQ(jsonEscape("\n\t\x01"), "\\n\\t\\u0001");
+  EXPECT_EQ(jsonEscape("caf\xc3\xa9"), "caf\xc3\xa9");
+  EXPECT_EQ(jsonEscape("bad\xff\xc3"), "bad\\ufffd\\ufffd");
+  EXPECT_EQ(jsonEscape("\xed\xa0\x80"), "\\ufffd\\ufffd\\ufffd");  // a UTF-16 surrogate
+}
+
+TEST(ExportJson, WriterPlacesCommasAndNullsForNonFiniteNumbers) {
+  std::string out;
+  JsonWriter w(out);
+  w.setCompact(true);
+  w.beginObject();
+  w.key("a");
+  w.value(uint64_t{1});
+  w.key("b");
+  w.beginArray();
+  w.value(1.5);
+  w.value(2.0);
+  w.value(0.0 / 0.0);
+  w.endArray();
+  w.key("c");
+  w.null();
+  w.key("d");
+  w.value(false);
+  w.endObject();
+  EXPECT_EQ(out, "{\"a\": 1, \"b\": [1.5, 2.0, null], \"c\": null, \"d\": false}\n");
+}
+
+TEST(ExportJson, DocumentFollowsTheContract) {
+  auto analysis = analyse(threeShapes(), "json.sb");
+  const std::string json = exportJson(*analysis);
+  for (const char* field :
+       {"\"format\": \"slowburn-report\"", "\"version\": 1", "\"pid\": 4242",
+        "\"exe\": \"/srv/app\"", "\"duration_s\": 6.05", "\"snapshots\": 60",
+        "\"truncated\": false", "\"dropped_events\": 3", "\"live_bytes_end\": 365760",
+        "\"allocs\": 120", "\"frees\": 60", "\"kind\": \"syscall\"", "\"op\": \"read\"",
+        "\"retained_bytes_per_syscall\": null", "\"address\": \"0x401136\"",
+        "\"module\": \"/nonexistent/app\""}) {
+    EXPECT_NE(json.find(field), std::string::npos) << field << "\n" << json;
+  }
+  // Sites in rank order: the leak first.
+  const size_t rank1 = json.find("\"rank\": 1,");
+  ASSERT_NE(rank1, std::string::npos);
+  EXPECT_LT(json.find("\"class\": \"GROWING\""), json.find("\"rank\": 2,"));
+  EXPECT_NE(json.find("\"id\": 0", rank1), std::string::npos);
+}
+
+TEST(ExportJson, TotalsAgreeWithTheSites) {
+  auto analysis = analyse(threeShapes(), "totals.sb");
+  uint64_t live = 0;
+  for (const RankedSite& r : analysis->sites()) live += analysis->site(r).liveBytes;
+  EXPECT_EQ(live, analysis->profile().liveBytesEnd);
+  EXPECT_EQ(analysis->sites().front().verdict.cls, SiteClass::Growing);
+  EXPECT_EQ(analysis->site(analysis->sites().front()).id, 0u);
+}
+
+TEST(ExportCsv, QuotesOnlyWhatNeedsIt) {
+  EXPECT_EQ(csvField("plain"), "plain");
+  EXPECT_EQ(csvField("a,b"), "\"a,b\"");
+  EXPECT_EQ(csvField("say \"hi\""), "\"say \"\"hi\"\"\"");
+  EXPECT_EQ(csvField("two\nlines"), "\"two\nlines\"");
+}
+
+TEST(ExportCsv, OneRowPerSiteInRankOrder) {
+  auto analysis = analyse(threeShapes(), "csv.sb");
+  const std::string csv = exportCsv(*analysis);
+  size_t rows = 0;
+  for (size_t pos = 0; (pos = csv.find("\r\n", pos)) != std::string::npos; pos += 2) ++rows;
+  EXPECT_EQ(rows, 1 + analysis->sites().size());
+  EXPECT_EQ(csv.rfind("rank,kind,op,class,", 0), 0u);
+  EXPECT_NE(csv.find("\r\n1,alloc,,GROWING,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",syscall,read,"), std::string::npos) << csv;
+}
+
+TEST(ExportCollapsed, OutermostFirstWithLiveBytes) {
+  auto analysis = analyse(threeShapes(), "collapsed.sb");
+  const std::string folded = exportCollapsed(*analysis);
+  EXPECT_NE(folded.find("app+0x1200;app+0x1136 245760\n"), std::string::npos) << folded;
+  EXPECT_NE(folded.find("app+0x1500 120000\n"), std::string::npos) << folded;
+  const std::string allocs = exportCollapsed(*analysis, CollapsedValue::Allocs);
+  EXPECT_NE(allocs.find("app+0x1200;app+0x1136 60\n"), std::string::npos) << allocs;
+}
+
+TEST(ExportCollapsed, FrameNamesNeverBreakTheFormat) {
+  Frame f;
+  f.function = "std::map<int;int>::at(int)\nnext";
+  EXPECT_EQ(collapsedFrameName(f), "std::map<int:int>::at(int) next");
+  Frame bare;
+  bare.address = 0xdead;
+  EXPECT_EQ(collapsedFrameName(bare), "0xdead");
+}
+
+TEST(ReportText, HeaderNotesAndLinesWithinWidth) {
+  // given a dump that records dropped events
+  auto analysis = analyse(threeShapes(), "report.sb");
+  ReportSettings settings;
+  settings.all = true;
+  // when it is reported
+  const std::string text = reportText(*analysis, settings);
+  // then the header says what ran and what was lost, and no line passes 100 columns
+  EXPECT_NE(text.find("slowburn report: /srv/app (pid 4242)"), std::string::npos) << text;
+  EXPECT_NE(text.find("3 events dropped"), std::string::npos) << text;
+  EXPECT_NE(text.find("#1   GROWING"), std::string::npos) << text;
+  EXPECT_EQ(text.find("torn"), std::string::npos) << text;
+  size_t start = 0;
+  while (start < text.size()) {
+    const size_t end = text.find('\n', start);
+    EXPECT_LE(end - start, settings.width) << text.substr(start, end - start);
+    start = end + 1;
+  }
+}
+
+TEST(ReportText, TornTailIsNotedAndTheRestAnalysed) {
+  // given a dump cut in the middle of its last record
+  std::vector<uint8_t> bytes = threeShapes().bytes();
+  bytes.resize(bytes.size() - 3);
+  const std::string path = ::testing::TempDir() + "torn.sb";
+  testing::writeFile(path, bytes);
+  auto analysis = analyzeDump(path);
+  std::remove(path.c_str());
+  // then the report says so and the sites are still there
+  EXPECT_TRUE(analysis->profile().read.truncated);
+  const std::string text = reportText(*analysis, {});
+  EXPECT_NE(text.find("note: torn tail"), std::string::npos) << text;
+  EXPECT_NE(text.find("#1   GROWING"), std::string::npos) << text;
+  EXPECT_NE(exportJson(*analysis).find("\"truncated\": true"), std::string::npos);
+}
+
+TEST(ReportText, FitWidthCutsWithAnEllipsis) {
+  EXPECT_EQ(fitWidth("short", 10), "short");
+  EXPECT_EQ(fitWidth("0123456789abc", 10), "0123456...");
+}
+
+}  // namespace
+}  // namespace slowburn::analyze
