@@ -1,0 +1,16 @@
+#pragma once
+// A static bump arena for allocations made before the real allocator is known: dlsym
+// calls calloc while it resolves the originals (heaptrack's dummy calloc does the same).
+// Its blocks are never reused and never handed to the real free.
+
+#include <cstddef>
+
+namespace slowburn::preload::bootstrap {
+
+// Zeroed memory, or nullptr when the arena is exhausted. alignment is a power of two.
+void* allocate(size_t size, size_t alignment = 16);
+bool owns(const void* p);
+// The size requested for a block of the arena.
+size_t sizeOf(const void* p);
+
+}  // namespace slowburn::preload::bootstrap

@@ -1,0 +1,67 @@
+#pragma once
+// Appends framed records to the dump file without ever allocating.
+//
+// Records are built in a static scratch buffer and gathered in a static output buffer
+// that is written with raw write(2) whenever it fills and at every flush (the collector
+// flushes after each snapshot), so a SIGKILL loses at most one interval.
+//
+// The program may close every descriptor or chdir: the fd lives high (>= kHighFd) with
+// CLOEXEC, and before each write the file's identity (device + inode, taken at creation)
+// is checked. If the fd was closed (EBADF) or now names something else, the file is
+// reopened by its absolute path, but only if that path still leads to the same inode;
+// a descriptor number the program reused is never written to or closed.
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <cstdint>
+
+#include "slowburn/format.hpp"
+#include "slowburn/record_builder.hpp"
+
+namespace slowburn::preload {
+
+class DumpWriter {
+ public:
+  static constexpr int kHighFd = 900;
+  static constexpr size_t kScratchBytes = 64 * 1024;
+  static constexpr size_t kOutputBytes = 256 * 1024;
+  static constexpr size_t kPathBytes = format::kMaxStringBytes;
+
+  // Creates the file at path (adding a numeric suffix when taken) and buffers the
+  // preamble; false with error() set on failure.
+  bool create(const char* path);
+
+  // A builder over the scratch buffer; commit() what it finished.
+  format::RecordBuilder builder() { return format::RecordBuilder(m_scratch, kScratchBytes); }
+  bool commit(const format::RecordBytes& record);
+  bool flush();
+
+  // The fork child inherited the parent's descriptor: close the child's copy (the
+  // parent's stays open) and forget it, so nothing the child writes reaches that file.
+  void forgetInherited();
+
+  bool isOpen() const { return m_fd >= 0; }
+  int fd() const { return m_fd; }
+  const char* path() const { return m_path; }
+  int error() const { return m_error; }  // errno of the first failure, 0 if none
+  uint64_t bytesWritten() const { return m_written; }
+
+ private:
+  bool writeOut(const uint8_t* data, size_t size);
+  bool ensureSameFile();
+  bool reopen();
+  bool fail(int error);
+
+  int m_fd = -1;
+  dev_t m_dev = 0;
+  ino_t m_ino = 0;
+  int m_error = 0;
+  uint64_t m_written = 0;
+  size_t m_used = 0;
+  char m_path[kPathBytes] = {};
+  uint8_t m_scratch[kScratchBytes];
+  uint8_t m_out[kOutputBytes];
+};
+
+}  // namespace slowburn::preload

@@ -1,0 +1,43 @@
+#pragma once
+// The recording state shared by the hooks (producers) and the collector (consumer).
+// Built once with placement new in static storage, so nothing depends on the order in
+// which constructors run: hooks can be called long before this library's constructor.
+
+#include <atomic>
+#include <cstdint>
+
+#include "event_ring.hpp"
+#include "options.hpp"
+#include "sampled_set.hpp"
+#include "sampler.hpp"
+#include "site_table.hpp"
+
+namespace slowburn::preload {
+
+class Collector;
+
+struct Runtime {
+  static constexpr size_t kRingCapacity = 1u << 16;
+
+  Options options;
+  char absolutePattern[format::kMaxStringBytes] = {};  // SLOWBURN_OUT anchored at start
+  Sampler sampler;
+  SiteTable sites;
+  SampledSet sampled;
+  std::atomic<EventRing*> ring{nullptr};
+  Collector* collector = nullptr;
+  std::atomic<uint64_t> dropped{0};        // events lost, see recorder.hpp's push policy
+  std::atomic<uint64_t> handled{0};        // ring positions the collector has finished
+  std::atomic<uint64_t> stalledAt{UINT64_MAX};  // ring position where the collector stalled
+  std::atomic<uint32_t> loaderEpoch{0};    // bumped by dlclose: stale caller caches
+  std::atomic<uint32_t> nextThreadToken{1};
+  std::atomic<bool> collectorAlive{false};
+  std::atomic<int> ownerPid{0};            // the process whose collector reads the ring
+};
+
+// Only valid once the library's init ran (the lifecycle guarantees it for recorders).
+Runtime& runtime();
+// Builds the runtime in its static storage; false if its memory could not be mapped.
+bool constructRuntime(const Options& options, const char* absolutePattern);
+
+}  // namespace slowburn::preload

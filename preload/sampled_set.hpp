@@ -1,0 +1,55 @@
+#pragma once
+// The addresses of live sampled blocks, so that in sampled mode the free hook can tell in
+// a few loads whether a block was recorded and push a FREE only then.
+//
+// Lock-free. Each table is an array of 64-byte buckets of 8 slots; an address may live in
+// one of two buckets (two independent hashes), found by scanning both, so a lookup touches
+// at most two cache lines per table and needs no probe chains: erasing simply zeroes the
+// slot. A table that becomes half full gets a successor twice its size; new addresses go
+// to the newest table while older ones drain as their blocks are freed. A block's
+// insert happens before its address is returned to the program and its erase before the
+// real free, so the same address is never inserted and erased concurrently.
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+namespace slowburn::preload {
+
+class SampledSet {
+ public:
+  SampledSet();
+  ~SampledSet();
+  SampledSet(const SampledSet&) = delete;
+  SampledSet& operator=(const SampledSet&) = delete;
+
+  // False only when no table could be mapped (the caller then does not sample the block).
+  bool insert(uint64_t address);
+  // True when the address was present (and is now gone).
+  bool erase(uint64_t address);
+  bool contains(uint64_t address) const;
+
+  size_t size() const;
+  size_t mappedBytes() const;
+
+ private:
+  static constexpr size_t kSlotsPerBucket = 8;
+  static constexpr size_t kMaxTables = 28;
+  static constexpr size_t kFirstBuckets = 512;
+
+  struct Table {
+    size_t buckets;  // power of two
+    std::atomic<size_t> count;
+    std::atomic<uint64_t>* slots;  // buckets * kSlotsPerBucket, bucket-major
+  };
+
+  Table* table(size_t index) const { return m_tables[index].load(std::memory_order_acquire); }
+  Table* grow(size_t fromIndex);
+  static bool insertInto(Table& t, uint64_t address);
+  static std::atomic<uint64_t>* locate(const Table& t, uint64_t address);
+
+  std::atomic<Table*> m_tables[kMaxTables];
+  std::atomic<size_t> m_newest{0};
+};
+
+}  // namespace slowburn::preload
