@@ -1,0 +1,32 @@
+// libFuzzer target for the whole analysis path: read, build the profile, classify, rank,
+// correlate, symbolize and render every output. Hostile bytes may be refused with
+// DumpError; anything else (a crash, a hang, an unbounded allocation) is a bug.
+
+#include <cstddef>
+#include <cstdint>
+
+#include "analysis.hpp"
+#include "dump_reader.hpp"
+#include "export_collapsed.hpp"
+#include "export_csv.hpp"
+#include "export_json.hpp"
+#include "profile.hpp"
+#include "report_text.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace slowburn::analyze;
+  try {
+    ProfileBuilder builder;
+    const ReadSummary summary = readDumpBytes(data, size, builder);
+    Analysis analysis(builder.finish(summary), AnalysisOptions{});
+    ReportSettings settings;
+    settings.all = true;
+    settings.frames = 8;
+    (void)reportText(analysis, settings);
+    (void)exportJson(analysis);
+    (void)exportCsv(analysis);
+    (void)exportCollapsed(analysis);
+  } catch (const DumpError&) {
+  }
+  return 0;
+}
