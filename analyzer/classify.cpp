@@ -84,23 +84,24 @@ TrendVerdict classify(const std::vector<SeriesPoint>& input, const SiteActivity&
   const bool growing = n >= settings.minPoints && span > 0 && v.mk.z >= settings.minZ &&
                        v.hw.saturation >= settings.minSaturation &&
                        v.hw.ratchet >= settings.minRatchet &&
-                       riseNoise >= settings.minRiseNoise && growth > 0;
+                       riseNoise >= settings.minRiseNoise && v.hw.drift >= settings.minDrift &&
+                       growth > 0;
   if (growing) {
     v.cls = SiteClass::Growing;
     v.growthBytesPerSec = growth;
-    const double signal =
-        settings.fullRiseNoise > 0 ? clamp01(riseNoise / settings.fullRiseNoise) : 1.0;
-    // Weights: monotonicity first, then "still climbing late" twice (rate and new maxima),
-    // then how far the climb stands above the noise.
-    const double quality = 0.35 * clamp01(v.mk.tau) + 0.25 * clamp01(v.hw.saturation) +
-                           0.25 * clamp01(v.hw.ratchet) + 0.15 * signal;
+    const double drift = settings.fullDrift > 0 ? clamp01(v.hw.drift / settings.fullDrift) : 1.0;
+    // Monotonicity first; then "still climbing late" (rate and new maxima); then how far the
+    // climb stands above a random walk's reach, and how little it ever fell back.
+    const double quality = 0.30 * clamp01(v.mk.tau) + 0.20 * clamp01(v.hw.saturation) +
+                           0.20 * clamp01(v.hw.ratchet) + 0.15 * drift +
+                           0.15 * (1 - clamp01(v.hw.drawdown));
     v.confidence = clamp01(sizeFactor * quality);
     v.score = std::max(growth * v.confidence, std::numeric_limits<double>::min());
     return v;
   }
 
-  // Not growing: report the whole run's slope for information, and say what shape it is.
-  v.growthBytesPerSec = v.overallSlope;
+  // Not growing: the rate now (a filled cache climbs no more), and what shape it is.
+  v.growthBytesPerSec = v.lateSlope;
   const double endFraction = clamp01(last / peak);
   size_t active = 0;
   for (const SeriesPoint& p : raw) active += p.v > 0.1 * peak;
@@ -111,13 +112,13 @@ TrendVerdict classify(const std::vector<SeriesPoint>& input, const SiteActivity&
     v.cls = SiteClass::Transient;
     v.confidence = clamp01(sizeFactor * (1 - endFraction) * (1 - activeFraction / 2));
   } else if (v.hw.rise >= settings.plateauMinRise * peak && endFraction >= settings.plateauMinEnd &&
-             v.hw.fillPoints >= settings.plateauMinFillPoints) {
+             v.hw.fillPoints >= settings.plateauMinFillPoints &&
+             riseNoise >= settings.minRiseNoise) {
     v.cls = SiteClass::Plateau;
-    // Less sure the closer it came to passing the "still climbing" gates.
-    const double nearGrowth =
-        std::max(settings.minSaturation > 0 ? v.hw.saturation / settings.minSaturation : 0.0,
-                 settings.minRatchet > 0 ? v.hw.ratchet / settings.minRatchet : 0.0);
-    v.confidence = clamp01(sizeFactor * (1 - 0.5 * clamp01(nearGrowth)));
+    // Less sure the more of its climb came late (the plateau may still be filling).
+    const double lateShare =
+        settings.minSaturation > 0 ? clamp01(v.hw.saturation / settings.minSaturation) : 0.0;
+    v.confidence = clamp01(sizeFactor * (1 - 0.5 * lateShare));
   } else if (churn) {
     v.cls = SiteClass::Churn;
     v.confidence = clamp01(sizeFactor * flatness);

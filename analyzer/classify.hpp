@@ -35,10 +35,11 @@ struct TrendSettings {
   double minSaturation = 0.25;      // late climb rate / whole-run climb rate
   double minRatchet = 0.25;         // late slices setting a new high-water mark
   double minRiseNoise = 4.0;        // total rise in units of block noise sigma
+  double minDrift = 2.5;            // net climb, z under a driftless random walk
   HighWaterSettings highWater;      // late window, blocks, slices, noise margin
 
-  // Confidence: rise/noise at which that factor saturates, and the sample-size half point.
-  double fullRiseNoise = 20.0;
+  // Confidence: drift at which that factor saturates, and the sample-size half point.
+  double fullDrift = 8.0;
   double halfConfidencePoints = 5.0;
 
   // TRANSIENT: back to ~0 at the end, and above 10% of its peak for at most this much.

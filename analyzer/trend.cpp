@@ -42,6 +42,47 @@ uint64_t splitMix64(uint64_t& state) {
   return z ^ (z >> 31);
 }
 
+struct Blocks {
+  std::vector<double> level, time;
+  std::vector<size_t> firstPoint;
+};
+
+// Medians of equal-count blocks, each at its mean time: a median keeps steps, drops spikes.
+Blocks blockMedians(std::span<const SeriesPoint> points, size_t wanted) {
+  Blocks out;
+  const size_t n = points.size();
+  const size_t blocks = std::clamp<size_t>(wanted, 1, std::max<size_t>(1, n));
+  std::vector<double> scratch;
+  for (size_t b = 0; b < blocks && n > 0; ++b) {
+    const size_t lo = b * n / blocks, hi = (b + 1) * n / blocks;
+    scratch.clear();
+    double sumT = 0;
+    for (size_t i = lo; i < hi; ++i) {
+      scratch.push_back(points[i].v);
+      sumT += points[i].t;
+    }
+    out.level.push_back(medianInPlace(scratch));
+    out.time.push_back(sumT / static_cast<double>(hi - lo));
+    out.firstPoint.push_back(lo);
+  }
+  return out;
+}
+
+// Robust sigma of white noise on levels, from second differences: for white noise
+// Var(l[b+1] - 2 l[b] + l[b-1]) = 6 sigma^2, so sigma = 1.4826 MAD / sqrt 6. Second
+// differences cancel any locally straight trend, so a slope that changes halfway (a leak
+// that starts late) does not pass for noise; 0 below 3 levels.
+double levelNoise(const std::vector<double>& level) {
+  if (level.size() < 3) return 0;
+  std::vector<double> second(level.size() - 2);
+  for (size_t b = 1; b + 1 < level.size(); ++b)
+    second[b - 1] = level[b + 1] - 2 * level[b] + level[b - 1];
+  std::vector<double> spread = second;
+  const double center = medianInPlace(spread);
+  for (size_t b = 0; b < second.size(); ++b) spread[b] = std::fabs(second[b] - center);
+  return 1.4826 * medianInPlace(spread) / std::sqrt(6.0);
+}
+
 }  // namespace
 
 double medianInPlace(std::vector<double>& values) {
@@ -126,48 +167,49 @@ HighWater highWater(std::span<const SeriesPoint> points, const HighWaterSettings
   const double span = points.back().t - t0;
   if (!(span > 0)) return hw;
 
-  // Block medians, each at its mean time.
-  const size_t blocks = std::clamp<size_t>(settings.blocks, 1, n);
-  hw.blocks = blocks;
-  std::vector<double> level(blocks), time(blocks), scratch;
-  std::vector<size_t> firstPoint(blocks);
-  for (size_t b = 0; b < blocks; ++b) {
-    const size_t lo = b * n / blocks, hi = (b + 1) * n / blocks;
-    scratch.clear();
-    double sumT = 0;
-    for (size_t i = lo; i < hi; ++i) {
-      scratch.push_back(points[i].v);
-      sumT += points[i].t;
-    }
-    level[b] = medianInPlace(scratch);
-    time[b] = sumT / static_cast<double>(hi - lo);
-    firstPoint[b] = lo;
+  const Blocks blocks = blockMedians(points, settings.blocks);
+  const std::vector<double>& level = blocks.level;
+  const std::vector<double>& time = blocks.time;
+  const size_t count = level.size();
+  hw.blocks = count;
+  hw.noise = levelNoise(level);
+
+  // Drift: the net climb against what a driftless random walk could do. Its step sigma is
+  // read at two scales and the smaller wins: single points see that a staircase's treads
+  // are dead flat (no walk), coarse blocks average white noise down (a noisy leak is no
+  // walk either). Under a true walk both scales agree, and net / (sigma sqrt k) ~ N(0, 1).
+  const Blocks coarse = blockMedians(points, settings.driftBlocks);
+  if (coarse.level.size() >= 3 && n >= 3) {
+    std::vector<double> values(n);
+    for (size_t i = 0; i < n; ++i) values[i] = points[i].v;
+    // The same second differences, read as a walk, give a step sigma sqrt(3) times larger.
+    const double fine = std::sqrt(3.0) * levelNoise(values) * std::sqrt(double(n - 1));
+    const double wide = std::sqrt(3.0) * levelNoise(coarse.level) *
+                        std::sqrt(static_cast<double>(coarse.level.size() - 1));
+    const double walkSigma = std::min(fine, wide);
+    const double net = coarse.level.back() - coarse.level.front();
+    hw.drift = walkSigma > 0 ? net / walkSigma : (net > 0 ? INFINITY : 0.0);
   }
 
-  // Robust noise of block levels from successive differences (a steady slope only shifts
-  // the median difference, which the MAD ignores).
   double scale = 0;
   for (double l : level) scale = std::max(scale, std::fabs(l));
-  if (blocks >= 3) {
-    std::vector<double> diffs(blocks - 1);
-    for (size_t b = 0; b + 1 < blocks; ++b) diffs[b] = level[b + 1] - level[b];
-    std::vector<double> spread = diffs;
-    const double center = medianInPlace(spread);
-    for (size_t b = 0; b < diffs.size(); ++b) spread[b] = std::fabs(diffs[b] - center);
-    hw.noise = 1.4826 * medianInPlace(spread) / std::sqrt(2.0);
-  }
   // Rounding in averaged values must not count as a new maximum.
   const double margin = std::max(settings.noiseK * hw.noise, 1e-9 * scale);
 
-  std::vector<double> running(blocks);
+  std::vector<double> running(count);
   running[0] = level[0];
-  for (size_t b = 1; b < blocks; ++b) running[b] = std::max(running[b - 1], level[b]);
+  for (size_t b = 1; b < count; ++b) running[b] = std::max(running[b - 1], level[b]);
   hw.rise = running.back() - level[0];
+  if (hw.rise > 0) {
+    double deepest = 0;
+    for (size_t b = 0; b < count; ++b) deepest = std::max(deepest, running[b] - level[b]);
+    hw.drawdown = deepest / hw.rise;
+  }
 
   const double lateFraction = std::clamp(settings.lateFraction, 0.01, 1.0);
   const double lateStart = t0 + (1 - lateFraction) * span;
-  size_t firstLate = blocks;
-  for (size_t b = 0; b < blocks; ++b) {
+  size_t firstLate = count;
+  for (size_t b = 0; b < count; ++b) {
     if (time[b] >= lateStart) {
       firstLate = b;
       break;
@@ -175,21 +217,21 @@ HighWater highWater(std::span<const SeriesPoint> points, const HighWaterSettings
   }
   if (hw.rise > 0) {
     const double before = firstLate == 0 ? level[0] : running[firstLate - 1];
-    hw.lateRise = firstLate < blocks ? std::max(0.0, running.back() - before) : 0;
+    hw.lateRise = firstLate < count ? std::max(0.0, running.back() - before) : 0;
     hw.saturation = hw.lateRise / (lateFraction * hw.rise);
 
     const double target = level[0] + 0.9 * hw.rise;
-    for (size_t b = 0; b < blocks; ++b) {
+    for (size_t b = 0; b < count; ++b) {
       if (running[b] >= target) {
         hw.fill = std::clamp((time[b] - t0) / span, 0.0, 1.0);
-        hw.fillPoints = firstPoint[b];
+        hw.fillPoints = blocks.firstPoint[b];
         break;
       }
     }
   }
 
   // Ratchet: equal time slices of the late window; does each beat the mark before it?
-  const size_t lateBlocks = blocks - firstLate;
+  const size_t lateBlocks = count - firstLate;
   const size_t slices = std::min(std::max<size_t>(1, settings.slices), lateBlocks);
   if (slices > 0 && firstLate > 0) {
     const double width = (t0 + span - lateStart) / static_cast<double>(slices);
@@ -200,7 +242,7 @@ HighWater highWater(std::span<const SeriesPoint> points, const HighWaterSettings
       const double end = s + 1 == slices ? INFINITY : lateStart + width * static_cast<double>(s + 1);
       double best = -INFINITY;
       bool any = false;
-      for (; b < blocks && time[b] < end; ++b) {
+      for (; b < count && time[b] < end; ++b) {
         best = std::max(best, level[b]);
         any = true;
       }

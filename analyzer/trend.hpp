@@ -77,6 +77,8 @@ struct HighWater {
   double saturation = 0;  // late climb rate / whole-run climb rate, >= 0
   double ratchet = 0;     // fraction of late slices setting a new high-water mark, 0..1
   double noise = 0;       // sigma of block levels, robust
+  double drawdown = 0;    // deepest fall below the high-water mark, fraction of the rise
+  double drift = 0;       // net climb as a z score under a driftless random walk
   double fill = 0;        // time HW reached 90% of its height, fraction of the span, 0..1
   size_t fillPoints = 0;  // the same, in points from the start
   size_t blocks = 0;      // block medians used
@@ -86,7 +88,8 @@ struct HighWaterSettings {
   double lateFraction = 0.4;
   size_t blocks = 32;
   size_t slices = 8;
-  double noiseK = 2.0;  // a new maximum counts when it beats the old one by noiseK sigma
+  size_t driftBlocks = 16;  // coarser blocks for the random-walk drift test
+  double noiseK = 0.5;  // a new maximum counts when it beats the old one by noiseK sigma
 };
 
 HighWater highWater(std::span<const SeriesPoint> points, const HighWaterSettings& = {});
