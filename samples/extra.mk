@@ -17,3 +17,12 @@ $(BUILD)/samples/libsym_lib.so: $(BUILD)/samples/sym_lib
 	cp $< $@
 all-targets asan-targets: $(SYM_FIXTURES)
 $(BUILD)/unit_tests: | $(SYM_FIXTURES)
+# Preload tests: a -z now twin of pl_exact, and the plugin pl_dlopen loads (built as a
+# shared object like sym_lib, then given its library name).
+SAMPLE_FLAGS_pl_exact_now := -Wl,-z,now
+SAMPLE_FLAGS_pl_plugin := -fPIC -shared
+SAMPLE_DEPS_pl_dlopen := $(BUILD)/samples/libpl_plugin.so
+SAMPLE_LIBS_pl_dlopen := -ldl
+$(BUILD)/samples/libpl_plugin.so: $(BUILD)/samples/pl_plugin
+	cp $< $@
+all-targets asan-targets: $(BUILD)/samples/libpl_plugin.so
