@@ -34,6 +34,15 @@ size_t operatorTokenLength(std::string_view s, size_t at, bool& conversion) {
   return conversion ? 1 : 0;
 }
 
+bool endsWithDecltype(std::string_view before) {
+  while (!before.empty() && before.back() == ' ') before.remove_suffix(1);
+  constexpr std::string_view kDecltype = "decltype";
+  return before.size() >= kDecltype.size() &&
+         before.substr(before.size() - kDecltype.size()) == kDecltype &&
+         (before.size() == kDecltype.size() ||
+          !isIdentChar(before[before.size() - kDecltype.size() - 1]));
+}
+
 }  // namespace
 
 std::string_view qualifiedName(std::string_view s) {
@@ -61,7 +70,10 @@ std::string_view qualifiedName(std::string_view s) {
       case ']':
       case '}': depth = depth > 0 ? depth - 1 : 0; break;
       case '(':
-        if (depth == 0) return s.substr(start, i - start);
+        // "decltype (expr) std::construct_at<...>(...)": the return type's parentheses.
+        if (depth == 0 && !endsWithDecltype(s.substr(0, i))) {
+          return s.substr(start, i - start);
+        }
         ++depth;
         break;
       case ')': depth = depth > 0 ? depth - 1 : 0; break;

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -22,6 +23,13 @@
 namespace slowburn::analyze {
 namespace {
 
+// One address range of a concrete function in a compilation unit.
+struct FunctionRange {
+  Dwarf_Addr low = 0;
+  Dwarf_Addr high = 0;
+  Dwarf_Off die = 0;
+};
+
 // A module from the dump and, once an address inside it is looked up, its file in libdwfl.
 // Each module gets its own Dwfl so a replaced module (dlclose/dlopen) can simply be dropped.
 struct ModuleFile {
@@ -30,6 +38,7 @@ struct ModuleFile {
   Dwfl* dwfl = nullptr;
   Dwfl_Module* module = nullptr;  // null when the file cannot be trusted; note says why
   std::string note;
+  std::unordered_map<Dwarf_Off, std::vector<FunctionRange>> functionsByCu;
 
   explicit ModuleFile(const ModuleInfo& i) : info(i) {}
   ~ModuleFile() {
@@ -108,14 +117,49 @@ void callSite(Dwarf_Die* inlined, std::string& file, int& line) {
   }
 }
 
+// Every concrete function of a CU, found in one walk and sorted by address: dwarf_getscopes
+// walks the CU from its root on every lookup, milliseconds each in template-heavy code.
+void collectFunctions(Dwarf_Die* parent, std::vector<FunctionRange>& out, int depth) {
+  Dwarf_Die child;
+  if (depth > 32 || dwarf_child(parent, &child) != 0) return;
+  do {
+    const int tag = dwarf_tag(&child);
+    if (tag == DW_TAG_namespace || tag == DW_TAG_module) {
+      collectFunctions(&child, out, depth + 1);
+    } else if (tag == DW_TAG_subprogram) {
+      Dwarf_Addr base = 0, low = 0, high = 0;
+      for (ptrdiff_t at = 0; (at = dwarf_ranges(&child, at, &base, &low, &high)) > 0;) {
+        out.push_back({low, high, dwarf_dieoffset(&child)});
+      }
+    }
+  } while (dwarf_siblingof(&child, &child) == 0);
+}
+
+// Appends the inlined calls inside scope that contain pc, outermost first.
+void inlinedCallsAt(Dwarf_Die* scope, Dwarf_Addr pc, std::vector<Dwarf_Die>& calls, int depth) {
+  Dwarf_Die child;
+  if (depth > 64 || dwarf_child(scope, &child) != 0) return;
+  do {
+    const int tag = dwarf_tag(&child);
+    if (tag != DW_TAG_inlined_subroutine && tag != DW_TAG_lexical_block &&
+        tag != DW_TAG_try_block && tag != DW_TAG_catch_block) {
+      continue;
+    }
+    // A block without addresses may still hold inlined calls that have them.
+    const bool hasPc = dwarf_hasattr(&child, DW_AT_low_pc) || dwarf_hasattr(&child, DW_AT_ranges);
+    if (hasPc && dwarf_haspc(&child, pc) != 1) continue;
+    const size_t before = calls.size();
+    if (tag == DW_TAG_inlined_subroutine) calls.push_back(child);
+    inlinedCallsAt(&child, pc, calls, depth + 1);
+    if (hasPc || calls.size() > before) return;
+  } while (dwarf_siblingof(&child, &child) == 0);
+}
+
 // The innermost DIE containing pc and its physical parents, innermost first. dwarf_getscopes
 // alone would continue from an inlined body into its abstract definition's scopes.
-std::vector<Dwarf_Die> containingDies(Dwfl_Module* module, Dwarf_Addr pc) {
-  Dwarf_Addr bias = 0;
-  Dwarf_Die* cu = dwfl_module_addrdie(module, pc, &bias);
-  if (cu == nullptr) return {};
+std::vector<Dwarf_Die> scopesByWalk(Dwarf_Die* cu, Dwarf_Addr pc) {
   Dwarf_Die* scopes = nullptr;
-  const int found = dwarf_getscopes(cu, pc - bias, &scopes);
+  const int found = dwarf_getscopes(cu, pc, &scopes);
   if (found <= 0) {
     std::free(scopes);
     return {};
@@ -225,10 +269,42 @@ struct Symbolizer::Impl {
       base.note = m->note;
       return {base};
     }
-    return describe(m->module, pc, base);
+    return describe(*m, pc, base);
   }
 
-  static std::vector<Frame> describe(Dwfl_Module* module, uint64_t pc, const Frame& base) {
+  // The innermost DIE containing pc and its parents up to the function, innermost first.
+  static std::vector<Dwarf_Die> containingDies(ModuleFile& file, Dwarf_Addr pc) {
+    Dwarf_Addr bias = 0;
+    Dwarf_Die* cu = dwfl_module_addrdie(file.module, pc, &bias);
+    if (cu == nullptr) return {};
+    const Dwarf_Addr rel = pc - bias;
+    auto indexed = file.functionsByCu.find(dwarf_dieoffset(cu));
+    if (indexed == file.functionsByCu.end()) {
+      std::vector<FunctionRange> functions;
+      collectFunctions(cu, functions, 0);
+      std::sort(functions.begin(), functions.end(),
+                [](const FunctionRange& a, const FunctionRange& b) { return a.low < b.low; });
+      indexed = file.functionsByCu.emplace(dwarf_dieoffset(cu), std::move(functions)).first;
+    }
+    const std::vector<FunctionRange>& functions = indexed->second;
+    auto it = std::upper_bound(functions.begin(), functions.end(), rel,
+                               [](Dwarf_Addr a, const FunctionRange& r) { return a < r.low; });
+    Dwarf_Die function;
+    Dwarf* dwarf = dwfl_module_getdwarf(file.module, &bias);
+    if (it == functions.begin() || rel >= std::prev(it)->high || dwarf == nullptr ||
+        dwarf_offdie(dwarf, std::prev(it)->die, &function) == nullptr) {
+      // Functions nested in classes or other functions: the slow general walk.
+      return scopesByWalk(cu, rel);
+    }
+    std::vector<Dwarf_Die> dies;
+    inlinedCallsAt(&function, rel, dies, 0);
+    std::reverse(dies.begin(), dies.end());
+    dies.push_back(function);
+    return dies;
+  }
+
+  static std::vector<Frame> describe(ModuleFile& file, uint64_t pc, const Frame& base) {
+    Dwfl_Module* module = file.module;
     Frame innermost = base;
     if (Dwfl_Line* line = dwfl_module_getsrc(module, pc)) {
       int lineNo = 0;
@@ -249,7 +325,7 @@ struct Symbolizer::Impl {
 
     std::vector<Frame> chain;
     Frame current = innermost;
-    for (Dwarf_Die& die : containingDies(module, pc)) {
+    for (Dwarf_Die& die : containingDies(file, pc)) {
       const int tag = dwarf_tag(&die);
       if (tag == DW_TAG_inlined_subroutine) {
         current.function = dieFunctionName(&die);

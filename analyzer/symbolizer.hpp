@@ -73,8 +73,8 @@ size_t locationFrame(const std::vector<Frame>& frames);
 // "server.cpp" for "/src/app/server.cpp".
 std::string fileBasename(const std::string& path);
 
-// One-line label: "handle(int) at server.cpp:12", "handle(int) in /bin/app",
-// "/bin/app+0x1136 (build-id mismatch)", "0x7f00deadbeef".
+// One-line label: "handle(int) at server.cpp:12", "handle(int) in app",
+// "app+0x1136 (build-id mismatch)", "0x7f00deadbeef".
 std::string frameLabel(const Frame& frame);
 
 }  // namespace slowburn::analyze

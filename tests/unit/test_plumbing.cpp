@@ -53,6 +53,15 @@ TEST(PlumbingNames, QualifiedNameDropsReturnTypeAndParameters) {
             "app::cache<int>");
   EXPECT_EQ(qualifiedName("unsigned long app::count<std::vector<int> >(std::vector<int> const&)"),
             "app::count<std::vector<int> >");
+  EXPECT_EQ(qualifiedName("decltype (::new ((void*)(0)) std::__cxx11::basic_string<char>((declval<"
+                          "std::__cxx11::basic_string<char> const&>)())) std::construct_at<std::_"
+                          "_cxx11::basic_string<char>, std::__cxx11::basic_string<char> const&>(st"
+                          "d::__cxx11::basic_string<char>*, std::__cxx11::basic_string<char> "
+                          "const&)"),
+            "std::construct_at<std::__cxx11::basic_string<char>, std::__cxx11::basic_string<char> "
+            "const&>");
+  EXPECT_EQ(qualifiedName("decltype(app::make()) app::wrap<int>(int)"), "app::wrap<int>");
+  EXPECT_EQ(qualifiedName("mydecltype(int)"), "mydecltype");
 }
 
 TEST(PlumbingNames, DemangleGivesReadableNamesAndLeavesCNamesAlone) {
@@ -62,6 +71,8 @@ TEST(PlumbingNames, DemangleGivesReadableNamesAndLeavesCNamesAlone) {
   EXPECT_EQ(demangle("i"), "i");
   EXPECT_EQ(demangle("_Z!!broken"), "_Z!!broken");
   EXPECT_EQ(demangle(nullptr), "");
+  EXPECT_EQ(demangle("__libc_start_main@@GLIBC_2.34"), "__libc_start_main");
+  EXPECT_EQ(demangle("_Znwm@GLIBCXX_3.4"), "operator new(unsigned long)");
 }
 
 TEST(PlumbingRules, AllocatorEntryPointsArePlumbing) {
