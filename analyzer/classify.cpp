@@ -8,13 +8,20 @@
 namespace slowburn::analyze {
 namespace {
 
+const auto byTime = [](const SeriesPoint& a, const SeriesPoint& b) { return a.t < b.t; };
+
+bool isClean(const std::vector<SeriesPoint>& in) {
+  for (const SeriesPoint& p : in)
+    if (!std::isfinite(p.t) || !std::isfinite(p.v)) return false;
+  return std::is_sorted(in.begin(), in.end(), byTime);
+}
+
 // Finite points in time order: the statistics below assume both.
 std::vector<SeriesPoint> cleaned(const std::vector<SeriesPoint>& in) {
   std::vector<SeriesPoint> out;
   out.reserve(in.size());
   for (const SeriesPoint& p : in)
     if (std::isfinite(p.t) && std::isfinite(p.v)) out.push_back(p);
-  const auto byTime = [](const SeriesPoint& a, const SeriesPoint& b) { return a.t < b.t; };
   if (!std::is_sorted(out.begin(), out.end(), byTime))
     std::stable_sort(out.begin(), out.end(), byTime);
   return out;
@@ -47,15 +54,22 @@ std::span<const SeriesPoint> window(const std::vector<SeriesPoint>& pts, double 
 TrendVerdict classify(const std::vector<SeriesPoint>& input, const SiteActivity& activity,
                       const TrendSettings& settings, bool allowChurn) {
   TrendVerdict v;
-  const std::vector<SeriesPoint> raw = cleaned(input);
+  // Copies only when the input needs repair or is too long to analyse as it is.
+  std::vector<SeriesPoint> repaired, reduced;
+  const bool clean = isClean(input);
+  if (!clean) repaired = cleaned(input);
+  const std::vector<SeriesPoint>& raw = clean ? input : repaired;
 
-  double peak = std::isfinite(activity.peak) ? activity.peak : 0;
-  for (const SeriesPoint& p : raw) peak = std::max(peak, p.v);
   const double last = raw.empty() ? 0 : raw.back().v;
   const bool churn = allowChurn && isChurn(activity, settings);
-  v.score = restScore(peak);
 
-  const std::vector<SeriesPoint> pts = downsample(raw, settings.maxAnalysisPoints);
+  const bool longSeries = raw.size() > std::max<size_t>(1, settings.maxAnalysisPoints);
+  if (longSeries) reduced = downsample(raw, settings.maxAnalysisPoints);
+  const std::vector<SeriesPoint>& pts = longSeries ? reduced : raw;
+  // Centroids never exceed the raw maximum, and the caller's exact peak covers spikes.
+  double peak = std::isfinite(activity.peak) ? activity.peak : 0;
+  for (const SeriesPoint& p : pts) peak = std::max(peak, p.v);
+  v.score = restScore(peak);
   const size_t n = pts.size();
   v.points = n;
   const double sizeFactor =
@@ -70,13 +84,24 @@ TrendVerdict classify(const std::vector<SeriesPoint>& input, const SiteActivity&
 
   const double t0 = pts.front().t;
   const double span = pts.back().t - t0;
+  // A flat series has no trend to test (most sites: allocated once, held); skip the cost.
+  const bool flat = std::adjacent_find(raw.begin(), raw.end(), [](const SeriesPoint& a,
+                                                                 const SeriesPoint& b) {
+                      return a.v != b.v;
+                    }) == raw.end();
   const double lateFraction = std::clamp(settings.highWater.lateFraction, 0.01, 1.0);
-  v.mk = mannKendall(pts);
-  v.overallSlope = theilSenSlope(pts, settings.maxSlopePairs);
-  v.earlySlope = theilSenSlope(window(pts, t0, t0 + lateFraction * span), settings.maxSlopePairs);
-  v.lateSlope =
-      theilSenSlope(window(pts, t0 + (1 - lateFraction) * span, pts.back().t), settings.maxSlopePairs);
-  v.hw = highWater(pts, settings.highWater);
+  if (!flat) {
+    v.mk = mannKendall(pts);
+    v.overallSlope = theilSenSlope(pts, settings.maxSlopePairs);
+    // The windows hold under half the points, so a quarter of the pairs keeps the precision.
+    const size_t windowPairs = std::max<size_t>(1, settings.maxSlopePairs / 4);
+    v.earlySlope = theilSenSlope(window(pts, t0, t0 + lateFraction * span), windowPairs);
+    v.lateSlope =
+        theilSenSlope(window(pts, t0 + (1 - lateFraction) * span, pts.back().t), windowPairs);
+    v.hw = highWater(pts, settings.highWater);
+  } else {
+    v.mk.n = n;
+  }
 
   const double riseNoise =
       v.hw.noise > 0 ? v.hw.rise / v.hw.noise : (v.hw.rise > 0 ? INFINITY : 0.0);
@@ -104,8 +129,8 @@ TrendVerdict classify(const std::vector<SeriesPoint>& input, const SiteActivity&
   v.growthBytesPerSec = v.lateSlope;
   const double endFraction = clamp01(last / peak);
   size_t active = 0;
-  for (const SeriesPoint& p : raw) active += p.v > 0.1 * peak;
-  const double activeFraction = static_cast<double>(active) / static_cast<double>(raw.size());
+  for (const SeriesPoint& p : pts) active += p.v > 0.1 * peak;
+  const double activeFraction = static_cast<double>(active) / static_cast<double>(n);
   const double flatness = 1 - clamp01(std::fabs(v.mk.tau));
 
   if (endFraction <= settings.transientEndFraction && activeFraction <= settings.transientMaxActive) {

@@ -26,8 +26,8 @@ struct SiteActivity {
 
 struct TrendSettings {
   // Cost: series longer than this are reduced to bucket centroids before any test.
-  size_t maxAnalysisPoints = 512;
-  size_t maxSlopePairs = 4096;
+  size_t maxAnalysisPoints = 256;
+  size_t maxSlopePairs = 1024;
 
   // GROWING needs every one of these.
   size_t minPoints = 5;             // the shortest series that can be GROWING

@@ -42,6 +42,9 @@ uint64_t splitMix64(uint64_t& state) {
   return z ^ (z >> 31);
 }
 
+// Maps 32 random bits onto [0, n) without a division (Lemire 2019, "fast range").
+size_t below(uint64_t bits32, size_t n) { return static_cast<size_t>((bits32 * n) >> 32); }
+
 struct Blocks {
   std::vector<double> level, time;
   std::vector<size_t> firstPoint;
@@ -150,8 +153,9 @@ double theilSenSlope(std::span<const SeriesPoint> points, size_t maxPairs) {
     slopes.reserve(maxPairs);
     uint64_t state = 0x5EEDull ^ static_cast<uint64_t>(n);
     for (size_t k = 0; k < maxPairs; ++k) {
-      const size_t i = splitMix64(state) % n;
-      size_t j = splitMix64(state) % (n - 1);
+      const uint64_t r = splitMix64(state);
+      const size_t i = below(r >> 32, n);
+      size_t j = below(r & 0xFFFFFFFFu, n - 1);
       if (j >= i) ++j;
       addPair(std::min(i, j), std::max(i, j));
     }

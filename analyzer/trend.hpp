@@ -66,7 +66,7 @@ struct MannKendall {
 MannKendall mannKendall(std::span<const SeriesPoint> points);
 
 // Median of pairwise slopes (units of v per second); 0 for fewer than two distinct times.
-double theilSenSlope(std::span<const SeriesPoint> points, size_t maxPairs = 4096);
+double theilSenSlope(std::span<const SeriesPoint> points, size_t maxPairs = 1024);
 
 // Median of values (reorders its argument); 0 for an empty input.
 double medianInPlace(std::vector<double>& values);
