@@ -1,8 +1,8 @@
-// Peak RSS of whatever process it is preloaded into, written at exit to the file named by
-// HWM_PROBE_OUT as "<VmHWM in KiB>\n". heaptrack runs its target under a shell script, so
-// wait4's rusage would mix the target with heaptrack's interpreter; this probe measures the
-// target alone, and the same way under every profiler. Raw syscalls only: no profiler's
-// hook sees its I/O.
+// Peak RSS of every process it is preloaded into, appended at exit to the file named by
+// HWM_PROBE_OUT as "<VmHWM in KiB> <executable path>\n". heaptrack runs its target under a
+// shell script beside its interpreter and compressor (which inherit the probe too), so
+// wait4's rusage would mix them all; the executable path picks out the target's line.
+// Raw syscalls only: no profiler's hook sees this I/O.
 
 #include <fcntl.h>
 #include <sys/syscall.h>
@@ -30,26 +30,36 @@ long peakRssKb() {
   return line ? std::strtol(line + 6, nullptr, 10) : -1;
 }
 
+// Appends the decimal digits of value to out at len; returns the new length.
+int appendNumber(char* out, int len, long value) {
+  if (value < 0) {
+    out[len++] = '-';
+    value = -value;
+  }
+  char digits[24];
+  int n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  } while (value != 0);
+  while (n > 0) out[len++] = digits[--n];
+  return len;
+}
+
 [[gnu::destructor]] void writePeakRss() {
   const char* path = std::getenv("HWM_PROBE_OUT");
   if (!path || !*path) return;
-  const long kb = peakRssKb();
-  char text[32];
-  int len = 0;
-  char digits[24];
-  int nd = 0;
-  unsigned long v = kb < 0 ? 0 : static_cast<unsigned long>(kb);
-  do {
-    digits[nd++] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  if (kb < 0) text[len++] = '-';
-  while (nd > 0) text[len++] = digits[--nd];
-  text[len++] = '\n';
-  // O_APPEND: a target that forks leaves one line per process; bench/run takes the largest.
+  constexpr long kMaxExe = 4096;
+  char line[32 + kMaxExe + 1];
+  int len = appendNumber(line, 0, peakRssKb());
+  line[len++] = ' ';
+  const long exeLen = syscall(SYS_readlink, "/proc/self/exe", line + len, kMaxExe);
+  if (exeLen > 0) len += static_cast<int>(exeLen);
+  line[len++] = '\n';
+  // O_APPEND keeps each process's line whole; bench/run takes the target's.
   const long fd = rawOpen(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) return;
-  syscall(SYS_write, fd, text, len);
+  syscall(SYS_write, fd, line, len);
   syscall(SYS_close, fd);
 }
 

@@ -18,10 +18,15 @@ constexpr int kDepth = 10;
 // Keeps the compiler from proving an allocation unused and deleting it.
 void escape(const void* p) { asm volatile("" : : "g"(p) : "memory"); }
 
+// Each level's own constant keeps GCC's identical-code folding (-fipa-icf) from merging
+// the paths into one.
+volatile int s_trail;
+
 // One frame per level; the escape after the call stops it becoming a tail call, so the
 // stack really is kDepth frames deep.
 template <int Path, int Level>
 [[gnu::noinline]] void* descend(size_t size) {
+  s_trail = Path * 100 + Level;
   void* p;
   if constexpr (Level == 0) {
     p = std::malloc(size);

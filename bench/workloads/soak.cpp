@@ -23,9 +23,13 @@ constexpr long kTickNs = 2'000'000;
 
 void escape(const void* p) { asm volatile("" : : "g"(p) : "memory"); }
 
-// A distinct call site per Site: each instantiation has its own code address.
+// Each instantiation's own constant keeps GCC's identical-code folding (-fipa-icf) from
+// merging them: one distinct call site per Site.
+volatile int s_trail;
+
 template <int Site>
 [[gnu::noinline]] void* allocateAt(size_t size) {
+  s_trail = Site;
   void* p = std::malloc(size);
   escape(p);
   return p;
@@ -33,6 +37,7 @@ template <int Site>
 
 template <int Channel>
 [[gnu::noinline]] void writeAt(int fd, const char* data, size_t size) {
+  s_trail = 1000 + Channel;
   if (write(fd, data, size) < 0) std::abort();
 }
 
