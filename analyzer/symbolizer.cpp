@@ -203,6 +203,10 @@ struct Symbolizer::Impl {
       m.note = "no file";
       return;
     }
+    if (m.info.path.starts_with("linux-vdso") || m.info.path.starts_with("linux-gate")) {
+      m.note = "kernel vDSO";
+      return;
+    }
     // O_NONBLOCK: a FIFO or device swapped in at the path must not block the analyzer.
     const int fd = ::open(m.info.path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0) {
