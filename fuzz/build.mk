@@ -1,15 +1,24 @@
-# libFuzzer targets (clang), built apart in build-fuzz with ASan + UBSan.
+# libFuzzer targets (clang), built apart in build-fuzz with ASan + UBSan. The analyzer's
+# objects are compiled once and shared by every fuzzer.
 
 FUZZ_BUILD := build-fuzz
 FUZZ_SRCS  := $(wildcard fuzz/*.cpp)
 FUZZERS    := $(FUZZ_SRCS:fuzz/%.cpp=$(FUZZ_BUILD)/%)
-FUZZ_FLAGS := $(CXXSTD) -O1 -g -Iinclude -Ianalyzer -fsanitize=fuzzer,address,undefined \
-              -fno-sanitize-recover=all -Wall -Wextra -Werror \
-              -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+FUZZ_OBJS  := $(ANALYZER_SRCS:%.cpp=$(FUZZ_BUILD)/obj/%.o)
+# Checksums are skipped in this build mode so the fuzzer reaches the decoders behind them.
+FUZZ_FLAGS := $(CXXSTD) -O1 -g -Iinclude -Ianalyzer -MMD -MP \
+              -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+              -Wall -Wextra -Werror -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
 
-$(FUZZ_BUILD)/%: fuzz/%.cpp $(ANALYZER_SRCS) $(wildcard analyzer/*.hpp include/slowburn/*.hpp)
+$(FUZZ_BUILD)/obj/%.o: %.cpp
 	@mkdir -p $(dir $@)
-	$(CLANGXX) $(FUZZ_FLAGS) -o $@ $< $(ANALYZER_SRCS) $(ANALYZER_LIBS)
+	$(CLANGXX) $(FUZZ_FLAGS) -c $< -o $@
+
+$(FUZZ_BUILD)/%: $(FUZZ_BUILD)/obj/fuzz/%.o $(FUZZ_OBJS)
+	$(CLANGXX) -fsanitize=fuzzer,address,undefined -o $@ $^ $(ANALYZER_LIBS)
+
+# Keep the objects: they are intermediates of a pattern chain, which make would delete.
+.SECONDARY: $(FUZZ_OBJS) $(FUZZ_SRCS:%.cpp=$(FUZZ_BUILD)/obj/%.o)
 
 fuzz-targets: $(FUZZERS)
 
@@ -22,3 +31,5 @@ fuzz: deps
 	  $$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 \
 	      $(FUZZ_BUILD)/corpus-$$name fuzz/corpus/$$name || exit 1; \
 	done
+
+-include $(FUZZ_OBJS:.o=.d) $(FUZZ_SRCS:%.cpp=$(FUZZ_BUILD)/obj/%.d)
