@@ -26,6 +26,17 @@ SiteActivity activityOf(const SiteProfile& s, double durationS) {
   return a;
 }
 
+// The points a trend is judged on: the run without its exit teardown, which frees every
+// static container at once and would make a leak look like a spike. A few points at most
+// are left out, and never so many that fewer than half remain.
+std::vector<SeriesPoint> runningPart(const std::vector<SeriesPoint>& points, double teardown) {
+  constexpr size_t kMaxTrimmed = 3;
+  size_t keep = points.size();
+  while (keep > 0 && points.size() - keep < kMaxTrimmed && points[keep - 1].t > teardown) --keep;
+  if (keep < points.size() / 2 || keep < 2) keep = points.size();
+  return {points.begin(), points.begin() + static_cast<std::ptrdiff_t>(keep)};
+}
+
 }  // namespace
 
 Analysis::Analysis(Profile profile, const AnalysisOptions& options)
@@ -40,12 +51,14 @@ Analysis::Analysis(Profile profile, const AnalysisOptions& options)
 
 void Analysis::rank(const TrendSettings& settings) {
   const double duration = m_profile.durationS();
+  const double teardown = m_profile.exitTeardownStartS();
   std::vector<TrendVerdict> verdicts;
   verdicts.reserve(m_profile.sites.size());
   for (const SiteProfile& s : m_profile.sites) {
     const SiteActivity activity = activityOf(s, duration);
-    verdicts.push_back(s.isAlloc() ? classifySeries(s.series.points(), activity, settings)
-                                   : classifyRate(s.series.points(), activity, settings));
+    const std::vector<SeriesPoint> points = runningPart(s.series.points(), teardown);
+    verdicts.push_back(s.isAlloc() ? classifySeries(points, activity, settings)
+                                   : classifyRate(points, activity, settings));
   }
   // Memory first: a syscall site's score is in calls, not bytes, so it cannot be compared
   // with an alloc site's. Growing alloc, growing syscall, then the rest in the same order.
@@ -109,7 +122,12 @@ const ResolvedStack& Analysis::stack(const RankedSite& ranked) {
   std::optional<ResolvedStack>& slot = m_stacks[ranked.siteIndex];
   if (!slot) {
     ResolvedStack r;
-    r.frames = m_symbolizer.resolveStack(site(ranked).frames);
+    // Every recorded address is a return address; inlined calls (push_back inlined into the
+    // user's function) become frames of their own, so the location can be the user's line.
+    for (const uint64_t address : site(ranked).frames) {
+      std::vector<Frame> chain = m_symbolizer.resolveInlineChain(address, true);
+      for (Frame& f : chain) r.frames.push_back(std::move(f));
+    }
     r.location = locationFrame(r.frames);
     slot = std::move(r);
   }

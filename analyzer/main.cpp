@@ -140,7 +140,7 @@ int cli(int argc, char** argv) {
   ReportOptions reportOptions;
 
   CLI::App* reportCmd = app.add_subcommand(
-      "report", "Ranked table of call sites: growth, confidence, sizes, location, callers");
+      "report", "Ranked table of call sites: growth, confidence, sizes, location");
   reportCmd->add_option("dump", dump, "dump file written by the preload (slowburn.*.sb)")
       ->required();
   addReportOptions(*reportCmd, reportOptions);
@@ -149,7 +149,7 @@ int cli(int argc, char** argv) {
   std::string rate;
   double minConfidence = sa::kDefaultMinConfidence;
   CLI::App* checkCmd = app.add_subcommand(
-      "check", "CI gate: exit 1 if any site grows faster than a budget, 0 if none does");
+      "check", "CI gate: exit 1 if any site grows faster than a budget");
   checkCmd->add_option("dump", dump, "dump file written by the preload")->required();
   checkCmd
       ->add_option("--max-growth", rate,
@@ -170,9 +170,9 @@ int cli(int argc, char** argv) {
   std::string format;
   std::string collapsedValue = "live";
   CLI::App* exportCmd =
-      app.add_subcommand("export", "Machine-readable output on stdout: json, csv or collapsed");
+      app.add_subcommand("export", "Machine-readable output on stdout: json, csv, collapsed");
   exportCmd->add_option("dump", dump, "dump file written by the preload")->required();
-  exportCmd->add_option("--format", format, "json (the slowburn-report document), csv, or collapsed (flame graph folded stacks)")
+  exportCmd->add_option("--format", format, "json (slowburn-report), csv, or collapsed (flame graph stacks)")
       ->required()
       ->check(CLI::IsMember({"json", "csv", "collapsed"}));
   exportCmd
@@ -188,7 +188,7 @@ int cli(int argc, char** argv) {
   uint64_t interval = 0, depth = 0, sampleBytes = 0;
   std::string syscalls;
   CLI::App* runCmd = app.add_subcommand(
-      "run", "Run a command under the profiler, then print the report of its dump");
+      "run", "Run a command under the profiler, then report its dump");
   runCmd->add_option("--out", runSettings.outDir, "directory for the dumps")->default_val(".");
   CLI::Option* intervalOpt =
       runCmd->add_option("--interval", interval, "snapshot interval in ms (default 100)")
@@ -198,7 +198,7 @@ int cli(int argc, char** argv) {
           ->check(CLI::Range(1, 256));
   CLI::Option* sampleOpt = runCmd->add_option(
       "--sample-bytes", sampleBytes,
-      "record one allocation per N bytes on average (0, the default: every one)");
+      "sample one allocation per N bytes (0, default: record all)");
   CLI::Option* syscallsOpt = runCmd->add_option(
       "--syscalls", syscalls, "syscalls to count: all (default), none, or a list like read,recv");
   addReportOptions(*runCmd, reportOptions);

@@ -1,6 +1,7 @@
 #include "profile.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace slowburn::analyze {
 namespace {
@@ -22,6 +23,12 @@ uint64_t Profile::droppedEvents() const {
   // END carries the run's total; notes may report the same losses as they happen.
   if (end) return std::max(end->droppedEvents, fromNotes);
   return fromNotes;
+}
+
+double Profile::exitTeardownStartS() const {
+  if (!end) return std::numeric_limits<double>::infinity();
+  const double interval = static_cast<double>(header.intervalMs) / 1000.0;
+  return durationS() - 2.0 * interval;
 }
 
 ProfileBuilder::ProfileBuilder(size_t maxPointsPerSite)

@@ -59,6 +59,10 @@ struct Profile {
   double durationS() const;
   // Events the recorder lost: END's count, or the NOTE records' when there is no END.
   uint64_t droppedEvents() const;
+  // A clean exit runs static destructors (a global cache freed by its vector's destructor)
+  // in the last moments: snapshots after this time (two intervals before END) may show that
+  // teardown rather than the running program. +infinity when the process did not exit.
+  double exitTeardownStartS() const;
 };
 
 class ProfileBuilder : public DumpVisitor {

@@ -14,7 +14,7 @@ void escape(const void* p) { asm volatile("" : : "g"(p) : "memory"); }
 
 struct Node {
   Node* next;
-  char payload[4088];
+  char payload[12000];  // 12008 bytes a node: easy to spot
 };
 
 Node* g_history = nullptr;  // only ever grows once the feature is switched on
@@ -39,9 +39,7 @@ int main(int argc, char** argv) {
   size_t done = 0;
   for (int round = 0; round < rounds; ++round) {
     done += work(round);
-    if (round >= rounds / 2) {
-      for (int k = 0; k < 4; ++k) remember(round);
-    }
+    if (round >= rounds / 2) remember(round);
     usleep(10000);
   }
   std::printf("late leak: %zu\n", done);

@@ -36,21 +36,19 @@ int main(int argc, char** argv) {
   const int rounds = argc > 1 ? std::atoi(argv[1]) : 400;
   constexpr int kIterationsPerRound = 600;
   constexpr unsigned kLeakEvery = 300;
-  const int fillRounds = rounds / 10;
-  const int perFillRound = (kCacheEntries + fillRounds - 1) / (fillRounds > 0 ? fillRounds : 1);
+  const int fillRounds = rounds / 10 > 0 ? rounds / 10 : 1;
+  const int perFillRound = (kCacheEntries + fillRounds - 1) / fillRounds;
   int filled = 0;
   unsigned request = 0;
   unsigned long checksum = 0;
   for (int round = 0; round < rounds; ++round) {
-    if (filled < kCacheEntries) {
-      for (int k = 0; k < perFillRound && filled < kCacheEntries; ++k, ++filled) {
-        g_cache[filled] = loadEntry(filled);
-      }
-    } else {
-      // Refresh one entry: the cache stays the same size.
-      const int victim = round % kCacheEntries;
-      std::free(g_cache[victim]);
-      g_cache[victim] = loadEntry(victim);
+    // Fill early, then refresh one entry a round: the cache stays the same size. One call
+    // site loads every entry, as a real cache's miss path would.
+    const int loads = filled < kCacheEntries ? perFillRound : 1;
+    for (int k = 0; k < loads; ++k) {
+      const int slot = filled < kCacheEntries ? filled++ : round % kCacheEntries;
+      std::free(g_cache[slot]);
+      g_cache[slot] = loadEntry(slot);
     }
     for (int i = 0; i < kIterationsPerRound; ++i, ++request) {
       checksum += static_cast<unsigned char>(g_cache[request % filled][request % 4096]);

@@ -1,0 +1,173 @@
+"""The slowburn command line on real dumps: check budgets, run, exports, bad input."""
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+
+from harness import BUILD, SLOWBURN, export_json, run_profiled, sample, slowburn, tmpdir
+
+
+def leaky_dump(requests=150):
+    workdir = tmpdir()
+    _, dumps = run_profiled([sample("incident_leaky"), str(requests)], workdir)
+    assert len(dumps) == 1, dumps
+    return dumps[0]
+
+
+def assert_one_error_line(proc):
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("slowburn: error: "), proc.stderr
+
+
+def test_check_exit_codes_follow_the_budget():
+    dump = leaky_dump()
+    over = slowburn(["check", dump, "--max-growth", "1KiB/s"])
+    assert over.returncode == 1, (over.stdout, over.stderr)
+    assert "over budget: #1" in over.stdout and "handle" in over.stdout, over.stdout
+    within = slowburn(["check", dump, "--max-growth", "1GiB/s"])
+    assert within.returncode == 0, (within.stdout, within.stderr)
+    assert "check passed" in within.stdout
+    plain = slowburn(["check", dump, "--max-growth", "1024"])
+    assert plain.returncode == 1, plain.stdout
+
+
+def test_check_bad_input_exits_2():
+    dump = leaky_dump(60)
+    workdir = os.path.dirname(dump)
+    garbage = os.path.join(workdir, "garbage.sb")
+    with open(garbage, "wb") as f:
+        f.write(os.urandom(4096))
+    cases = [
+        ["check", os.path.join(workdir, "missing.sb"), "--max-growth", "1MiB/min"],
+        ["check", garbage, "--max-growth", "1MiB/min"],
+        ["check", dump, "--max-growth", "fast"],
+        ["check", dump, "--max-growth", "1MiB"],
+    ]
+    for args in cases:
+        proc = slowburn(args)
+        assert proc.returncode == 2, (args, proc.returncode, proc.stderr)
+        assert_one_error_line(proc)
+    usage = slowburn(["check", dump])
+    assert usage.returncode == 2 and "--max-growth" in usage.stderr, usage.stderr
+
+
+def test_run_passes_exit_status_through():
+    out = tmpdir()
+    proc = subprocess.run([SLOWBURN, "run", "--out", out, "--", "sh", "-c", "exit 7"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 7, (proc.returncode, proc.stderr)
+    assert "slowburn report:" in proc.stderr, proc.stderr
+    killed = subprocess.run([SLOWBURN, "run", "--out", out, "--", "sh", "-c", "kill -TERM $$"],
+                            capture_output=True, text=True, timeout=60)
+    assert killed.returncode == 128 + 15, (killed.returncode, killed.stderr)
+    missing = subprocess.run([SLOWBURN, "run", "--out", out, "--", "/nonexistent/program"],
+                             capture_output=True, text=True, timeout=60)
+    assert missing.returncode == 127, (missing.returncode, missing.stderr)
+
+
+def test_run_reports_the_incident_culprit():
+    out = tmpdir()
+    proc = subprocess.run([SLOWBURN, "run", "--out", out, "--interval", "20", "--top", "2",
+                           "--", sample("incident_leaky"), "150"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "handled 150 requests" in proc.stdout, proc.stdout
+    report = proc.stderr
+    first = report.index("#1 ")
+    block = report[first:report.index("#2 ") if "#2 " in report else len(report)]
+    assert "GROWING" in block and "handle" in block and "incident_leaky.cpp:" in block, report
+    assert "per read()" in block, report
+    dumps = [f for f in os.listdir(out) if f.endswith(".sb")]
+    assert len(dumps) == 1 and "incident_leaky" in dumps[0], dumps
+
+
+def test_run_finds_preload_in_install_prefix():
+    prefix = tmpdir()
+    os.makedirs(os.path.join(prefix, "bin"))
+    os.makedirs(os.path.join(prefix, "lib"))
+    shutil.copy(SLOWBURN, os.path.join(prefix, "bin", "slowburn"))
+    shutil.copy(os.path.join(BUILD, "libslowburn.so"), os.path.join(prefix, "lib"))
+    out = tmpdir()
+    proc = subprocess.run([os.path.join(prefix, "bin", "slowburn"), "run", "--out", out, "--",
+                           "true"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "slowburn report:" in proc.stderr, proc.stderr
+    os.remove(os.path.join(prefix, "lib", "libslowburn.so"))
+    lost = subprocess.run([os.path.join(prefix, "bin", "slowburn"), "run", "--", "true"],
+                          capture_output=True, text=True, timeout=60)
+    assert lost.returncode == 2 and "libslowburn.so not found" in lost.stderr, lost.stderr
+
+
+def test_csv_and_collapsed_agree_with_json():
+    dump = leaky_dump()
+    report = export_json(dump)
+    totals = report["totals"]
+    assert sum(s["live_bytes_end"] for s in report["sites"]) == totals["live_bytes_end"]
+    assert sum(s["allocs"] for s in report["sites"]) == totals["allocs"]
+
+    proc = slowburn(["export", dump, "--format", "csv"])
+    assert proc.returncode == 0, proc.stderr
+    rows = list(csv.DictReader(io.StringIO(proc.stdout)))
+    assert [int(r["rank"]) for r in rows] == [s["rank"] for s in report["sites"]]
+    assert sum(int(r["live_bytes_end"]) for r in rows) == totals["live_bytes_end"]
+    assert sum(int(r["allocs"]) for r in rows) == totals["allocs"]
+    assert rows[0]["class"] == report["sites"][0]["class"]
+    assert rows[0]["function"] == report["sites"][0]["location"]["function"]
+
+    for value, total in (("live", totals["live_bytes_end"]), ("allocs", totals["allocs"])):
+        proc = slowburn(["export", dump, "--format", "collapsed", "--value", value])
+        assert proc.returncode == 0, proc.stderr
+        folded = 0
+        for line in proc.stdout.splitlines():
+            stack, count = line.rsplit(" ", 1)
+            assert stack and ";" in stack or stack, line
+            folded += int(count)
+        assert folded == total, (value, folded, total)
+
+
+def test_json_is_the_contract():
+    report = export_json(leaky_dump(60))
+    assert report["format"] == "slowburn-report" and report["version"] == 1
+    process = report["process"]
+    for key, kind in (("pid", int), ("exe", str), ("duration_s", float), ("snapshots", int),
+                      ("truncated", bool), ("dropped_events", int)):
+        assert isinstance(process[key], kind), (key, process[key])
+    assert process["exe"].endswith("incident_leaky")
+    assert process["truncated"] is False
+    ranks = [s["rank"] for s in report["sites"]]
+    assert ranks == list(range(1, len(ranks) + 1))
+    for s in report["sites"]:
+        assert s["kind"] in ("alloc", "syscall")
+        assert s["class"] in ("GROWING", "PLATEAU", "CHURN", "TRANSIENT", "STABLE")
+        for key in ("score", "growth_bytes_per_s", "confidence"):
+            assert isinstance(s[key], float), (key, s[key])
+        for key in ("live_bytes_end", "peak_live_bytes", "allocs", "frees", "syscall_calls",
+                    "syscall_bytes"):
+            assert isinstance(s[key], int), (key, s[key])
+        assert s["retained_bytes_per_syscall"] is None or isinstance(
+            s["retained_bytes_per_syscall"], float)
+        assert set(s["location"]) >= {"function", "file", "line"}
+        assert s["frames"], s
+        for f in s["frames"]:
+            assert set(f) >= {"address", "module", "function", "file", "line"}
+            int(f["address"], 16)
+    growing = [s for s in report["sites"] if s["class"] == "GROWING"]
+    rest = [s for s in report["sites"] if s["class"] != "GROWING"]
+    if growing and rest:
+        assert max(s["rank"] for s in growing) < min(s["rank"] for s in rest)
+
+
+def test_help_reads_well_and_usage_errors_exit_2():
+    for args in (["--help"], ["report", "--help"], ["check", "--help"], ["export", "--help"],
+                 ["run", "--help"]):
+        proc = slowburn(args)
+        assert proc.returncode == 0 and "Usage:" in proc.stdout, (args, proc.stdout)
+        assert max(len(line) for line in proc.stdout.splitlines()) <= 100, proc.stdout
+    assert "--max-growth" in slowburn(["check", "--help"]).stdout
+    for args in ([], ["frobnicate"], ["report"], ["export", "x.sb", "--format", "xml"],
+                 ["report", "x.sb", "--top", "none"], ["run"]):
+        proc = slowburn(args)
+        assert proc.returncode == 2, (args, proc.returncode, proc.stderr)
+        assert_one_error_line(proc)

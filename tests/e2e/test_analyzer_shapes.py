@@ -1,0 +1,138 @@
+"""Each shape sample runs under the real preload; the analyzer must classify and rank it."""
+import os
+
+from harness import ROOT, export_json, run_profiled, sample, tmpdir
+
+
+def marker_line(source, marker):
+    """1-based line of the sample source holding marker (so edits never break the test)."""
+    path = os.path.join(ROOT, "samples", source)
+    with open(path) as f:
+        for number, line in enumerate(f, 1):
+            if marker in line:
+                return number
+    raise AssertionError(f"marker {marker!r} not in {path}")
+
+
+def profile(name, *args, interval_ms=20):
+    """Runs a sample under the preload and returns the analyzer's JSON for its dump."""
+    workdir = tmpdir()
+    _, dumps = run_profiled([sample(name)] + [str(a) for a in args], workdir,
+                            env={"SLOWBURN_INTERVAL_MS": str(interval_ms)})
+    assert len(dumps) == 1, dumps
+    return export_json(dumps[0])
+
+
+def alloc_sites(report):
+    return [s for s in report["sites"] if s["kind"] == "alloc"]
+
+
+def growing(report):
+    return [s for s in report["sites"] if s["class"] == "GROWING"]
+
+
+def site_in(report, function):
+    """The highest-ranked alloc site whose location is in function."""
+    for s in alloc_sites(report):
+        if function in s["location"]["function"]:
+            return s
+    raise AssertionError(f"no alloc site in {function}: " + describe(report))
+
+
+def describe(report, n=6):
+    return "; ".join(f"#{s['rank']} {s['kind']} {s['class']} conf={s['confidence']:.2f} "
+                     f"growth={s['growth_bytes_per_s']:.0f} peak={s['peak_live_bytes']} "
+                     f"at {s['location']['function']}:{s['location']['line']}"
+                     for s in report["sites"][:n])
+
+
+def test_incident_culprit_is_first_with_its_push_back_line():
+    report = profile("incident_leaky", 300)
+    top = report["sites"][0]
+    assert top["kind"] == "alloc" and top["class"] == "GROWING", describe(report)
+    assert "handle" in top["location"]["function"], describe(report)
+    assert top["location"]["file"].endswith("incident_leaky.cpp"), top["location"]
+    expected = marker_line("incident_leaky.cpp", "cache.push_back(data);  // the leak")
+    assert top["location"]["line"] == expected, (top["location"], expected)
+    # Each request body is 60 KiB plus the terminator, copied into the cache.
+    assert top["peak_live_bytes"] % 61441 == 0, top["peak_live_bytes"]
+    assert top["peak_live_bytes"] >= 250 * 61441, top["peak_live_bytes"]
+    assert top["confidence"] >= 0.5, top
+
+
+def test_incident_retains_about_one_kib_per_read():
+    report = profile("incident_leaky", 300)
+    top = report["sites"][0]
+    retained = top["retained_bytes_per_syscall"]
+    # 61441 bytes kept per request over 60 reads of 1 KiB and the read that sees EOF.
+    assert retained is not None, describe(report)
+    assert 900 <= retained <= 1100, retained
+    reads = [s for s in report["sites"] if s["kind"] == "syscall" and s.get("op") == "read"
+             and "handle" in s["location"]["function"]]
+    assert len(reads) == 1, [s["location"] for s in report["sites"] if s["kind"] == "syscall"]
+    assert reads[0]["syscall_calls"] == 300 * 61, reads[0]["syscall_calls"]
+    assert reads[0]["syscall_bytes"] == 300 * 60 * 1024, reads[0]["syscall_bytes"]
+
+
+def test_incident_fixed_twin_has_no_growing_site():
+    report = profile("incident_fixed", 300)
+    assert not growing(report), describe(report)
+    cache = site_in(report, "handle")
+    assert cache["peak_live_bytes"] <= 32 * 61441 + 64 * 1024, cache
+
+
+def test_lru_cache_plateaus():
+    report = profile("lru_cache", 120)
+    assert not growing(report), describe(report)
+    biggest = max(alloc_sites(report), key=lambda s: s["peak_live_bytes"])
+    assert biggest["class"] == "PLATEAU", describe(report)
+    # 2000 entries of 4001 bytes (+1 for the terminator) at the plateau.
+    assert biggest["peak_live_bytes"] == 2000 * 4002, biggest["peak_live_bytes"]
+
+
+def test_churn_is_flat():
+    report = profile("churn", 100)
+    assert not growing(report), describe(report)
+    messages = site_in(report, "makeMessage")
+    assert messages["class"] == "CHURN", describe(report)
+    assert messages["allocs"] >= 100 * 2000, messages["allocs"]
+
+
+def test_small_leak_outranks_big_cache():
+    report = profile("small_leak_big_cache", 150)
+    top = report["sites"][0]
+    assert top["class"] == "GROWING", describe(report)
+    assert "auditRequest" in top["location"]["function"], describe(report)
+    assert top["peak_live_bytes"] % 48 == 0, top["peak_live_bytes"]
+    cache = site_in(report, "loadEntry")
+    assert cache["class"] != "GROWING", describe(report)
+    assert cache["peak_live_bytes"] >= 200 * 1000003, cache["peak_live_bytes"]
+    assert cache["rank"] > top["rank"]
+
+
+def test_late_leak_is_growing():
+    report = profile("late_leak", 120)
+    leak = site_in(report, "remember")
+    assert leak["class"] == "GROWING" and leak["rank"] == 1, describe(report)
+    # One 12008-byte node a round over the second half of 120 rounds.
+    assert leak["peak_live_bytes"] == 60 * 12008, leak["peak_live_bytes"]
+    assert leak["allocs"] == 60, leak["allocs"]
+
+
+def test_random_walk_is_not_growing():
+    for seed in (12345, 777):
+        report = profile("random_walk", 120, seed)
+        assert not growing(report), (seed, describe(report))
+
+
+def test_threaded_service_finds_the_slow_leak_across_threads():
+    report = profile("threaded_service", 120)
+    top = report["sites"][0]
+    assert top["class"] == "GROWING", describe(report)
+    assert "trackConnection" in top["location"]["function"], describe(report)
+    # Every 50th of 120 x 200 requests leaks 96 bytes.
+    assert top["peak_live_bytes"] == 120 * 200 // 50 * 96, top["peak_live_bytes"]
+    requests = site_in(report, "makeRequest")
+    assert requests["class"] != "GROWING", describe(report)
+    # Freed on worker threads, every one matched to its allocation.
+    assert requests["allocs"] == 120 * 200 and requests["frees"] == requests["allocs"], requests
