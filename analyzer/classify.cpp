@@ -27,6 +27,15 @@ std::vector<SeriesPoint> cleaned(const std::vector<SeriesPoint>& in) {
   return out;
 }
 
+// Where the run ended: the median of its last 1/16 (a lone last value may be noise).
+double endLevel(std::span<const SeriesPoint> pts) {
+  if (pts.empty()) return 0;
+  const size_t k = std::clamp<size_t>(pts.size() / 16, 1, pts.size());
+  std::vector<double> tail;
+  for (size_t i = pts.size() - k; i < pts.size(); ++i) tail.push_back(pts[i].v);
+  return medianInPlace(tail);
+}
+
 double clamp01(double x) { return std::isfinite(x) ? std::clamp(x, 0.0, 1.0) : 0.0; }
 
 // Non-growing sites rank below every GROWING one (score > 0), bigger peaks first.
@@ -41,8 +50,8 @@ bool isChurn(const SiteActivity& a, const TrendSettings& s) {
   return true;
 }
 
-// Points [lo, hi) whose times fall in [from, to].
-std::span<const SeriesPoint> window(const std::vector<SeriesPoint>& pts, double from, double to) {
+// The points whose times fall in [from, to].
+std::span<const SeriesPoint> window(std::span<const SeriesPoint> pts, double from, double to) {
   const auto lo = std::lower_bound(pts.begin(), pts.end(), from,
                                    [](const SeriesPoint& p, double t) { return p.t < t; });
   const auto hi = std::upper_bound(pts.begin(), pts.end(), to,
@@ -60,12 +69,16 @@ TrendVerdict classify(const std::vector<SeriesPoint>& input, const SiteActivity&
   if (!clean) repaired = cleaned(input);
   const std::vector<SeriesPoint>& raw = clean ? input : repaired;
 
-  const double last = raw.empty() ? 0 : raw.back().v;
+  // The last snapshot of a clean exit sees destructors and free-at-exit tear the heap
+  // down; a fall there says nothing about how the site behaved while the program ran.
+  std::span<const SeriesPoint> run(raw);
+  if (run.size() >= 3 && run[run.size() - 1].v < run[run.size() - 2].v)
+    run = run.first(run.size() - 1);
   const bool churn = allowChurn && isChurn(activity, settings);
 
-  const bool longSeries = raw.size() > std::max<size_t>(1, settings.maxAnalysisPoints);
-  if (longSeries) reduced = downsample(raw, settings.maxAnalysisPoints);
-  const std::vector<SeriesPoint>& pts = longSeries ? reduced : raw;
+  const bool longSeries = run.size() > std::max<size_t>(1, settings.maxAnalysisPoints);
+  if (longSeries) reduced = downsample(run, settings.maxAnalysisPoints);
+  const std::span<const SeriesPoint> pts = longSeries ? std::span<const SeriesPoint>(reduced) : run;
   // Centroids never exceed the raw maximum, and the caller's exact peak covers spikes.
   double peak = std::isfinite(activity.peak) ? activity.peak : 0;
   for (const SeriesPoint& p : pts) peak = std::max(peak, p.v);
@@ -85,10 +98,10 @@ TrendVerdict classify(const std::vector<SeriesPoint>& input, const SiteActivity&
   const double t0 = pts.front().t;
   const double span = pts.back().t - t0;
   // A flat series has no trend to test (most sites: allocated once, held); skip the cost.
-  const bool flat = std::adjacent_find(raw.begin(), raw.end(), [](const SeriesPoint& a,
+  const bool flat = std::adjacent_find(pts.begin(), pts.end(), [](const SeriesPoint& a,
                                                                  const SeriesPoint& b) {
                       return a.v != b.v;
-                    }) == raw.end();
+                    }) == pts.end();
   const double lateFraction = std::clamp(settings.highWater.lateFraction, 0.01, 1.0);
   if (!flat) {
     v.mk = mannKendall(pts);
@@ -127,18 +140,16 @@ TrendVerdict classify(const std::vector<SeriesPoint>& input, const SiteActivity&
 
   // Not growing: the rate now (a filled cache climbs no more), and what shape it is.
   v.growthBytesPerSec = v.lateSlope;
-  const double endFraction = clamp01(last / peak);
+  const double endFraction = clamp01(endLevel(pts) / peak);
   size_t active = 0;
   for (const SeriesPoint& p : pts) active += p.v > 0.1 * peak;
   const double activeFraction = static_cast<double>(active) / static_cast<double>(n);
   const double flatness = 1 - clamp01(std::fabs(v.mk.tau));
 
-  if (endFraction <= settings.transientEndFraction && activeFraction <= settings.transientMaxActive) {
-    v.cls = SiteClass::Transient;
-    v.confidence = clamp01(sizeFactor * (1 - endFraction) * (1 - activeFraction / 2));
-  } else if (v.hw.rise >= settings.plateauMinRise * peak && endFraction >= settings.plateauMinEnd &&
-             v.hw.fillPoints >= settings.plateauMinFillPoints &&
-             riseNoise >= settings.minRiseNoise) {
+  // Shape first (a cache with evictions is a PLATEAU), then turnover (a site that allocates
+  // all run long and frees at once is CHURN even when snapshots catch it at 0), then bursts.
+  if (v.hw.rise >= settings.plateauMinRise * peak && endFraction >= settings.plateauMinEnd &&
+      v.hw.fillPoints >= settings.plateauMinFillPoints && riseNoise >= settings.minRiseNoise) {
     v.cls = SiteClass::Plateau;
     // Less sure the more of its climb came late (the plateau may still be filling).
     const double lateShare =
@@ -147,6 +158,10 @@ TrendVerdict classify(const std::vector<SeriesPoint>& input, const SiteActivity&
   } else if (churn) {
     v.cls = SiteClass::Churn;
     v.confidence = clamp01(sizeFactor * flatness);
+  } else if (endFraction <= settings.transientEndFraction &&
+             activeFraction <= settings.transientMaxActive) {
+    v.cls = SiteClass::Transient;
+    v.confidence = clamp01(sizeFactor * (1 - endFraction) * (1 - activeFraction / 2));
   } else {
     v.cls = SiteClass::Stable;
     v.confidence = clamp01(sizeFactor * flatness);

@@ -43,9 +43,9 @@ void BoundedSeries::mergePairs() {
   m_stride *= 2;
 }
 
-std::vector<SeriesPoint> downsample(const std::vector<SeriesPoint>& points, size_t maxPoints) {
+std::vector<SeriesPoint> downsample(std::span<const SeriesPoint> points, size_t maxPoints) {
   maxPoints = std::max<size_t>(1, maxPoints);
-  if (points.size() <= maxPoints) return points;
+  if (points.size() <= maxPoints) return {points.begin(), points.end()};
   std::vector<SeriesPoint> out;
   out.reserve(maxPoints);
   const size_t n = points.size();

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 namespace slowburn::analyze {
@@ -52,7 +53,7 @@ class BoundedSeries {
 };
 
 // Centroids of consecutive equal-count buckets: at most maxPoints points, same shape.
-// Returns the input unchanged when it is already short enough.
-std::vector<SeriesPoint> downsample(const std::vector<SeriesPoint>& points, size_t maxPoints);
+// Returns a copy of the input when it is already short enough.
+std::vector<SeriesPoint> downsample(std::span<const SeriesPoint> points, size_t maxPoints);
 
 }  // namespace slowburn::analyze

@@ -182,6 +182,18 @@ TEST(Classify, HeavyChurnIsChurnNeverGrowing) {
   }
 }
 
+TEST(Classify, ChurnThatSnapshotsCatchAtZeroIsChurnNotTransient) {
+  // Requests allocated on one thread and freed on another within microseconds: 60000 of
+  // them, and only a startup backlog ever shows in a snapshot.
+  const auto pts = sampled(3.5, 1, [](double t, std::mt19937_64&) {
+    return t > 0.05 && t < 0.15 ? 436800.0 : 0.0;
+  });
+  const TrendVerdict v = classifyAlloc(pts, 60'000, 60'000, 187);
+  EXPECT_EQ(v.cls, SiteClass::Churn) << describe(v);
+  // the same burst with a handful of allocations is a TRANSIENT
+  EXPECT_EQ(classifyAlloc(pts, 170, 170, 170).cls, SiteClass::Transient);
+}
+
 TEST(Classify, SmallLeakOutranksBigBoundedCache) {
   // given 48 B leaked every ~0.3 s beside a 200 MB cache that filled in the first 20%
   const auto leakPts = slowStaircase(30, 5);
@@ -310,6 +322,21 @@ TEST(Classify, DegenerateSeriesAreStableAndNaNFree) {
   EXPECT_EQ(classifyAlloc(constant, 1, 0).cls, SiteClass::Stable);
   EXPECT_EQ(classifyAlloc(zeros, 0, 0).cls, SiteClass::Stable);
   EXPECT_EQ(classifyAlloc({}, 0, 0).cls, SiteClass::Stable);
+}
+
+TEST(Classify, TeardownInTheLastSnapshotIsIgnored) {
+  // given the samples' clean exits: destructors free everything before the last snapshot
+  auto cache = lruCache(7, 1, 8 * kMiB);
+  cache.push_back({cache.back().t + 0.02, 0});
+  std::vector<SeriesPoint> leak;
+  for (int i = 1; i <= 12; ++i) leak.push_back({0.1 * i, 61441.0 * i});
+  leak.push_back({1.3, 0});
+  // then the cache still plateaued and the leak still grew
+  const TrendVerdict c = classifyAlloc(cache, 8000, 8000, 2000);
+  EXPECT_EQ(c.cls, SiteClass::Plateau) << describe(c);
+  const TrendVerdict l = classifyAlloc(leak, 13, 13);
+  EXPECT_EQ(l.cls, SiteClass::Growing) << describe(l);
+  EXPECT_NEAR(l.growthBytesPerSec, 614410, 1);
 }
 
 TEST(Classify, BurstThatIsFreedIsTransient) {

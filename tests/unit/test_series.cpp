@@ -94,14 +94,14 @@ TEST(BoundedSeries, EmptyAndOddCapacityAreSafe) {
   EXPECT_DOUBLE_EQ(negative.peak(), -3);
 }
 
-TEST(Downsample, ShortInputIsReturnedAsIs) {
+TEST(SeriesDownsample, ShortInputIsReturnedAsIs) {
   const std::vector<SeriesPoint> pts = {{0, 1}, {1, 2}, {2, 3}};
   const auto out = downsample(pts, 3);
   ASSERT_EQ(out.size(), 3u);
   EXPECT_DOUBLE_EQ(out[2].v, 3);
 }
 
-TEST(Downsample, EqualCountBucketsOfCentroids) {
+TEST(SeriesDownsample, EqualCountBucketsOfCentroids) {
   std::vector<SeriesPoint> pts;
   for (int i = 0; i < 10; ++i) pts.push_back({double(i), double(10 * i)});
   const auto out = downsample(pts, 4);  // buckets of 2,3,2,3 points
