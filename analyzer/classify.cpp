@@ -69,11 +69,8 @@ TrendVerdict classify(const std::vector<SeriesPoint>& input, const SiteActivity&
   if (!clean) repaired = cleaned(input);
   const std::vector<SeriesPoint>& raw = clean ? input : repaired;
 
-  // The last snapshot of a clean exit sees destructors and free-at-exit tear the heap
-  // down; a fall there says nothing about how the site behaved while the program ran.
-  std::span<const SeriesPoint> run(raw);
-  if (run.size() >= 3 && run[run.size() - 1].v < run[run.size() - 2].v)
-    run = run.first(run.size() - 1);
+  // The caller leaves out the exit teardown (Analysis::rank): it knows whether END exists.
+  const std::span<const SeriesPoint> run(raw);
   const bool churn = allowChurn && isChurn(activity, settings);
 
   const bool longSeries = run.size() > std::max<size_t>(1, settings.maxAnalysisPoints);
