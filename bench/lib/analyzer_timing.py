@@ -6,22 +6,30 @@ import subprocess
 import time
 
 
-def time_report(slowburn, dump, reps):
-    """Median and all wall times of `slowburn report DUMP`, and its peak RSS in KiB."""
+def time_report(slowburn, dump, reps, hwm_probe):
+    """Median and all wall times of `slowburn report DUMP`, and its peak RSS in KiB.
+
+    The RSS comes from the probe: wait4's ru_maxrss of a freshly exec'd child also counts
+    the high-water mark of the (large) Python process it was forked from.
+    """
     times = []
     rss = 0
+    hwm_path = dump + ".hwm"
+    env = dict(os.environ, LD_PRELOAD=hwm_probe, HWM_PROBE_OUT=hwm_path)
     for _ in range(reps):
         start = time.perf_counter()
         proc = subprocess.Popen([slowburn, "report", dump], stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE)
-        _, status, usage = os.wait4(proc.pid, 0)
+                                stderr=subprocess.PIPE, env=env)
+        _, status, _ = os.wait4(proc.pid, 0)
         times.append(time.perf_counter() - start)
         proc.returncode = os.waitstatus_to_exitcode(status)
         err = proc.stderr.read().decode(errors="replace")
         proc.stderr.close()
         if proc.returncode != 0:
             raise RuntimeError(f"slowburn report {dump} exited {proc.returncode}: {err.strip()}")
-        rss = max(rss, usage.ru_maxrss)
+    with open(hwm_path) as f:
+        rss = max(int(line.split()[0]) for line in f if line.strip())
+    os.unlink(hwm_path)
     return {"median_s": statistics.median(times), "times_s": times, "rss_kb": rss}
 
 

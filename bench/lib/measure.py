@@ -24,7 +24,8 @@ class RunResult:
         self.exit_code = None
         self.rss_kb = None          # the target's peak RSS (VmHWM)
         self.helper_rss_kb = None   # largest other process (heaptrack's interpreter)
-        self.tree_rss_kb = None     # wait4 ru_maxrss over the command's process tree
+        self.tree_rss_kb = None     # wait4 ru_maxrss (also counts this Python process's, see
+                                    # analyzer_timing.time_report): kept only for the record
         self.output_bytes = 0       # slowburn dumps or heaptrack trace written by the run
         self.output_files = []
         self.vmrss_10pct_kb = None  # read_loop only

@@ -92,39 +92,51 @@ def markdown_table(summary, labels):
 
 
 def verdicts(summary, rss_run, soak):
-    """One (target, measured, met) triple per target in docs/BENCHMARKS.md."""
+    """One (target, measured, met) triple per target in docs/BENCHMARKS.md.
+
+    Slowdown targets are judged on median wall time, as stated; the CPU-time ratio is shown
+    beside it because on a loaded machine it is the steadier of the two.
+    """
     out = []
 
     def get(workload, mode, key):
         return summary.get(workload, {}).get(mode, {}).get(key)
 
+    def ratio_text(workload, mode):
+        wall = get(workload, mode, "slowdown")
+        cpu = get(workload, mode, "cpu_slowdown")
+        return f"{wall:.3f}x" + (f" (CPU {cpu:.2f}x)" if cpu else "")
+
     exact = get("churn", "exact", "slowdown")
     heap = get("churn", "heaptrack", "slowdown")
     if exact and heap:
         out.append(("churn: exact slowdown <= 1/3 of heaptrack's",
-                    f"exact {exact:.2f}x vs heaptrack {heap:.2f}x (limit {heap / 3:.2f}x)",
+                    f"exact {ratio_text('churn', 'exact')} vs heaptrack "
+                    f"{ratio_text('churn', 'heaptrack')}; limit {heap / 3:.2f}x",
                     exact <= heap / 3))
     for workload in ("churn", "cc1plus_O0", "python_dicts", "python_dicts_malloc"):
         sampled = get(workload, "sampled", "slowdown")
         if sampled:
-            out.append((f"{workload}: sampled <= 1.05x plain", f"{sampled:.3f}x",
+            out.append((f"{workload}: sampled <= 1.05x plain", ratio_text(workload, "sampled"),
                         sampled <= 1.05))
     for mode in ("exact", "sampled"):
         reads = get("read_loop", mode, "slowdown")
         if reads:
-            out.append((f"read_loop: syscall counting ({mode}) <= 1.10x plain", f"{reads:.3f}x",
-                        reads <= 1.10))
+            out.append((f"read_loop: syscall counting ({mode}) <= 1.10x plain",
+                        ratio_text("read_loop", mode), reads <= 1.10))
     for workload, modes in summary.items():
+        # heaptrack records no syscalls: read_loop's trace is only its fixed preamble.
         ratio = modes.get("exact", {}).get("output_vs_heaptrack")
-        if ratio is not None:
+        if ratio is not None and workload != "read_loop":
             out.append((f"{workload}: exact dump <= 1% of heaptrack's trace",
                         f"{ratio * 100:.2f}%", ratio <= 0.01))
     if rss_run and rss_run.get("growth_kb") is not None:
         out.append((f"profiler RSS growth 10%->100% of {rss_run['reads']:,} reads < 1 MiB",
                     f"{rss_run['growth_kb']} KiB", rss_run["growth_kb"] < 1024))
     if soak and soak.get("report"):
-        out.append((f"analyzer ranks a 10-minute-equivalent dump "
-                    f"({soak['shape']['snapshots']} snapshots) in < 1 s",
+        snapshots = soak["shape"]["snapshots"]
+        out.append((f"analyzer ranks the soak dump ({snapshots} snapshots; a 10-minute run "
+                    "at 100 ms has 6000) in < 1 s",
                     f"{soak['report']['median_s']:.3f} s", soak["report"]["median_s"] < 1.0))
     return out
 
@@ -133,4 +145,23 @@ def markdown_verdicts(items):
     rows = ["| target | measured | met |", "| --- | --- | --- |"]
     for target, measured, met in items:
         rows.append(f"| {target} | {measured} | {'met' if met else '**not met**'} |")
+    return "\n".join(rows)
+
+
+def markdown_analyzer(timings, soak):
+    """`slowburn report` times: each workload's exact dump, then the soak dump."""
+    rows = ["| dump | size | snapshots | sites | dropped events | `slowburn report` (median s) "
+            "| analyzer peak RSS |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    items = list(timings.items())
+    if soak and soak.get("report"):
+        items.append(("soak (10 ms interval)", soak))
+    for name, t in items:
+        if "report" not in t:
+            rows.append(f"| {name} | error: {t.get('error', '?')[:80]} | | | | | |")
+            continue
+        shape = t["shape"]
+        rows.append(f"| {name} | {human_bytes(t['dump_bytes'])} | {shape['snapshots']} "
+                    f"| {shape['sites']} | {shape['dropped_events']} "
+                    f"| {t['report']['median_s']:.3f} | {_kib(t['report']['rss_kb'])} |")
     return "\n".join(rows)
