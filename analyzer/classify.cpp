@@ -82,12 +82,13 @@ TrendVerdict classify(const std::vector<SeriesPoint>& input, const SiteActivity&
   v.score = restScore(peak);
   const size_t n = pts.size();
   v.points = n;
-  const double sizeFactor =
-      static_cast<double>(n) / (static_cast<double>(n) + std::max(0.0, settings.halfConfidencePoints));
+  const double sizeFactor = static_cast<double>(n) /
+                            (static_cast<double>(n) + std::max(0.0, settings.halfConfidencePoints));
 
   if (n == 0 || !(peak > 0)) {
     // Nothing ever seen live: allocations (if any) died between snapshots.
-    v.cls = churn ? SiteClass::Churn : (activity.allocs > 0 ? SiteClass::Transient : SiteClass::Stable);
+    v.cls =
+        churn ? SiteClass::Churn : (activity.allocs > 0 ? SiteClass::Transient : SiteClass::Stable);
     v.confidence = clamp01(sizeFactor);
     return v;
   }
@@ -95,10 +96,10 @@ TrendVerdict classify(const std::vector<SeriesPoint>& input, const SiteActivity&
   const double t0 = pts.front().t;
   const double span = pts.back().t - t0;
   // A flat series has no trend to test (most sites: allocated once, held); skip the cost.
-  const bool flat = std::adjacent_find(pts.begin(), pts.end(), [](const SeriesPoint& a,
-                                                                 const SeriesPoint& b) {
-                      return a.v != b.v;
-                    }) == pts.end();
+  const bool flat =
+      std::adjacent_find(pts.begin(), pts.end(), [](const SeriesPoint& a, const SeriesPoint& b) {
+        return a.v != b.v;
+      }) == pts.end();
   const double lateFraction = std::clamp(settings.highWater.lateFraction, 0.01, 1.0);
   if (!flat) {
     v.mk = mannKendall(pts);
@@ -118,9 +119,8 @@ TrendVerdict classify(const std::vector<SeriesPoint>& input, const SiteActivity&
   const double growth = std::max(v.overallSlope, v.lateSlope);
   const bool growing = n >= settings.minPoints && span > 0 && v.mk.z >= settings.minZ &&
                        v.hw.saturation >= settings.minSaturation &&
-                       v.hw.ratchet >= settings.minRatchet &&
-                       riseNoise >= settings.minRiseNoise && v.hw.drift >= settings.minDrift &&
-                       growth > 0;
+                       v.hw.ratchet >= settings.minRatchet && riseNoise >= settings.minRiseNoise &&
+                       v.hw.drift >= settings.minDrift && growth > 0;
   if (growing) {
     v.cls = SiteClass::Growing;
     v.growthBytesPerSec = growth;
@@ -192,9 +192,8 @@ TrendVerdict classifyRate(const std::vector<SeriesPoint>& rate, const SiteActivi
 std::vector<size_t> rankOrder(const std::vector<TrendVerdict>& verdicts) {
   std::vector<size_t> order(verdicts.size());
   std::iota(order.begin(), order.end(), size_t{0});
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return rankBefore(verdicts[a], verdicts[b]);
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return rankBefore(verdicts[a], verdicts[b]); });
   return order;
 }
 

@@ -19,9 +19,9 @@ const char* className(SiteClass);
 // Facts the classifier needs besides the series, over the whole run.
 struct SiteActivity {
   uint64_t allocs = 0, frees = 0;
-  double peak = 0;          // exact peak of the value (the series may have averaged it away)
-  double durationS = 0;     // of the whole run
-  uint64_t peakCount = 0;   // peak live allocations at the site; 0 when unknown
+  double peak = 0;         // exact peak of the value (the series may have averaged it away)
+  double durationS = 0;    // of the whole run
+  uint64_t peakCount = 0;  // peak live allocations at the site; 0 when unknown
 };
 
 struct TrendSettings {
@@ -30,13 +30,13 @@ struct TrendSettings {
   size_t maxSlopePairs = 1024;
 
   // GROWING needs every one of these.
-  size_t minPoints = 5;             // the shortest series that can be GROWING
-  double minZ = 2.0;                // Mann–Kendall z (one-sided p <= 0.023)
-  double minSaturation = 0.25;      // late climb rate / whole-run climb rate
-  double minRatchet = 0.25;         // late slices setting a new high-water mark
-  double minRiseNoise = 4.0;        // total rise in units of block noise sigma
-  double minDrift = 2.5;            // net climb, z under a driftless random walk
-  HighWaterSettings highWater;      // late window, blocks, slices, noise margin
+  size_t minPoints = 5;         // the shortest series that can be GROWING
+  double minZ = 2.0;            // Mann–Kendall z (one-sided p <= 0.023)
+  double minSaturation = 0.25;  // late climb rate / whole-run climb rate
+  double minRatchet = 0.25;     // late slices setting a new high-water mark
+  double minRiseNoise = 4.0;    // total rise in units of block noise sigma (PLATEAU too)
+  double minDrift = 2.5;        // net climb, z under a driftless random walk
+  HighWaterSettings highWater;  // late window, blocks, slices, noise margin
 
   // Confidence: drift at which that factor saturates, and the sample-size half point.
   double fullDrift = 8.0;
@@ -52,7 +52,7 @@ struct TrendSettings {
   // CHURN: heavy turnover at a level that does not grow.
   uint64_t churnMinFrees = 1000;
   double churnMinFreesPerSec = 100;
-  double churnMinTurnover = 20;     // frees per peak live allocation (when known)
+  double churnMinTurnover = 20;  // frees per peak live allocation (when known)
 };
 
 struct TrendVerdict {
@@ -61,8 +61,9 @@ struct TrendVerdict {
   // class: -1 / (1 + ln(1 + peak)) in [-1, 0), so GROWING is always above the rest and the
   // rest are ordered by size.
   double score = -1;
-  // Theil–Sen slope in units/s: the whole run's, or the late window's when that is steeper
-  // (growth that started late). For syscall sites: calls/s per second.
+  // Theil–Sen slope in units/s. GROWING: the whole run's, or the late window's when that is
+  // steeper (growth that started late). Any other class: the late window's, the rate now (a
+  // filled cache: ~0). For syscall sites: calls/s per second.
   double growthBytesPerSec = 0;
   double confidence = 0;  // 0..1: how sure the class is
 
@@ -75,6 +76,9 @@ struct TrendVerdict {
   HighWater hw;
 };
 
+// live: points at snapshot times (any spacing), value = the site's live bytes, 0 before its
+// first allocation. Non-finite points are dropped and the rest sorted by time. The caller
+// leaves out points that show the process tearing down at exit.
 TrendVerdict classifySeries(const std::vector<SeriesPoint>& live, const SiteActivity& activity,
                             const TrendSettings& settings = {});
 

@@ -91,8 +91,7 @@ double levelNoise(const std::vector<double>& level) {
 double medianInPlace(std::vector<double>& values) {
   if (values.empty()) return 0;
   const size_t mid = values.size() / 2;
-  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(mid),
-                   values.end());
+  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(mid), values.end());
   const double upper = values[mid];
   if (values.size() % 2 != 0) return upper;
   const double lower =
@@ -243,7 +242,8 @@ HighWater highWater(std::span<const SeriesPoint> points, const HighWaterSettings
     size_t counted = 0, ratcheted = 0;
     size_t b = firstLate;
     for (size_t s = 0; s < slices; ++s) {
-      const double end = s + 1 == slices ? INFINITY : lateStart + width * static_cast<double>(s + 1);
+      const double end =
+          s + 1 == slices ? INFINITY : lateStart + width * static_cast<double>(s + 1);
       double best = -INFINITY;
       bool any = false;
       for (; b < count && time[b] < end; ++b) {

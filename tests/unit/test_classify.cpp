@@ -107,8 +107,8 @@ std::vector<SeriesPoint> boundedWalk(double seconds, uint64_t seed, double lo, d
 std::string describe(const TrendVerdict& v) {
   std::ostringstream out;
   out << className(v.cls) << " growth=" << v.growthBytesPerSec << " conf=" << v.confidence
-      << " n=" << v.points << " z=" << v.mk.z << " tau=" << v.mk.tau
-      << " sat=" << v.hw.saturation << " ratchet=" << v.hw.ratchet << " drift=" << v.hw.drift
+      << " n=" << v.points << " z=" << v.mk.z << " tau=" << v.mk.tau << " sat=" << v.hw.saturation
+      << " ratchet=" << v.hw.ratchet << " drift=" << v.hw.drift
       << " rise/noise=" << (v.hw.noise > 0 ? v.hw.rise / v.hw.noise : -1)
       << " drawdown=" << v.hw.drawdown << " fill=" << v.hw.fill << "@" << v.hw.fillPoints;
   return out.str();
@@ -185,9 +185,8 @@ TEST(Classify, HeavyChurnIsChurnNeverGrowing) {
 TEST(Classify, ChurnThatSnapshotsCatchAtZeroIsChurnNotTransient) {
   // Requests allocated on one thread and freed on another within microseconds: 60000 of
   // them, and only a startup backlog ever shows in a snapshot.
-  const auto pts = sampled(3.5, 1, [](double t, std::mt19937_64&) {
-    return t > 0.05 && t < 0.15 ? 436800.0 : 0.0;
-  });
+  const auto pts = sampled(
+      3.5, 1, [](double t, std::mt19937_64&) { return t > 0.05 && t < 0.15 ? 436800.0 : 0.0; });
   const TrendVerdict v = classifyAlloc(pts, 60'000, 60'000, 187);
   EXPECT_EQ(v.cls, SiteClass::Churn) << describe(v);
   // the same burst with a handful of allocations is a TRANSIENT
@@ -199,8 +198,7 @@ TEST(Classify, SmallLeakOutranksBigBoundedCache) {
   const auto leakPts = slowStaircase(30, 5);
   const auto cachePts = lruCache(30, 6, 200 * kMiB);
   const std::vector<TrendVerdict> verdicts = {
-      classifyAlloc(cachePts, 3'000'000, 2'000'000, 1'000'000),
-      classifyAlloc(leakPts, 100, 0)};
+      classifyAlloc(cachePts, 3'000'000, 2'000'000, 1'000'000), classifyAlloc(leakPts, 100, 0)};
   // then the leak is GROWING at ~160 B/s, the cache is PLATEAU, and the leak ranks first
   EXPECT_EQ(verdicts[1].cls, SiteClass::Growing);
   EXPECT_NEAR(verdicts[1].growthBytesPerSec, 160, 20);
@@ -214,8 +212,10 @@ TEST(Classify, LeakThatStartsHalfwayIsGrowing) {
     const auto leakPart = steadyLeak(10, seed + 100);
     std::vector<SeriesPoint> pts;
     for (size_t i = 0; i < flatPart.size(); ++i)
-      pts.push_back({flatPart[i].t, flatPart[i].v + (flatPart[i].t < 5 ? 0 : leakPart[i].v / 2 -
-                                                      leakPart[leakPart.size() / 2].v / 2)});
+      pts.push_back(
+          {flatPart[i].t,
+           flatPart[i].v +
+               (flatPart[i].t < 5 ? 0 : leakPart[i].v / 2 - leakPart[leakPart.size() / 2].v / 2)});
     const TrendVerdict v = classifyAlloc(pts, 3000, 2000);
     expectSane(v);
     EXPECT_EQ(v.cls, SiteClass::Growing) << "seed " << seed << ": " << describe(v);
@@ -262,9 +262,8 @@ TEST(Classify, FlatNoiseIsNeverGrowing) {
 
 TEST(Classify, StaircaseWithFewStepsIsGrowing) {
   // One 256 KiB leak every 2.5 s over 20 s: 8 steps, exact flats between them.
-  const auto pts = sampled(20, 9, [](double t, std::mt19937_64&) {
-    return 256 * kKiB * std::floor(t / 2.5);
-  });
+  const auto pts =
+      sampled(20, 9, [](double t, std::mt19937_64&) { return 256 * kKiB * std::floor(t / 2.5); });
   const TrendVerdict v = classifyAlloc(pts, 8, 0);
   expectSane(v);
   EXPECT_EQ(v.cls, SiteClass::Growing) << describe(v);
@@ -294,7 +293,8 @@ TEST(Classify, VeryShortSeriesAreNeverGrowingAndLowConfidence) {
     for (size_t i = 0; i < n; ++i) pts.push_back({0.1 * (i + 1), 1e6 * double(i + 1)});
     const TrendVerdict v = classifyAlloc(pts, n, 0);
     expectSane(v);
-    EXPECT_NE(v.cls, SiteClass::Growing) << n << " points" << ": " << describe(v);
+    EXPECT_NE(v.cls, SiteClass::Growing) << n << " points"
+                                         << ": " << describe(v);
     EXPECT_LT(v.confidence, 0.5) << n << " points";
   }
   // five clean steps up are the shortest series that may be called GROWING
@@ -312,9 +312,8 @@ TEST(Classify, DegenerateSeriesAreStableAndNaNFree) {
   const std::vector<SeriesPoint> single = {{0.1, 4096}};
   const std::vector<SeriesPoint> sameTime = {{1, 1}, {1, 2}, {1, 3}, {1, 4}, {1, 5}, {1, 6}};
   const std::vector<SeriesPoint> withNaN = {{0.1, NAN}, {0.2, 5}, {NAN, 7}, {0.4, INFINITY}};
-  for (const std::vector<SeriesPoint>* pts :
-       std::initializer_list<const std::vector<SeriesPoint>*>{&zeros, &constant, &single,
-                                                              &sameTime, &withNaN}) {
+  for (const std::vector<SeriesPoint>* pts : std::initializer_list<const std::vector<SeriesPoint>*>{
+           &zeros, &constant, &single, &sameTime, &withNaN}) {
     const TrendVerdict v = classifyAlloc(*pts, 1, 0);
     expectSane(v);
     EXPECT_NE(v.cls, SiteClass::Growing) << describe(v);
@@ -388,10 +387,10 @@ TEST(ClassifyRank, GrowingFirstByConfidentRateThenTheRestBySize) {
   // given the samples' shapes side by side
   const std::vector<TrendVerdict> verdicts = {
       classifyAlloc(lruCache(20, 1, 200 * kMiB), 1'000'000, 900'000, 100'000),  // 0 PLATEAU
-      classifyAlloc(slowStaircase(20, 1), 70, 0),                                // 1 GROWING
-      classifyAlloc(churnLevel(20, 1), 9'000'000, 9'000'000, 80),                 // 2 CHURN
-      classifyAlloc(steadyLeak(20, 1), 4000, 0),                                 // 3 GROWING
-      classifyAlloc(fixedTwin(20, 1), 4000, 4000, 1),                            // 4 not growing
+      classifyAlloc(slowStaircase(20, 1), 70, 0),                               // 1 GROWING
+      classifyAlloc(churnLevel(20, 1), 9'000'000, 9'000'000, 80),               // 2 CHURN
+      classifyAlloc(steadyLeak(20, 1), 4000, 0),                                // 3 GROWING
+      classifyAlloc(fixedTwin(20, 1), 4000, 4000, 1),                           // 4 not growing
   };
   for (const auto& v : verdicts) expectSane(v);
   // then the fast leak is #1, the slow leak #2, and the big cache leads the rest
