@@ -53,12 +53,17 @@ void Analysis::rank(const TrendSettings& settings) {
   const double duration = m_profile.durationS();
   const double teardown = m_profile.exitTeardownStartS();
   std::vector<TrendVerdict> verdicts;
+  std::vector<uint64_t> beforeExit;
   verdicts.reserve(m_profile.sites.size());
+  beforeExit.reserve(m_profile.sites.size());
   for (const SiteProfile& s : m_profile.sites) {
     const SiteActivity activity = activityOf(s, duration);
     const std::vector<SeriesPoint> points = runningPart(s.series.points(), teardown);
     verdicts.push_back(s.isAlloc() ? classifySeries(points, activity, settings)
                                    : classifyRate(points, activity, settings));
+    const bool trimmed = points.size() < s.series.points().size();
+    beforeExit.push_back(s.isAlloc() && trimmed ? static_cast<uint64_t>(points.back().v + 0.5)
+                                                : s.liveBytes);
   }
   // Memory first: a syscall site's score is in calls, not bytes, so it cannot be compared
   // with an alloc site's. Growing alloc, growing syscall, then the rest in the same order.
@@ -76,6 +81,7 @@ void Analysis::rank(const TrendSettings& settings) {
     r.rank = m_sites.size() + 1;
     r.siteIndex = i;
     r.verdict = verdicts[i];
+    r.liveBeforeExit = beforeExit[i];
     m_sites.push_back(std::move(r));
   }
 }

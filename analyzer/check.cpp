@@ -22,7 +22,10 @@ CheckResult checkBudget(const Analysis& analysis, const CheckSettings& settings)
 std::string formatCheck(Analysis& analysis, const CheckSettings& settings,
                         const CheckResult& result) {
   std::string out;
-  const std::string budget = formatRate(settings.maxGrowthBytesPerSec);
+  const std::string rate = formatRate(settings.maxGrowthBytesPerSec);
+  const std::string budget = settings.budgetText.empty() || settings.budgetText == rate
+                                 ? rate
+                                 : fmt::format("{} ({})", settings.budgetText, rate);
   for (const RankedSite* r : result.overBudget) {
     out += fmt::format("over budget: #{} grows {} (confidence {:.2f}) at {}\n", r->rank,
                        formatRate(r->verdict.growthBytesPerSec), r->verdict.confidence,

@@ -15,6 +15,7 @@ inline constexpr double kDefaultMinConfidence = 0.5;
 
 struct CheckSettings {
   double maxGrowthBytesPerSec = 0;
+  std::string budgetText;  // as the user wrote it, for messages; "" to print the rate
   double minConfidence = kDefaultMinConfidence;
 };
 

@@ -107,6 +107,8 @@ void writeSite(JsonWriter& w, Analysis& analysis, const RankedSite& r) {
   w.value(s.liveBytes);
   w.key("peak_live_bytes");
   w.value(s.peakLiveBytes);
+  w.key("live_bytes_before_exit");
+  w.value(r.liveBeforeExit);
   w.key("live_count_end");
   w.value(s.liveCount);
   w.key("allocs");

@@ -62,16 +62,19 @@ std::string report(const std::string& path, const ReportOptions& o, std::FILE* s
 void addReportOptions(CLI::App& cmd, ReportOptions& o) {
   cmd.add_option("--top", o.top, "show the N highest-ranked sites")
       ->default_val(10)
-      ->check(CLI::Range(size_t{1}, size_t{1} << 24))
+      ->check(CLI::Range(size_t{1}, size_t{1} << 24).description(""))
+      ->type_name("N")
       ->group("Report");
   cmd.add_flag("--all", o.all, "show every site")->group("Report");
   cmd.add_option("--frames", o.frames, "caller frames shown below each site's location")
       ->default_val(3)
-      ->check(CLI::Range(size_t{0}, size_t{format::kMaxFrames}))
+      ->check(CLI::Range(size_t{0}, size_t{format::kMaxFrames}).description(""))
+      ->type_name("N")
       ->group("Report");
   cmd.add_option("--color", o.color, "colour the report: auto (a TTY without NO_COLOR), always, never")
       ->default_val("auto")
-      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->check(CLI::IsMember({"auto", "always", "never"}).description(""))
+      ->type_name("WHEN")
       ->group("Report");
 }
 
@@ -99,9 +102,18 @@ int runRun(sa::RunSettings& settings, const ReportOptions& o) {
   return outcome.exitStatus;
 }
 
+std::string printableBudget(const std::string& rate) {
+  std::string out;
+  for (char c : rate) {
+    if (c != ' ') out += c;
+  }
+  return out;
+}
+
 int runCheck(const std::string& path, const std::string& rate, double minConfidence) {
   sa::CheckSettings settings;
   settings.maxGrowthBytesPerSec = sa::parseRate(rate);
+  settings.budgetText = printableBudget(rate);
   settings.minConfidence = minConfidence;
   auto analysis = analyze(path);
   const sa::CheckResult result = sa::checkBudget(*analysis, settings);
@@ -142,7 +154,8 @@ int cli(int argc, char** argv) {
   CLI::App* reportCmd = app.add_subcommand(
       "report", "Ranked table of call sites: growth, confidence, sizes, location");
   reportCmd->add_option("dump", dump, "dump file written by the preload (slowburn.*.sb)")
-      ->required();
+      ->required()
+      ->type_name("DUMP");
   addReportOptions(*reportCmd, reportOptions);
   reportCmd->footer("Example: slowburn report slowburn.server.4242.sb --top 5 --frames 6");
 
@@ -150,16 +163,20 @@ int cli(int argc, char** argv) {
   double minConfidence = sa::kDefaultMinConfidence;
   CLI::App* checkCmd = app.add_subcommand(
       "check", "CI gate: exit 1 if any site grows faster than a budget");
-  checkCmd->add_option("dump", dump, "dump file written by the preload")->required();
+  checkCmd->add_option("dump", dump, "dump file written by the preload")
+      ->required()
+      ->type_name("DUMP");
   checkCmd
       ->add_option("--max-growth", rate,
                    "budget per site: 1MiB/min, 512KiB/s, 10MB/h; a plain number is bytes/s")
-      ->required();
+      ->required()
+      ->type_name("RATE");
   checkCmd
       ->add_option("--min-confidence", minConfidence,
                    "only GROWING sites at least this sure count against the budget")
       ->default_val(sa::kDefaultMinConfidence)
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(CLI::Range(0.0, 1.0).description(""))
+      ->type_name("0..1");
   checkCmd->footer(fmt::format(
       "A site fails when it is classified GROWING, its growth rate exceeds the budget and its\n"
       "confidence is at least --min-confidence (default {}).\n"
@@ -171,15 +188,19 @@ int cli(int argc, char** argv) {
   std::string collapsedValue = "live";
   CLI::App* exportCmd =
       app.add_subcommand("export", "Machine-readable output on stdout: json, csv, collapsed");
-  exportCmd->add_option("dump", dump, "dump file written by the preload")->required();
+  exportCmd->add_option("dump", dump, "dump file written by the preload")
+      ->required()
+      ->type_name("DUMP");
   exportCmd->add_option("--format", format, "json (slowburn-report), csv, or collapsed (flame graph stacks)")
       ->required()
-      ->check(CLI::IsMember({"json", "csv", "collapsed"}));
+      ->check(CLI::IsMember({"json", "csv", "collapsed"}).description(""))
+      ->type_name("FORMAT");
   exportCmd
       ->add_option("--value", collapsedValue,
                    "collapsed only: live bytes at end, each site's peak, or alloc counts")
       ->default_val("live")
-      ->check(CLI::IsMember({"live", "peak", "allocs"}));
+      ->check(CLI::IsMember({"live", "peak", "allocs"}).description(""))
+      ->type_name("WHAT");
   exportCmd->footer(
       "Examples:\n  slowburn export DUMP --format json | jq '.sites[0]'\n"
       "  slowburn export DUMP --format collapsed | flamegraph.pl > live.svg");
@@ -189,21 +210,28 @@ int cli(int argc, char** argv) {
   std::string syscalls;
   CLI::App* runCmd = app.add_subcommand(
       "run", "Run a command under the profiler, then report its dump");
-  runCmd->add_option("--out", runSettings.outDir, "directory for the dumps")->default_val(".");
+  runCmd->add_option("--out", runSettings.outDir, "directory for the dumps")
+      ->default_val(".")
+      ->type_name("DIR");
   CLI::Option* intervalOpt =
       runCmd->add_option("--interval", interval, "snapshot interval in ms (default 100)")
-          ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 32));
+          ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 32).description(""))
+          ->type_name("MS");
   CLI::Option* depthOpt =
       runCmd->add_option("--depth", depth, "stack frames recorded per site (default 32)")
-          ->check(CLI::Range(1, 256));
+          ->check(CLI::Range(1, 256).description(""))
+          ->type_name("N");
   CLI::Option* sampleOpt = runCmd->add_option(
       "--sample-bytes", sampleBytes,
-      "sample one allocation per N bytes (0, default: record all)");
+      "sample one allocation per N bytes (0, default: record all)")
+      ->type_name("N");
   CLI::Option* syscallsOpt = runCmd->add_option(
-      "--syscalls", syscalls, "syscalls to count: all (default), none, or a list like read,recv");
+      "--syscalls", syscalls, "syscalls to count: all (default), none, or a list like read,recv")
+      ->type_name("LIST");
   addReportOptions(*runCmd, reportOptions);
   runCmd->add_option("command", runSettings.command, "the program and its arguments, after --")
-      ->required();
+      ->required()
+      ->type_name("CMD");
   runCmd->footer(
       "The command runs with LD_PRELOAD=libslowburn.so (found next to this program or in\n"
       "<prefix>/lib); its dump goes to OUTDIR/slowburn.<exe>.<pid>.sb. slowburn exits with the\n"

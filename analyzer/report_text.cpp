@@ -125,8 +125,13 @@ void writeSite(std::string& out, Analysis& analysis, const RankedSite& r,
   out += pal.bold(frameLine(indent, analysis.location(r), settings.width)) + "\n";
 
   if (s.isAlloc()) {
-    out += fmt::format("{}live {} at end ({} blocks), peak {}; {} allocs, {} frees\n", indent,
-                       formatBytes(static_cast<double>(s.liveBytes)), s.liveCount,
+    // A global container freed by its destructor at exit still grew while the program ran.
+    const std::string beforeExit =
+        r.liveBeforeExit > 2 * s.liveBytes + 1024
+            ? fmt::format(" ({} before exit)", formatBytes(static_cast<double>(r.liveBeforeExit)))
+            : std::string();
+    out += fmt::format("{}live {} at end{}, peak {}; {} allocs, {} frees\n", indent,
+                       formatBytes(static_cast<double>(s.liveBytes)), beforeExit,
                        formatBytes(static_cast<double>(s.peakLiveBytes)), s.allocs, s.frees);
   } else {
     out += fmt::format("{}{} calls moving {}, peak {:.0f} calls/s\n", indent, s.calls,
