@@ -27,8 +27,7 @@ Collector::Collector(Runtime& runtime, FailureFn onFailure)
 bool Collector::open(const char* path, const HeaderFacts& facts, uint64_t startMonotonicNs) {
   m_startNs = startMonotonicNs;
   if (!m_live.ok() || !m_pending.ok()) return false;
-  if (!m_writer.create(path)) return false;
-  return writeHeader(m_writer, facts);
+  return m_writer.create(path) && writeHeader(m_writer, facts) && m_writer.publish();
 }
 
 bool Collector::start() {

@@ -30,7 +30,7 @@ class Collector {
   Collector(const Collector&) = delete;
   Collector& operator=(const Collector&) = delete;
 
-  // Creates the dump and writes its preamble and HEADER (not yet flushed).
+  // Creates the dump with its preamble and HEADER already in it.
   bool open(const char* path, const HeaderFacts& facts, uint64_t startMonotonicNs);
   // Opens the dump from the collector thread only once something is recorded, by calling
   // open back from openFn (false: stay silent and stop). A fork child that only execs

@@ -79,11 +79,12 @@ bool expandPattern(const char* pattern, int pid, const char* exeName, char* out,
   return true;
 }
 
-int createDumpFile(char* path, size_t size) {
-  const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_APPEND;
-  int fd = raw::open(path, flags, 0600);
-  if (fd != -EEXIST) return fd;
-
+// Tries path, then "stem.1.sb", "stem.2.sb", ... with attempt(candidate) until it
+// returns anything but -EEXIST; leaves the name used in path.
+template <typename Attempt>
+int firstFreeName(char* path, size_t size, Attempt&& attempt) {
+  int r = attempt(path);
+  if (r != -EEXIST) return r;
   const size_t len = std::strlen(path);
   const bool sb = len >= 3 && std::strcmp(path + len - 3, ".sb") == 0;
   const size_t stem = sb ? len - 3 : len;
@@ -99,13 +100,39 @@ int createDumpFile(char* path, size_t size) {
       n += 3;
     }
     candidate[n] = '\0';
-    fd = raw::open(candidate, flags, 0600);
-    if (fd != -EEXIST) {
-      if (fd >= 0) std::memcpy(path, candidate, n + 1);
-      return fd;
+    r = attempt(candidate);
+    if (r != -EEXIST) {
+      if (r >= 0) std::memcpy(path, candidate, n + 1);
+      return r;
     }
   }
   return -EEXIST;
+}
+
+int createDumpFile(char* path, size_t size) {
+  constexpr int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_APPEND;
+  return firstFreeName(path, size, [](const char* p) { return raw::open(p, flags, 0600); });
+}
+
+int openUnnamedBeside(const char* path) {
+  char dir[4096];
+  const char* slash = std::strrchr(path, '/');
+  const size_t len = slash == nullptr ? 1 : (slash == path ? 1 : static_cast<size_t>(slash - path));
+  if (len + 1 > sizeof(dir)) return -ENAMETOOLONG;
+  if (slash == nullptr) {
+    dir[0] = '.';
+  } else {
+    std::memcpy(dir, slash == path ? "/" : path, len);
+  }
+  dir[len] = '\0';
+  return raw::open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC | O_APPEND, 0600);
+}
+
+int linkDumpFile(int fd, char* path, size_t size) {
+  char procPath[64] = "/proc/self/fd/";
+  putDecimal(procPath + std::strlen(procPath), static_cast<uint64_t>(fd));
+  // linkat never replaces an existing name: the same guarantee as O_EXCL.
+  return firstFreeName(path, size, [&](const char* p) { return raw::linkat(procPath, p); });
 }
 
 }  // namespace slowburn::preload

@@ -19,6 +19,16 @@ bool expandPattern(const char* pattern, int pid, const char* exeName, char* out,
 // name used in path. Returns the fd or -errno.
 int createDumpFile(char* path, size_t size);
 
+// Opens an unnamed file (O_TMPFILE, 0600) in the directory path would live in, so the
+// dump can be headed before it gets a name: a process that execs or dies meanwhile
+// leaves nothing half-made behind. Returns the fd or -errno (-EOPNOTSUPP and friends
+// when the filesystem cannot do it: the caller then uses createDumpFile).
+int openUnnamedBeside(const char* path);
+
+// Gives the unnamed file fd the name path, or "name.1.sb", ... when taken (never
+// replacing anything); leaves the name used in path. Returns 0 or -errno.
+int linkDumpFile(int fd, char* path, size_t size);
+
 // The last path component.
 const char* baseName(const char* path);
 

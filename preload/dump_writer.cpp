@@ -32,7 +32,10 @@ bool DumpWriter::create(const char* path) {
   const size_t len = std::strlen(path);
   if (len + 1 > sizeof(m_path)) return fail(ENAMETOOLONG);
   std::memcpy(m_path, path, len + 1);
-  const int fd = createDumpFile(m_path, sizeof(m_path));
+  int fd = openUnnamedBeside(m_path);
+  m_unnamed = fd >= 0;
+  // No O_TMPFILE on this filesystem: create the name at once instead.
+  if (fd == -EOPNOTSUPP || fd == -EISDIR || fd == -EINVAL) fd = createDumpFile(m_path, sizeof(m_path));
   if (fd < 0) return fail(-fd);
   m_fd = moveHigh(fd, kHighFd);
   struct stat st {};
@@ -41,6 +44,14 @@ bool DumpWriter::create(const char* path) {
   m_ino = st.st_ino;
   m_used = format::writePreamble(m_out);
   m_error = 0;
+  return true;
+}
+
+bool DumpWriter::publish() {
+  if (!flush()) return false;
+  if (!m_unnamed) return true;
+  if (const int r = linkDumpFile(m_fd, m_path, sizeof(m_path)); r < 0) return fail(-r);
+  m_unnamed = false;
   return true;
 }
 
@@ -54,6 +65,7 @@ void DumpWriter::forgetInherited() {
     }
   }
   m_fd = -1;
+  m_unnamed = false;
   m_used = 0;
   m_written = 0;
   m_error = 0;
@@ -79,7 +91,7 @@ bool DumpWriter::flush() {
 
 bool DumpWriter::writeOut(const uint8_t* data, size_t size) {
   if (m_fd < 0) return fail(EBADF);
-  if (!ensureSameFile()) return false;
+  if (!m_unnamed && !ensureSameFile()) return false;
   int r = raw::writeAll(m_fd, data, size);
   if (r == -EBADF) {
     // Closed between the check and the write: one more try through the path.

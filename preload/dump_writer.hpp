@@ -28,9 +28,12 @@ class DumpWriter {
   static constexpr size_t kOutputBytes = 256 * 1024;
   static constexpr size_t kPathBytes = format::kMaxStringBytes;
 
-  // Creates the file at path (adding a numeric suffix when taken) and buffers the
-  // preamble; false with error() set on failure.
+  // Opens the file that will become path and buffers the preamble; false with error()
+  // set on failure. Until publish() the file has no name where the filesystem allows.
   bool create(const char* path);
+  // Writes what is buffered and gives the file its name (path, or a numeric suffix
+  // when taken): a dump appears whole, with its preamble and HEADER, or not at all.
+  bool publish();
 
   // A builder over the scratch buffer; commit() what it finished.
   format::RecordBuilder builder() { return format::RecordBuilder(m_scratch, kScratchBytes); }
@@ -54,6 +57,7 @@ class DumpWriter {
   bool fail(int error);
 
   int m_fd = -1;
+  bool m_unnamed = false;
   dev_t m_dev = 0;
   ino_t m_ino = 0;
   int m_error = 0;

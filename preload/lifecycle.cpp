@@ -10,6 +10,7 @@
 
 #include "collector.hpp"
 #include "dump_path.hpp"
+#include "fork_gate.hpp"
 #include "originals.hpp"
 #include "proc_self.hpp"
 #include "raw_io.hpp"
@@ -95,6 +96,7 @@ bool startCollector(bool deferOpen) {
 // dump is only created once the child records something, so a child that merely execs
 // leaves none (the exec'd program, still preloaded, starts its own).
 void onForkChild() {
+  ForkGate::reopenInChild();
   if (s_state.load(std::memory_order_acquire) != State::Active) return;
   ReentryGuard guard;
   Runtime& rt = runtime();
@@ -139,7 +141,7 @@ void onForkChild() {
     s_state.store(State::Disabled);
     return;
   }
-  pthread_atfork(nullptr, nullptr, &onForkChild);
+  pthread_atfork(&ForkGate::close, &ForkGate::reopen, &onForkChild);
   if (!startCollector(false)) {
     if (s_state.load() == State::Initializing) s_state.store(State::Disabled);
     return;

@@ -67,6 +67,12 @@ int unlink(const char* path) {
   return static_cast<int>(call(syscall(SYS_unlinkat, AT_FDCWD, path, 0), saved));
 }
 
+int linkat(const char* from, const char* to) {
+  const int saved = errno;
+  return static_cast<int>(
+      call(syscall(SYS_linkat, AT_FDCWD, from, AT_FDCWD, to, AT_SYMLINK_FOLLOW), saved));
+}
+
 ssize_t readlink(const char* path, char* out, size_t size) {
   const int saved = errno;
   return call(syscall(SYS_readlinkat, AT_FDCWD, path, out, size), saved);

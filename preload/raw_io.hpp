@@ -19,6 +19,8 @@ int close(int fd);
 int fcntl(int fd, int cmd, long arg);
 int fstat(int fd, struct stat* out);
 int unlink(const char* path);
+// Follows a /proc/self/fd/N source, so it can name an O_TMPFILE file without privileges.
+int linkat(const char* from, const char* to);
 ssize_t readlink(const char* path, char* out, size_t size);
 int getcwd(char* out, size_t size);
 

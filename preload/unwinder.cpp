@@ -5,6 +5,8 @@
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
 
+#include "fork_gate.hpp"
+
 namespace slowburn::preload {
 namespace {
 
@@ -70,7 +72,11 @@ uint32_t Unwinder::capture(uint64_t* buffer, uint32_t depth) {
   static_assert(sizeof(void*) == sizeof(uint64_t));
   if (depth > format::kMaxFrames) depth = format::kMaxFrames;
   const uint32_t slack = kBufferFrames - format::kMaxFrames;
-  const int n = unw_backtrace(reinterpret_cast<void**>(buffer), static_cast<int>(depth + slack));
+  int n = 0;
+  {
+    ForkGate::Pass pass;  // libunwind may walk the loader's list (dl_iterate_phdr)
+    n = unw_backtrace(reinterpret_cast<void**>(buffer), static_cast<int>(depth + slack));
+  }
   uint32_t first = 0;
   while (first < static_cast<uint32_t>(n) && isOwn(buffer[first])) ++first;
   uint32_t count = 0;
