@@ -93,7 +93,7 @@ void writeHeader(std::string& out, const Analysis& analysis, const ReportSetting
     out += pal.yellow(fitWidth("  note: torn tail: " + printable(p.read.tornTailNote), settings.width)) +
            "\n";
   } else if (!p.end) {
-    out += pal.yellow("  note: no END record: the process did not exit cleanly") + "\n";
+    out += pal.yellow("  note: no END record: the process was killed or left through _exit") + "\n";
   }
   if (const uint64_t dropped = p.droppedEvents(); dropped > 0) {
     out += pal.yellow(fmt::format("  note: {} events dropped by the recorder: figures are low",

@@ -173,3 +173,36 @@ def test_help_reads_well_and_usage_errors_exit_2():
         proc = slowburn(args)
         assert proc.returncode == 2, (args, proc.returncode, proc.stderr)
         assert_one_error_line(proc)
+
+
+def report_on_terminal(dump, env):
+    """Runs `slowburn report` with stdout on a pseudo-terminal; returns what it printed."""
+    import pty
+    main, follower = pty.openpty()
+    full_env = dict(os.environ)
+    full_env.pop("NO_COLOR", None)
+    full_env.update(env)
+    proc = subprocess.Popen([SLOWBURN, "report", dump, "--top", "1"], stdout=follower,
+                            stderr=subprocess.PIPE, env=full_env)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # the terminal closes when the report has exited
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(main)
+    assert proc.wait(timeout=60) == 0, proc.stderr.read()
+    return b"".join(chunks).decode()
+
+
+def test_colour_only_on_a_terminal_without_no_color():
+    dump = leaky_dump(40)
+    assert "\x1b[" not in slowburn(["report", dump]).stdout
+    assert "\x1b[" in slowburn(["report", dump, "--color", "always"]).stdout
+    assert "\x1b[" in report_on_terminal(dump, {})
+    plain = report_on_terminal(dump, {"NO_COLOR": "1"})
+    assert "\x1b[" not in plain and "slowburn report:" in plain, plain
