@@ -1,0 +1,110 @@
+// Poisson sampling by bytes and the set of sampled live blocks.
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "sampled_set.hpp"
+#include "sampler.hpp"
+#include "site.hpp"
+
+namespace {
+
+using slowburn::preload::kCountOne;
+using slowburn::preload::SampledSet;
+using slowburn::preload::Sampler;
+using slowburn::preload::SamplerState;
+using slowburn::preload::sampleWeight;
+
+TEST(PreloadSampler, DisabledSamplesEverythingAtFaceValue) {
+  Sampler sampler(0);
+  SamplerState state;
+  EXPECT_FALSE(sampler.enabled());
+  for (uint64_t s : {0ull, 1ull, 100ull, 1000000ull}) EXPECT_TRUE(sampler.shouldSample(state, s));
+  EXPECT_EQ(sampleWeight(12345, 0).bytes, 12345u);
+  EXPECT_EQ(sampleWeight(12345, 0).countQ, kCountOne);
+}
+
+// Each allocation of s bytes is sampled with probability 1 - exp(-s/R).
+TEST(PreloadSampler, SamplesEachAllocationWithTheExpectedProbability) {
+  const uint64_t mean = 1000;
+  Sampler sampler(mean);
+  SamplerState state;
+  sampler.seed(state, 2024);
+  for (uint64_t size : {100ull, 500ull, 3000ull}) {
+    const int n = 200000;
+    int sampled = 0;
+    for (int i = 0; i < n; ++i) sampled += sampler.shouldSample(state, size) ? 1 : 0;
+    const double expected = 1.0 - std::exp(-static_cast<double>(size) / mean);
+    EXPECT_NEAR(static_cast<double>(sampled) / n, expected, 0.01) << size;
+  }
+}
+
+// Weighting by 1/p makes the estimate of total bytes and count unbiased.
+TEST(PreloadSampler, WeightedSamplesEstimateTheTruth) {
+  const uint64_t mean = 65536;
+  Sampler sampler(mean);
+  SamplerState state;
+  sampler.seed(state, 99);
+  std::mt19937_64 rng(7);
+  double trueBytes = 0;
+  double estimatedBytes = 0;
+  double estimatedCount = 0;
+  const int n = 400000;
+  for (int i = 0; i < n; ++i) {
+    const uint64_t size = 16 + rng() % 20000;
+    trueBytes += static_cast<double>(size);
+    if (sampler.shouldSample(state, size)) {
+      const auto w = sampleWeight(size, mean);
+      estimatedBytes += static_cast<double>(w.bytes);
+      estimatedCount += static_cast<double>(w.countQ) / kCountOne;
+    }
+  }
+  EXPECT_NEAR(estimatedBytes / trueBytes, 1.0, 0.03);
+  EXPECT_NEAR(estimatedCount / n, 1.0, 0.04);
+}
+
+TEST(PreloadSampler, WeightsAreDeterministicAndLimitToFaceValueForLargeBlocks) {
+  const uint64_t mean = 65536;
+  EXPECT_EQ(sampleWeight(777, mean).bytes, sampleWeight(777, mean).bytes);
+  const auto big = sampleWeight(100ull << 20, mean);  // p = 1 for all practical purposes
+  EXPECT_EQ(big.bytes, 100ull << 20);
+  EXPECT_EQ(big.countQ, kCountOne);
+  const auto tiny = sampleWeight(1, mean);  // stands for about R bytes
+  EXPECT_NEAR(static_cast<double>(tiny.bytes), static_cast<double>(mean), 1.0);
+}
+
+TEST(PreloadSampledSet, InsertEraseContainsThroughGrowth) {
+  SampledSet set;
+  const uint64_t n = 100000;  // far past the first table: several generations
+  for (uint64_t i = 1; i <= n; ++i) ASSERT_TRUE(set.insert(0x10000000 + i * 32));
+  EXPECT_EQ(set.size(), n);
+  for (uint64_t i = 1; i <= n; i += 2) ASSERT_TRUE(set.erase(0x10000000 + i * 32));
+  for (uint64_t i = 1; i <= n; ++i) {
+    ASSERT_EQ(set.contains(0x10000000 + i * 32), i % 2 == 0) << i;
+  }
+  EXPECT_FALSE(set.erase(0x10000000 + 1 * 32));
+  EXPECT_FALSE(set.contains(0x20000000));
+  EXPECT_EQ(set.size(), n / 2);
+}
+
+TEST(PreloadSampledSet, ThreadsInsertingAndErasingTheirOwnBlocks) {
+  SampledSet set;
+  constexpr int kThreads = 4;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&set, t] {
+      for (int round = 0; round < 20; ++round) {
+        for (uint64_t i = 0; i < 5000; ++i) ASSERT_TRUE(set.insert((uint64_t(t) << 40) | (i << 4) | 0x10));
+        for (uint64_t i = 0; i < 5000; ++i) ASSERT_TRUE(set.erase((uint64_t(t) << 40) | (i << 4) | 0x10));
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(set.size(), 0u);
+}
+
+}  // namespace

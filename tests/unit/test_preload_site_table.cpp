@@ -1,0 +1,99 @@
+// The concurrent insert-only site table: identity, frames, lists, and racing inserts.
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "site_table.hpp"
+
+namespace {
+
+using slowburn::format::SiteKind;
+using slowburn::format::SyscallOp;
+using slowburn::preload::SiteEntry;
+using slowburn::preload::SiteTable;
+
+TEST(PreloadSiteTable, InternsOnceAndKeepsTheFrames) {
+  SiteTable table;
+  ASSERT_TRUE(table.ok());
+  const uint64_t frames[] = {0x401000, 0x402000, 0x403000};
+  EXPECT_EQ(table.find(42), nullptr);
+  SiteEntry* a = table.intern(42, SiteKind::Alloc, SyscallOp::None, frames, 3);
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(table.find(42), a);
+  EXPECT_EQ(table.intern(42, SiteKind::Alloc, SyscallOp::None, frames, 1), a);
+  ASSERT_EQ(a->frameCount, 3);
+  EXPECT_EQ(a->frames[2], 0x403000u);
+  EXPECT_EQ(table.size(), 1u);
+}
+
+TEST(PreloadSiteTable, KeysSharingLongPrefixesStayDistinct) {
+  SiteTable table;
+  // Differ only in the lowest bits: the trie must go all the way down.
+  std::vector<SiteEntry*> entries;
+  for (uint64_t k = 0; k < 64; ++k) {
+    const uint64_t key = 0xABCDEF0123456700ull | k;
+    const uint64_t frame = k;
+    entries.push_back(table.intern(key, SiteKind::Alloc, SyscallOp::None, &frame, 1));
+    ASSERT_NE(entries.back(), nullptr);
+  }
+  for (uint64_t k = 0; k < 64; ++k) {
+    SiteEntry* e = table.find(0xABCDEF0123456700ull | k);
+    ASSERT_EQ(e, entries[k]);
+    EXPECT_EQ(e->frames[0], k);
+  }
+  EXPECT_EQ(table.find(0xABCDEF0123456700ull | 64), nullptr);
+}
+
+TEST(PreloadSiteTable, ListsEverySiteAndTheSyscallSitesApart) {
+  SiteTable table;
+  const uint64_t frame = 1;
+  for (uint64_t k = 1; k <= 10; ++k) {
+    const bool syscall = k % 3 == 0;
+    table.intern(k * 0x9E3779B97F4A7C15ull, syscall ? SiteKind::Syscall : SiteKind::Alloc,
+                 syscall ? SyscallOp::Read : SyscallOp::None, &frame, 1);
+  }
+  size_t all = 0;
+  size_t syscalls = 0;
+  for (SiteEntry* s = table.all(); s != nullptr; s = s->nextAll) ++all;
+  for (SiteEntry* s = table.syscallSites(); s != nullptr; s = s->nextSyscall) {
+    EXPECT_EQ(s->kind, SiteKind::Syscall);
+    ++syscalls;
+  }
+  EXPECT_EQ(all, 10u);
+  EXPECT_EQ(syscalls, 3u);
+}
+
+// Threads racing to insert overlapping keys agree on one entry per key.
+TEST(PreloadSiteTable, RacingInsertsAgreeOnOneEntryPerKey) {
+  SiteTable table;
+  constexpr int kThreads = 4;
+  constexpr uint64_t kKeys = 20000;
+  std::vector<std::vector<SiteEntry*>> seen(kThreads, std::vector<SiteEntry*>(kKeys));
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (uint64_t i = 0; i < kKeys; ++i) {
+        const uint64_t k = (t % 2 == 0) ? i : kKeys - 1 - i;
+        const uint64_t key = (k + 1) * 0xD6E8FEB86659FD93ull;
+        seen[t][k] = table.intern(key, SiteKind::Alloc, SyscallOp::None, &k, 1);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(table.size(), kKeys);
+  std::set<SiteEntry*> distinct;
+  for (uint64_t k = 0; k < kKeys; ++k) {
+    for (int t = 1; t < kThreads; ++t) ASSERT_EQ(seen[t][k], seen[0][k]) << k;
+    ASSERT_EQ(seen[0][k]->frames[0], k);
+    distinct.insert(seen[0][k]);
+  }
+  EXPECT_EQ(distinct.size(), kKeys);
+  size_t listed = 0;
+  for (SiteEntry* s = table.all(); s != nullptr; s = s->nextAll) ++listed;
+  EXPECT_EQ(listed, kKeys);
+}
+
+}  // namespace
