@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <string>
 
 namespace slowburn::analyze {
 namespace {
@@ -31,14 +32,39 @@ double Profile::exitTeardownStartS() const {
   return durationS() - 2.0 * interval;
 }
 
-ProfileBuilder::ProfileBuilder(size_t maxPointsPerSite)
-    : m_zeros(maxPointsPerSite) {}
+ProfileBuilder::ProfileBuilder(size_t maxPointsPerSite, ProfileLimits limits)
+    : m_zeros(maxPointsPerSite), m_limits(limits), m_pointsPerSite(maxPointsPerSite) {}
+
+void ProfileBuilder::makeRoomForSite() {
+  const size_t sites = m_profile.sites.size() + 1;
+  while (sites * m_pointsPerSite > m_limits.pointBudget) {
+    if (m_pointsPerSite / 2 < m_limits.minPointsPerSite) {
+      throw DumpError("too many sites (" + std::to_string(sites) +
+                      ") to analyse in bounded memory");
+    }
+    m_pointsPerSite /= 2;
+    // Every series is rebuilt from its kept points the same way, so all keep sharing one
+    // merge schedule; exact peaks are kept apart from the series.
+    const auto shrink = [this](const BoundedSeries& from) {
+      BoundedSeries to(m_pointsPerSite);
+      for (const SeriesPoint& p : from.points()) to.add(p.t, p.v);
+      return to;
+    };
+    m_zeros = shrink(m_zeros);
+    for (SiteProfile& site : m_profile.sites) site.series = shrink(site.series);
+  }
+}
 
 void ProfileBuilder::onHeader(const Header& header) { m_profile.header = header; }
 
 void ProfileBuilder::onModule(const Module& module) { m_profile.modules.push_back(module); }
 
 void ProfileBuilder::onSite(const Site& site) {
+  m_frames += site.frames.size();
+  if (m_frames > m_limits.frameBudget) {
+    throw DumpError("too many stack frames to analyse in bounded memory");
+  }
+  makeRoomForSite();
   SiteProfile s;
   s.id = site.id;
   s.kind = site.kind;
@@ -112,8 +138,8 @@ Profile ProfileBuilder::finish(const ReadSummary& summary) {
 }
 
 Profile buildProfile(const std::string& path, const ReadOptions& options,
-                     size_t maxPointsPerSite) {
-  ProfileBuilder builder(maxPointsPerSite);
+                     size_t maxPointsPerSite, const ProfileLimits& limits) {
+  ProfileBuilder builder(maxPointsPerSite, limits);
   const ReadSummary summary = readDump(path, builder, options);
   return builder.finish(summary);
 }

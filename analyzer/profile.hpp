@@ -65,9 +65,18 @@ struct Profile {
   double exitTeardownStartS() const;
 };
 
+// What a profile may hold, whatever the dump claims: a hostile file can declare millions of
+// sites. Past pointBudget the series of every site are halved (to no fewer than
+// minPointsPerSite points); past that, or past frameBudget frames, the dump is refused.
+struct ProfileLimits {
+  size_t pointBudget = size_t{32} << 20;  // 512 MiB of series points
+  size_t minPointsPerSite = 32;
+  size_t frameBudget = size_t{32} << 20;  // 256 MiB of frame addresses
+};
+
 class ProfileBuilder : public DumpVisitor {
  public:
-  explicit ProfileBuilder(size_t maxPointsPerSite = 1024);
+  explicit ProfileBuilder(size_t maxPointsPerSite = 1024, ProfileLimits limits = {});
 
   void onHeader(const Header& header) override;
   void onModule(const Module& module) override;
@@ -81,11 +90,16 @@ class ProfileBuilder : public DumpVisitor {
 
  private:
   void closePoint();
+  // Halves every series until one more site fits the point budget.
+  void makeRoomForSite();
 
   Profile m_profile;
   // Every series gets a point at every snapshot time; a site first seen late starts as a
   // copy of this all-zero series, so all series share one merge schedule.
   BoundedSeries m_zeros;
+  ProfileLimits m_limits;
+  size_t m_pointsPerSite;
+  size_t m_frames = 0;
   bool m_pointOpen = false;
   uint64_t m_pointTimeNs = 0;
   uint64_t m_previousPointNs = 0;
@@ -95,6 +109,6 @@ class ProfileBuilder : public DumpVisitor {
 
 // Reads path and builds its profile; throws DumpError for a dump that cannot be trusted.
 Profile buildProfile(const std::string& path, const ReadOptions& options = {},
-                     size_t maxPointsPerSite = 1024);
+                     size_t maxPointsPerSite = 1024, const ProfileLimits& limits = {});
 
 }  // namespace slowburn::analyze

@@ -149,6 +149,49 @@ TEST(Profile, MemoryIsBoundedByKeptPointsNotSnapshots) {
   EXPECT_EQ(p.snapshotPoints, kSnapshots);
 }
 
+TEST(Profile, ManySitesShrinkEverySeriesAlikeWithinTheBudget) {
+  // given a budget of 64 points and sites that want 16 each
+  ProfileLimits limits;
+  limits.pointBudget = 64;
+  limits.minPointsPerSite = 4;
+  SyntheticDump dump;
+  dump.header().site(0, SiteKind::Alloc, {0x1000});
+  for (uint64_t i = 1; i <= 40; ++i) dump.snapshot(i * 10 * kMs, 0, {{0, i, 1, 1, 0}});
+  for (uint32_t id = 1; id < 12; ++id) dump.site(id, SiteKind::Alloc, {0x1000 + id});
+  dump.snapshot(410 * kMs, 0, {{11, 99, 1, 1, 0}});
+  ProfileBuilder builder(16, limits);
+  const Profile p = builder.finish(readDumpBytes(dump.bytes().data(), dump.size(), builder));
+  // then twelve sites fit by halving to 4 points each, on one shared time base
+  size_t total = 0;
+  for (const SiteProfile& s : p.sites) {
+    EXPECT_LE(s.series.points().size(), 4u);
+    EXPECT_EQ(s.series.points().size(), p.sites[0].series.points().size());
+    EXPECT_DOUBLE_EQ(s.series.points().back().t, p.sites[0].series.points().back().t);
+    total += s.series.points().size();
+  }
+  EXPECT_LE(total, limits.pointBudget);
+  EXPECT_GT(p.sites[0].series.points().back().v, p.sites[0].series.points().front().v);
+  EXPECT_EQ(p.sites[0].peakLiveBytes, 40u);
+}
+
+TEST(Profile, RefusesMoreSitesThanBoundedMemoryHolds) {
+  ProfileLimits limits;
+  limits.pointBudget = 64;
+  limits.minPointsPerSite = 8;
+  SyntheticDump dump;
+  dump.header();
+  for (uint32_t id = 0; id < 9; ++id) dump.site(id, SiteKind::Alloc, {0x1000 + id});
+  ProfileBuilder builder(16, limits);
+  EXPECT_THROW(readDumpBytes(dump.bytes().data(), dump.size(), builder), DumpError);
+
+  ProfileLimits frames;
+  frames.frameBudget = 10;
+  SyntheticDump deep;
+  deep.header().site(0, SiteKind::Alloc, std::vector<uint64_t>(11, 0x1000));
+  ProfileBuilder strict(16, frames);
+  EXPECT_THROW(readDumpBytes(deep.bytes().data(), deep.size(), strict), DumpError);
+}
+
 CorrelationSite allocAt(const std::string& fn, uint64_t retained, bool growing = true) {
   CorrelationSite c;
   c.isAlloc = true;
