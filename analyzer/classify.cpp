@@ -36,7 +36,8 @@ double endLevel(std::span<const SeriesPoint> pts) {
   return medianInPlace(tail);
 }
 
-double clamp01(double x) { return std::isfinite(x) ? std::clamp(x, 0.0, 1.0) : 0.0; }
+// NaN means "no evidence": 0; an infinite drift (dead-flat treads) is full evidence: 1.
+double clamp01(double x) { return std::isnan(x) ? 0.0 : std::clamp(x, 0.0, 1.0); }
 
 // Non-growing sites rank below every GROWING one (score > 0), bigger peaks first.
 double restScore(double peak) { return -1 / (1 + std::log1p(std::max(0.0, peak))); }
