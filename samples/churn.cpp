@@ -1,5 +1,6 @@
-// Heavy malloc/free churn around a flat level: a fixed number of slots, each replaced again
-// and again by a block of random size. Usage: churn [ROUNDS] (default 300)
+// Heavy malloc/free churn at a flat level: a fixed number of message slots, a random one
+// replaced again and again by a fresh block of that slot's size. Usage: churn [ROUNDS]
+// (default 300)
 
 #include <unistd.h>
 
@@ -30,7 +31,7 @@ int main(int argc, char** argv) {
     for (int op = 0; op < kOpsPerRound; ++op) {
       const size_t slot = rng() % kSlots;
       std::free(slots[slot]);
-      slots[slot] = makeMessage(64 + rng() % 4033);
+      slots[slot] = makeMessage(64 + 15 * slot);
     }
     usleep(10000);
   }

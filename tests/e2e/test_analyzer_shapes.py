@@ -94,7 +94,10 @@ def test_churn_is_flat():
     report = profile("churn", 100)
     assert not growing(report), describe(report)
     messages = site_in(report, "makeMessage")
-    assert messages["class"] == "CHURN", describe(report)
+    # A first snapshot that catches the slots half filled shows a climb that stopped at once,
+    # which may read as PLATEAU; what matters is that churn never reads as growth.
+    assert messages["class"] in ("CHURN", "PLATEAU"), describe(report)
+    assert messages["peak_live_bytes"] == sum(64 + 15 * slot for slot in range(256))
     assert messages["allocs"] >= 100 * 2000, messages["allocs"]
 
 
