@@ -336,6 +336,28 @@ TEST(Classify, OneLowLastPointDoesNotEndAPlateau) {
   EXPECT_EQ(v.cls, SiteClass::Plateau) << describe(v);
 }
 
+TEST(Classify, HostileSeriesStayFinite) {
+  // given series a damaged or hostile dump could produce: huge values, repeated and
+  // unsorted times, sudden zeros, any length
+  std::mt19937_64 rng(99);
+  for (int round = 0; round < 300; ++round) {
+    std::vector<SeriesPoint> pts(rng() % 700);
+    for (SeriesPoint& p : pts) {
+      p.t = double(rng() % 50) * (rng() % 2 ? 1e-9 : 1e3);
+      p.v = rng() % 3 == 0 ? 0.0 : double(rng() >> (rng() % 64));  // up to 1.8e19
+    }
+    SiteActivity a;
+    a.allocs = rng();
+    a.frees = rng();
+    a.peakCount = rng() % 4;
+    a.peak = double(rng());
+    a.durationS = double(rng() % 100);
+    // then every verdict is finite, in range, and consistent with its class
+    expectSane(classifySeries(pts, a));
+    expectSane(classifyRate(pts, a));
+  }
+}
+
 TEST(Classify, BurstThatIsFreedIsTransient) {
   // A 10 MiB parse buffer held for the first second of a 10 s run.
   const auto pts = sampled(10, 2, [](double t, std::mt19937_64&) { return t < 1 ? 10 * kMiB : 0; });
