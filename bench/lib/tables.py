@@ -17,8 +17,12 @@ def human_bytes(n):
     return f"{n:.1f} GiB"
 
 
-def summarize(workload_runs):
-    """workload -> mode -> summary dict (medians over repetitions)."""
+def summarize(workload_runs, untraced=()):
+    """workload -> mode -> summary dict (medians over repetitions).
+
+    untraced: workloads whose work heaptrack does not record (syscalls), so comparing
+    output sizes with its trace means nothing.
+    """
     summary = {}
     for workload, modes in workload_runs.items():
         plain = modes.get("plain", [])
@@ -49,7 +53,8 @@ def summarize(workload_runs):
                 "helper_rss_median_kb": median([r.get("helper_rss_kb") for r in ok]),
                 "output_median_bytes": out,
                 "output_vs_heaptrack": out / heap_out
-                if out is not None and heap_out and mode in ("exact", "sampled") else None,
+                if out is not None and heap_out and mode in ("exact", "sampled")
+                and workload not in untraced else None,
                 "vmrss_growth_10_100_kb": growth,
             }
     return summary
@@ -91,11 +96,26 @@ def markdown_table(summary, labels):
     return "\n".join(rows)
 
 
-def verdicts(summary, rss_run, soak):
-    """One (target, measured, met) triple per target in docs/BENCHMARKS.md.
+def _judge(wall, cpu, limit):
+    """A slowdown target is met when both the wall and the CPU ratio are within it."""
+    wall_ok = wall is not None and wall <= limit
+    cpu_ok = cpu is None or cpu <= limit
+    if wall_ok and cpu_ok:
+        return "met"
+    if wall_ok:
+        return "met on wall time only"
+    if cpu_ok and cpu is not None:
+        return "met on CPU time only"
+    return "not met"
 
-    Slowdown targets are judged on median wall time, as stated; the CPU-time ratio is shown
-    beside it because on a loaded machine it is the steadier of the two.
+
+def verdicts(summary, rss_run, soak):
+    """One (target, measured, verdict) triple per target in docs/BENCHMARKS.md.
+
+    Slowdown targets are judged on both the median wall-time ratio and the median CPU-time
+    ratio (user + system of every thread, the profiler's own included): on a loaded
+    machine wall time mostly measures the queue for a core, and a collector thread that
+    runs on an idle core costs CPU without costing wall time.
     """
     out = []
 
@@ -105,46 +125,56 @@ def verdicts(summary, rss_run, soak):
     def ratio_text(workload, mode):
         wall = get(workload, mode, "slowdown")
         cpu = get(workload, mode, "cpu_slowdown")
-        return f"{wall:.3f}x" + (f" (CPU {cpu:.2f}x)" if cpu else "")
+        return f"wall {wall:.2f}x, CPU {cpu:.2f}x" if cpu else f"wall {wall:.2f}x"
 
     exact = get("churn", "exact", "slowdown")
     heap = get("churn", "heaptrack", "slowdown")
     if exact and heap:
+        heap_cpu = get("churn", "heaptrack", "cpu_slowdown")
+        exact_cpu = get("churn", "exact", "cpu_slowdown")
+        wall_ok = exact <= heap / 3
+        cpu_ok = exact_cpu is None or heap_cpu is None or exact_cpu <= heap_cpu / 3
+        verdict = "met" if wall_ok and cpu_ok else \
+            "met on wall time only" if wall_ok else \
+            "met on CPU time only" if cpu_ok else "not met"
+        limits = f"limits wall {heap / 3:.2f}x" + (f", CPU {heap_cpu / 3:.2f}x" if heap_cpu else "")
         out.append(("churn: exact slowdown <= 1/3 of heaptrack's",
-                    f"exact {ratio_text('churn', 'exact')} vs heaptrack "
-                    f"{ratio_text('churn', 'heaptrack')}; limit {heap / 3:.2f}x",
-                    exact <= heap / 3))
+                    f"exact {ratio_text('churn', 'exact')}; heaptrack "
+                    f"{ratio_text('churn', 'heaptrack')}; {limits}", verdict))
     for workload in ("churn", "cc1plus_O0", "python_dicts", "python_dicts_malloc"):
         sampled = get(workload, "sampled", "slowdown")
         if sampled:
             out.append((f"{workload}: sampled <= 1.05x plain", ratio_text(workload, "sampled"),
-                        sampled <= 1.05))
+                        _judge(sampled, get(workload, "sampled", "cpu_slowdown"), 1.05)))
     for mode in ("exact", "sampled"):
         reads = get("read_loop", mode, "slowdown")
         if reads:
             out.append((f"read_loop: syscall counting ({mode}) <= 1.10x plain",
-                        ratio_text("read_loop", mode), reads <= 1.10))
+                        ratio_text("read_loop", mode),
+                        _judge(reads, get("read_loop", mode, "cpu_slowdown"), 1.10)))
     for workload, modes in summary.items():
-        # heaptrack records no syscalls: read_loop's trace is only its fixed preamble.
         ratio = modes.get("exact", {}).get("output_vs_heaptrack")
-        if ratio is not None and workload != "read_loop":
+        if ratio is not None:
             out.append((f"{workload}: exact dump <= 1% of heaptrack's trace",
-                        f"{ratio * 100:.2f}%", ratio <= 0.01))
+                        f"{ratio * 100:.2f}%", "met" if ratio <= 0.01 else "not met"))
     if rss_run and rss_run.get("growth_kb") is not None:
         out.append((f"profiler RSS growth 10%->100% of {rss_run['reads']:,} reads < 1 MiB",
-                    f"{rss_run['growth_kb']} KiB", rss_run["growth_kb"] < 1024))
+                    f"{rss_run['growth_kb']} KiB",
+                    "met" if rss_run["growth_kb"] < 1024 else "not met"))
     if soak and soak.get("report"):
         snapshots = soak["shape"]["snapshots"]
         out.append((f"analyzer ranks the soak dump ({snapshots} snapshots; a 10-minute run "
                     "at 100 ms has 6000) in < 1 s",
-                    f"{soak['report']['median_s']:.3f} s", soak["report"]["median_s"] < 1.0))
+                    f"{soak['report']['median_s']:.3f} s",
+                    "met" if soak["report"]["median_s"] < 1.0 else "not met"))
     return out
 
 
 def markdown_verdicts(items):
-    rows = ["| target | measured | met |", "| --- | --- | --- |"]
-    for target, measured, met in items:
-        rows.append(f"| {target} | {measured} | {'met' if met else '**not met**'} |")
+    rows = ["| target | measured | verdict |", "| --- | --- | --- |"]
+    for target, measured, verdict in items:
+        shown = verdict if verdict == "met" else f"**{verdict}**"
+        rows.append(f"| {target} | {measured} | {shown} |")
     return "\n".join(rows)
 
 

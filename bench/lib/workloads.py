@@ -13,11 +13,13 @@ PYTHON_DICTS = ('for r in range(3): t = {"k%d" % i: {"id": i, "name": str(i) * 3
 
 
 class Workload:
-    def __init__(self, name, argv, env=None, about=""):
+    def __init__(self, name, argv, env=None, about="", heaptrack_sees_it=True):
         self.name = name
         self.argv = argv
         self.env = env or {}
         self.about = about
+        # False when the work is syscalls, which heaptrack does not record at all.
+        self.heaptrack_sees_it = heaptrack_sees_it
 
 
 def cc1plus_argv(source, asm_out):
@@ -58,7 +60,7 @@ def build_workloads(build, inputs_dir, quick, reads):
         Workload("churn", [os.path.join(bench, "churn"), churn_n],
                  about=f"2 threads x {churn_n} malloc/free, 4 paths 10 frames deep, 16..4096 B"),
         Workload("read_loop", [os.path.join(bench, "read_loop"), reads],
-                 env={"READ_LOOP_RSS": "1"},
+                 env={"READ_LOOP_RSS": "1"}, heaptrack_sees_it=False,
                  about=f"{reads} one-byte read() calls from /dev/zero"),
         Workload("incident_leaky", [os.path.join(build, "samples", "incident_leaky"), requests],
                  about=f"the SPEC's incident service, {requests} requests"),
