@@ -7,7 +7,7 @@
 namespace slowburn::preload {
 
 void* BumpArena::allocate(size_t bytes) {
-  const size_t need = (bytes + 15) & ~size_t{15};
+  const size_t need = (bytes + kAlign - 1) & ~(kAlign - 1);
   for (;;) {
     Chunk* chunk = m_current.load(std::memory_order_acquire);
     if (chunk != nullptr) {

@@ -16,7 +16,7 @@ class BumpArena {
   BumpArena(const BumpArena&) = delete;
   BumpArena& operator=(const BumpArena&) = delete;
 
-  // Zeroed memory aligned to 16; nullptr only when mmap fails.
+  // Zeroed memory aligned to a cache line; nullptr only when mmap fails.
   void* allocate(size_t bytes);
   // Bytes mapped so far (for the profiler's own-memory accounting and tests).
   size_t mappedBytes() const { return m_mapped.load(std::memory_order_relaxed); }
@@ -27,7 +27,8 @@ class BumpArena {
     size_t capacity;  // usable bytes after the header
     std::atomic<size_t> used;
   };
-  static constexpr size_t kHeader = (sizeof(Chunk) + 15) & ~size_t{15};
+  static constexpr size_t kAlign = 64;
+  static constexpr size_t kHeader = (sizeof(Chunk) + kAlign - 1) & ~(kAlign - 1);
 
   std::atomic<Chunk*> m_current{nullptr};
   std::atomic<size_t> m_mapped{0};

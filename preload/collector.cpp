@@ -161,6 +161,11 @@ void Collector::apply(const Event& event) {
   }
 }
 
+SampleWeight Collector::weightOf(uint64_t size) const {
+  const uint64_t mean = m_rt.sampler.meanBytes();
+  return mean == 0 ? SampleWeight{size, kCountOne} : sampleWeight(size, mean);
+}
+
 void Collector::track(uint64_t address, SiteEntry* site, uint64_t size) {
   if (site == nullptr || !publish(*site)) return;
   PointerMap::Value old;
@@ -170,7 +175,7 @@ void Collector::track(uint64_t address, SiteEntry* site, uint64_t size) {
     degraded("out of memory for the live-block map; some blocks are not tracked");
     return;
   }
-  const SampleWeight w = sampleWeight(size, m_rt.sampler.meanBytes());
+  const SampleWeight w = weightOf(size);
   SiteTally& t = site->tally;
   t.liveBytes += w.bytes;
   t.liveCountQ += w.countQ;
@@ -179,7 +184,7 @@ void Collector::track(uint64_t address, SiteEntry* site, uint64_t size) {
 }
 
 void Collector::release(const PointerMap::Value& block) {
-  const SampleWeight w = sampleWeight(block.size, m_rt.sampler.meanBytes());
+  const SampleWeight w = weightOf(block.size);
   SiteTally& t = block.site->tally;
   t.liveBytes -= std::min(t.liveBytes, w.bytes);
   t.liveCountQ -= std::min(t.liveCountQ, w.countQ);

@@ -16,6 +16,7 @@
 #include "mapped_vector.hpp"
 #include "module_map.hpp"
 #include "pointer_map.hpp"
+#include "sampler.hpp"
 
 namespace slowburn::preload {
 
@@ -55,6 +56,7 @@ class Collector {
   bool publish(SiteEntry& site);
   bool publishSyscallSites();
   bool scanModules();
+  SampleWeight weightOf(uint64_t size) const;
   void track(uint64_t address, SiteEntry* site, uint64_t size);
   void release(const PointerMap::Value& block);
   void markDirty(SiteEntry& site);

@@ -7,18 +7,15 @@ namespace slowburn::preload {
 namespace {
 
 alignas(Runtime) unsigned char s_storage[sizeof(Runtime)];
-Runtime* s_runtime = nullptr;
 
 }  // namespace
-
-Runtime& runtime() { return *s_runtime; }
 
 bool constructRuntime(const Options& options, const char* absolutePattern) {
   auto* rt = new (s_storage) Runtime;
   rt->options = options;
   std::strncpy(rt->absolutePattern, absolutePattern, sizeof(rt->absolutePattern) - 1);
   rt->sampler = Sampler(options.sampleBytes);
-  s_runtime = rt;
+  detail::s_runtime = rt;
   return rt->sites.ok();
 }
 

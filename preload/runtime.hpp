@@ -35,8 +35,12 @@ struct Runtime {
   std::atomic<int> ownerPid{0};            // the process whose collector reads the ring
 };
 
+namespace detail {
+inline constinit Runtime* s_runtime = nullptr;
+}
+
 // Only valid once the library's init ran (the lifecycle guarantees it for recorders).
-Runtime& runtime();
+inline Runtime& runtime() { return *detail::s_runtime; }
 // Builds the runtime in its static storage; false if its memory could not be mapped.
 bool constructRuntime(const Options& options, const char* absolutePattern);
 

@@ -37,7 +37,8 @@ struct SiteEntry {
   SiteEntry* nextSyscall = nullptr;  // syscall sites only (the collector scans their counters)
   std::atomic<uint64_t> calls{0};    // syscall sites: bumped by the hooks, relaxed
   std::atomic<uint64_t> bytes{0};
-  SiteTally tally;
+  // Its own cache line: the collector writes it constantly while hooks read the key.
+  alignas(64) SiteTally tally;
 };
 
 }  // namespace slowburn::preload

@@ -31,3 +31,26 @@ def test_preload_threads_cross_thread_frees_and_realloc_chains_are_exact():
     kept = THREADS * KEEP
     assert last == dict(last, allocs=chains, frees=chains - kept, live_count=kept,
                         live_bytes=kept * 303), last
+
+
+def test_preload_threads_started_and_ended_at_a_high_rate():
+    proc, dumps, _ = run_sample("pl_threadchurn", 125)
+    assert proc.stdout == b"1000 threads\n", proc.stdout
+    dump = only_dump(dumps)
+    assert dump.ends[0]["dropped_events"] == 0
+    state = dump.final_state()
+    by_size = {}
+    for sid in sites_in_function(dump, sample("pl_threadchurn"), "shortLivedWork"):
+        s = state[sid]
+        by_size[s["allocs"], s["frees"]] = s
+    temp, kept = by_size.get((1000, 1000)), by_size.get((1000, 500))
+    assert temp is not None and temp["live_bytes"] == 0, by_size
+    assert kept is not None and kept["live_bytes"] == 500 * 5003, by_size
+
+
+def test_preload_exit_from_a_worker_thread_still_ends_the_dump():
+    proc, dumps, _ = run_sample("pl_exitthread")
+    assert proc.stdout == b"exiting from a worker\n" and proc.returncode == 0
+    dump = only_dump(dumps)
+    assert dump.summary["saw_end"] and len(dump.ends) == 1, dump.summary
+    assert [r["type"] for r in dump.records[-3:]] == ["snapshot", "end", "summary"]
