@@ -62,9 +62,15 @@ TEST(PreloadPushPolicy, WaitsForALiveCollectorAndDropsWhenItIsGoneOrStalled) {
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
   });
+  // Once it has moved, producers wait for it again instead of dropping.
+  while (popped.load() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   for (uintptr_t i = 0; i < 100; ++i) recordFree(block(100 + i));
   EXPECT_EQ(rt.dropped.load(), 3u);
-  while (popped.load() < 108) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  const auto deadline = Clock::now() + std::chrono::seconds(10);
+  while (popped.load() < 108 && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ(popped.load(), 108u);
   stop = true;
   collector.join();
   rt.ring.store(nullptr);
