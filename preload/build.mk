@@ -17,7 +17,7 @@ $(BUILD)/obj/preload/%.o: preload/%.cpp
 	$(CXX) $(CPPFLAGS) $(CXXFLAGS) $(PRELOAD_FLAGS) -c $< -o $@
 
 $(BUILD)/libslowburn.so: $(PRELOAD_OBJS)
-	$(CXX) -shared -Wl,-z,defs -Wl,-z,now -o $@ $^ $(PRELOAD_LIBS)
+	$(CXX) -shared -Wl,-z,defs -Wl,-z,now -Wl,--as-needed -o $@ $^ $(PRELOAD_LIBS)
 
 all-targets asan-targets: $(BUILD)/libslowburn.so
 -include $(PRELOAD_OBJS:.o=.d)

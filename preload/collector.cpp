@@ -140,9 +140,7 @@ size_t Collector::drain(size_t limit) {
 void Collector::apply(const Event& event) {
   PointerMap::Value block;
   switch (event.op) {
-    case EventOp::Alloc:
-      track(event.ptr, event.site, event.size);
-      break;
+    case EventOp::Alloc: track(event.ptr, event.site, event.size); break;
     case EventOp::Free:
       if (m_live.erase(event.ptr, &block)) release(block);
       break;  // unknown: allocated before recording started, or never sampled
@@ -241,8 +239,8 @@ bool Collector::snapshot(uint64_t nowNs) {
     const uint64_t allocs = (t.allocsQ + kCountOne / 2) / kCountOne;
     const uint64_t frees = (t.freesQ + kCountOne / 2) / kCountOne;
     m_changes.push(SiteChange{t.dumpId, format::SiteKind::Alloc, t.liveBytes,
-                              (t.liveCountQ + kCountOne / 2) / kCountOne,
-                              allocs - t.reportedAllocs, frees - t.reportedFrees});
+                              (t.liveCountQ + kCountOne / 2) / kCountOne, allocs - t.reportedAllocs,
+                              frees - t.reportedFrees});
     t.reportedAllocs = allocs;
     t.reportedFrees = frees;
   }

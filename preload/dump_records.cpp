@@ -67,8 +67,8 @@ bool writeEnd(DumpWriter& out, uint64_t timeNs, uint64_t droppedEvents) {
   return out.commit(b.finish());
 }
 
-bool writeSnapshot(DumpWriter& out, uint64_t timeNs, uint64_t rssBytes,
-                   const SiteChange* changes, size_t count) {
+bool writeSnapshot(DumpWriter& out, uint64_t timeNs, uint64_t rssBytes, const SiteChange* changes,
+                   size_t count) {
   size_t done = 0;
   do {
     const size_t n = count - done < kChangesPerRecord ? count - done : kChangesPerRecord;

@@ -39,13 +39,14 @@ struct SiteChange {
 
 // Writes one snapshot point: changes must be sorted by siteId. Split into several
 // SNAPSHOT records with the same time when they do not fit one scratch buffer.
-bool writeSnapshot(DumpWriter& out, uint64_t timeNs, uint64_t rssBytes,
-                   const SiteChange* changes, size_t count);
+bool writeSnapshot(DumpWriter& out, uint64_t timeNs, uint64_t rssBytes, const SiteChange* changes,
+                   size_t count);
 
 // Most changes one SNAPSHOT record carries (each change is at most kMaxChangeBytes).
 inline constexpr size_t kMaxChangeBytes = 5 + 4 * format::kMaxVarintBytes;
 inline constexpr size_t kChangesPerRecord =
     (DumpWriter::kScratchBytes - format::RecordBuilder::kPrefixRoom - 4 -
-     3 * format::kMaxVarintBytes) / kMaxChangeBytes;
+     3 * format::kMaxVarintBytes) /
+    kMaxChangeBytes;
 
 }  // namespace slowburn::preload

@@ -35,7 +35,8 @@ bool DumpWriter::create(const char* path) {
   int fd = openUnnamedBeside(m_path);
   m_unnamed = fd >= 0;
   // No O_TMPFILE on this filesystem: create the name at once instead.
-  if (fd == -EOPNOTSUPP || fd == -EISDIR || fd == -EINVAL) fd = createDumpFile(m_path, sizeof(m_path));
+  if (fd == -EOPNOTSUPP || fd == -EISDIR || fd == -EINVAL)
+    fd = createDumpFile(m_path, sizeof(m_path));
   if (fd < 0) return fail(-fd);
   m_fd = moveHigh(fd, kHighFd);
   struct stat st {};

@@ -45,8 +45,8 @@ int dlclose(void* handle) noexcept SLOWBURN_HOOK(dlclose);
 
 // The conversion fails to compile unless the hook has the libc prototype, which the
 // alias would otherwise take on trust. An alias must sit beside its target's definition.
-#define SLOWBURN_EXPORT_HOOK(name)                                                 \
+#define SLOWBURN_EXPORT_HOOK(name)                                                \
   [[maybe_unused]] static constexpr decltype(&::name) slowburn_prototype_##name = \
-      &slowburn::preload::hooks::name;                                             \
-  extern "C" [[gnu::alias("slowburn_hook_" #name), gnu::visibility("default")]]    \
-  decltype(::name) name;
+      &slowburn::preload::hooks::name;                                            \
+  extern "C"                                                                      \
+      [[gnu::alias("slowburn_hook_" #name), gnu::visibility("default")]] decltype(::name) name;

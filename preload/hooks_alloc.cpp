@@ -67,14 +67,16 @@ void* unavailable() {
 
 void* malloc(size_t size) noexcept {
   const Originals* real = originals();
-  if (real == nullptr) [[unlikely]] return bootstrap::allocate(size);
+  if (real == nullptr) [[unlikely]]
+    return bootstrap::allocate(size);
   return recorded(size, [&] { return real->malloc(size); });
 }
 
 void free(void* block) noexcept {
   if (block == nullptr || bootstrap::owns(block)) return;
   const Originals* real = originals();
-  if (real == nullptr) [[unlikely]] return;
+  if (real == nullptr) [[unlikely]]
+    return;
   if (shouldRecord()) {
     ReentryGuard guard;
     recordFree(block);  // before the real free: the address may be reused at once
@@ -96,7 +98,8 @@ void* calloc(size_t count, size_t size) noexcept {
 void* realloc(void* block, size_t size) noexcept {
   if (block != nullptr && bootstrap::owns(block)) return reallocFromArena(block, size);
   const Originals* real = originals();
-  if (real == nullptr) [[unlikely]] return block == nullptr ? bootstrap::allocate(size) : nullptr;
+  if (real == nullptr) [[unlikely]]
+    return block == nullptr ? bootstrap::allocate(size) : nullptr;
   return recordedRealloc(block, size, [&] { return real->realloc(block, size); });
 }
 
@@ -134,28 +137,32 @@ int posix_memalign(void** out, size_t alignment, size_t size) noexcept {
 
 void* aligned_alloc(size_t alignment, size_t size) noexcept {
   const Originals* real = originals();
-  if (real == nullptr) [[unlikely]] return bootstrap::allocate(size, alignment);
+  if (real == nullptr) [[unlikely]]
+    return bootstrap::allocate(size, alignment);
   if (real->aligned_alloc == nullptr) return unavailable();
   return recorded(size, [&] { return real->aligned_alloc(alignment, size); });
 }
 
 void* memalign(size_t alignment, size_t size) noexcept {
   const Originals* real = originals();
-  if (real == nullptr) [[unlikely]] return bootstrap::allocate(size, alignment);
+  if (real == nullptr) [[unlikely]]
+    return bootstrap::allocate(size, alignment);
   if (real->memalign == nullptr) return unavailable();
   return recorded(size, [&] { return real->memalign(alignment, size); });
 }
 
 void* valloc(size_t size) noexcept {
   const Originals* real = originals();
-  if (real == nullptr) [[unlikely]] return bootstrap::allocate(size, 4096);
+  if (real == nullptr) [[unlikely]]
+    return bootstrap::allocate(size, 4096);
   if (real->valloc == nullptr) return unavailable();
   return recorded(size, [&] { return real->valloc(size); });
 }
 
 void* pvalloc(size_t size) noexcept {
   const Originals* real = originals();
-  if (real == nullptr) [[unlikely]] return bootstrap::allocate(size, 4096);
+  if (real == nullptr) [[unlikely]]
+    return bootstrap::allocate(size, 4096);
   if (real->pvalloc == nullptr) return unavailable();
   return recorded(size, [&] { return real->pvalloc(size); });
 }
@@ -163,7 +170,8 @@ void* pvalloc(size_t size) noexcept {
 size_t malloc_usable_size(void* block) noexcept {
   if (block != nullptr && bootstrap::owns(block)) return bootstrap::sizeOf(block);
   const Originals* real = originals();
-  if (real == nullptr || real->malloc_usable_size == nullptr) [[unlikely]] return 0;
+  if (real == nullptr || real->malloc_usable_size == nullptr) [[unlikely]]
+    return 0;
   return real->malloc_usable_size(block);
 }
 

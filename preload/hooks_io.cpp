@@ -129,7 +129,8 @@ ssize_t sendmsg(int fd, const struct msghdr* msg, int flags) {
 
 int dlclose(void* handle) noexcept {
   const Originals* r = real();
-  if (r == nullptr || r->dlclose == nullptr) [[unlikely]] return -1;
+  if (r == nullptr || r->dlclose == nullptr) [[unlikely]]
+    return -1;
   const bool recording = shouldRecord();
   if (recording) {
     ReentryGuard guard;

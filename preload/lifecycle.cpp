@@ -58,8 +58,8 @@ bool openDump(Collector& collector) {
   facts.stackDepth = rt.options.depth;
   facts.exe = s_exe;
   if (!collector.open(s_path, facts, raw::monotonicNs())) {
-    raw::stderrLine({"cannot create the dump ", s_path, " (",
-                     errorName(collector.writer().error()), "); not recording"});
+    raw::stderrLine({"cannot create the dump ", s_path, " (", errorName(collector.writer().error()),
+                     "); not recording"});
     s_state.store(State::Disabled, std::memory_order_release);
     return false;
   }
@@ -125,8 +125,7 @@ void onForkChild() {
   ErrnoKeeper keepErrno;
 
   Options options;
-  parseOptions([](const char* name) -> const char* { return getenv(name); }, &complain,
-               options);
+  parseOptions([](const char* name) -> const char* { return getenv(name); }, &complain, options);
   char cwd[DumpWriter::kPathBytes];
   char pattern[DumpWriter::kPathBytes];
   if (raw::getcwd(cwd, sizeof(cwd)) < 0) cwd[0] = '\0';

@@ -72,8 +72,7 @@ int ModuleMap::scanCallback(dl_phdr_info* info, size_t, void* data) {
   if (path == nullptr || path[0] == '\0') {
     // The main program has no name in the loader's list.
     if (state->exePath[0] == '\0') {
-      const ssize_t n = raw::readlink("/proc/self/exe", state->exePath,
-                                      sizeof(state->exePath) - 1);
+      const ssize_t n = raw::readlink("/proc/self/exe", state->exePath, sizeof(state->exePath) - 1);
       state->exePath[n > 0 ? n : 0] = '\0';
     }
     path = state->exePath;

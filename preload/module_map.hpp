@@ -6,6 +6,11 @@
 // virtual address A - load_address, which is exactly what DWARF and symbol tables use.
 // size is the highest PT_LOAD end (p_vaddr + p_memsz), relative to that bias, so the
 // module covers [load_address, load_address + size).
+//
+// When to rescan: the collector asks changed() before writing each new SITE, so a library
+// dlopen'ed since the last scan (even one whose constructor is allocating right now) has
+// its MODULE record before any SITE whose frames point into it. dlclose is hooked to let
+// the collector publish pending sites first, while the library is still mapped.
 
 #include <cstddef>
 #include <cstdint>
@@ -43,7 +48,10 @@ class ModuleMap {
   size_t count() const { return m_count; }
 
   // Everything counts as unreported again (a fork child starts a new dump).
-  void reset() { m_count = 0; m_adds = m_subs = 0; }
+  void reset() {
+    m_count = 0;
+    m_adds = m_subs = 0;
+  }
 
  private:
   struct Known {

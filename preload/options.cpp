@@ -6,8 +6,8 @@ namespace slowburn::preload {
 namespace {
 
 constexpr const char* kSyscallNames[format::kMaxSyscallOp + 1] = {
-    "",      "read",  "pread64", "readv",    "recv",   "recvfrom", "recvmsg",
-    "write", "pwrite64", "writev", "send", "sendto", "sendmsg"};
+    "",      "read",     "pread64", "readv", "recv",   "recvfrom", "recvmsg",
+    "write", "pwrite64", "writev",  "send",  "sendto", "sendmsg"};
 
 // Strict decimal: digits only, no sign, no overflow.
 bool parseUnsigned(const char* text, uint64_t max, uint64_t* out) {

@@ -24,7 +24,7 @@ const Originals* resolveSlow();
 // the caller then serves the allocation from the bootstrap arena).
 inline const Originals* originals() {
   if (detail::s_resolveState.load(std::memory_order_acquire) == detail::ResolveState::Resolved)
-    [[likely]] {
+      [[likely]] {
     return &detail::s_originals;
   }
   return detail::resolveSlow();

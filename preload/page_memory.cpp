@@ -12,8 +12,8 @@ size_t roundToPages(size_t bytes) {
 
 void* mapPages(size_t bytes) {
   if (bytes == 0) return nullptr;
-  void* p = mmap(nullptr, roundToPages(bytes), PROT_READ | PROT_WRITE,
-                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  void* p = mmap(nullptr, roundToPages(bytes), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                 -1, 0);
   return p == MAP_FAILED ? nullptr : p;
 }
 

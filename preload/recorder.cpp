@@ -89,7 +89,8 @@ bool push(Runtime& rt, const Event& event, uint64_t* position = nullptr) {
   }
   uint64_t ignored = 0;
   uint64_t* pos = position != nullptr ? position : &ignored;
-  if (ring->tryPush(event, pos)) [[likely]] return true;
+  if (ring->tryPush(event, pos)) [[likely]]
+    return true;
   return pushSlow(rt, *ring, event, pos);
 }
 
@@ -105,8 +106,8 @@ SiteEntry* allocSite(Runtime& rt) {
 SiteEntry* syscallSite(Runtime& rt, format::SyscallOp op, uintptr_t caller) {
   const uint32_t epoch = rt.loaderEpoch.load(std::memory_order_relaxed);
   const uint32_t tag = epoch << 8 | static_cast<uint32_t>(op);
-  CallerSlot& slot = t_callers[((caller >> 4) ^ (caller >> 11) ^ static_cast<uint32_t>(op)) &
-                               (kCallerSlots - 1)];
+  CallerSlot& slot =
+      t_callers[((caller >> 4) ^ (caller >> 11) ^ static_cast<uint32_t>(op)) & (kCallerSlots - 1)];
   if (slot.caller == caller && slot.tag == tag && slot.site != nullptr) [[likely]] {
     return slot.site;
   }

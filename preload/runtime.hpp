@@ -26,13 +26,13 @@ struct Runtime {
   SampledSet sampled;
   std::atomic<EventRing*> ring{nullptr};
   Collector* collector = nullptr;
-  std::atomic<uint64_t> dropped{0};        // events lost, see recorder.hpp's push policy
-  std::atomic<uint64_t> handled{0};        // ring positions the collector has finished
+  std::atomic<uint64_t> dropped{0};             // events lost, see recorder.hpp's push policy
+  std::atomic<uint64_t> handled{0};             // ring positions the collector has finished
   std::atomic<uint64_t> stalledAt{UINT64_MAX};  // ring position where the collector stalled
-  std::atomic<uint32_t> loaderEpoch{0};    // bumped by dlclose: stale caller caches
+  std::atomic<uint32_t> loaderEpoch{0};         // bumped by dlclose: stale caller caches
   std::atomic<uint32_t> nextThreadToken{1};
   std::atomic<bool> collectorAlive{false};
-  std::atomic<int> ownerPid{0};            // the process whose collector reads the ring
+  std::atomic<int> ownerPid{0};  // the process whose collector reads the ring
 };
 
 namespace detail {

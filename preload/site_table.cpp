@@ -16,9 +16,7 @@ constexpr uintptr_t kNodeTag = 1;
 
 }  // namespace
 
-SiteTable::SiteTable() {
-  m_root = static_cast<std::atomic<uintptr_t>*>(mapPages(kRootBytes));
-}
+SiteTable::SiteTable() { m_root = static_cast<std::atomic<uintptr_t>*>(mapPages(kRootBytes)); }
 
 SiteTable::~SiteTable() { unmapPages(m_root, kRootBytes); }
 
@@ -45,8 +43,8 @@ SiteEntry* SiteTable::makeEntry(uint64_t key, format::SiteKind kind, format::Sys
     void* memory = m_arena.allocate(sizeof(SiteEntry) + sizeof(uint64_t) * frameCount);
     if (memory == nullptr) return nullptr;
     entry = new (memory) SiteEntry;
-    entry->frames = reinterpret_cast<const uint64_t*>(static_cast<uint8_t*>(memory) +
-                                                      sizeof(SiteEntry));
+    entry->frames =
+        reinterpret_cast<const uint64_t*>(static_cast<uint8_t*>(memory) + sizeof(SiteEntry));
   }
   entry->key = key;
   entry->kind = kind;

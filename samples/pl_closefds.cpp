@@ -11,7 +11,7 @@
 namespace {
 
 [[gnu::noinline]] void keepAfterClosing() {
-  const struct timespec pause {0, 40000000};
+  const struct timespec pause { 0, 40000000 };
   for (int i = 0; i < 5; ++i) {
     void* p = std::malloc(60001);
     asm volatile("" : : "r"(p) : "memory");
@@ -24,7 +24,7 @@ namespace {
 int main() {
   void* before = std::malloc(70001);
   asm volatile("" : : "r"(before) : "memory");
-  const struct timespec settle {0, 60000000};
+  const struct timespec settle { 0, 60000000 };
   nanosleep(&settle, nullptr);
   struct rlimit limit {};
   getrlimit(RLIMIT_NOFILE, &limit);

@@ -24,14 +24,14 @@ std::atomic<long> g_kept{0};
 int main() {
   for (int i = 0; i < 3; ++i) std::thread(busyWorker).detach();
   std::thread([] {
-    const struct timespec pause {0, 150000000};
+    const struct timespec pause { 0, 150000000 };
     nanosleep(&pause, nullptr);
     std::printf("exiting from a worker\n");
     std::fflush(stdout);
     std::exit(0);
   }).detach();
   for (;;) {
-    const struct timespec pause {1, 0};
+    const struct timespec pause { 1, 0 };
     nanosleep(&pause, nullptr);
   }
 }

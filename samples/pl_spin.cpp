@@ -1,13 +1,13 @@
 // Allocates 10001 B every millisecond and keeps every block, until killed.
 #include <time.h>
 
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 
 int main() {
   std::printf("spinning\n");
   std::fflush(stdout);
-  const struct timespec pause {0, 1000000};
+  const struct timespec pause { 0, 1000000 };
   for (;;) {
     void* p = std::malloc(10001);
     asm volatile("" : : "r"(p) : "memory");

@@ -25,7 +25,8 @@ int main(int argc, char** argv) {
   for (int r = 0; r < rounds; ++r) {
     std::thread threads[8];
     for (int t = 0; t < 8; ++t) {
-      threads[t] = std::thread([&blocks, r, t] { blocks[static_cast<size_t>(r * 8 + t)] = shortLivedWork(); });
+      threads[t] = std::thread(
+          [&blocks, r, t] { blocks[static_cast<size_t>(r * 8 + t)] = shortLivedWork(); });
     }
     for (auto& th : threads) th.join();
   }

@@ -1,4 +1,4 @@
-"""Helpers shared by the preload's end-to-end tests (no tests here).
+"""Support code for the preload's end-to-end tests (no tests here).
 
 They locate call sites in a dump by the functions their frames fall in, using the
 MODULE records the preload wrote and the sample's own symbol table.

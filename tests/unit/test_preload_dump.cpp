@@ -82,7 +82,8 @@ TEST(PreloadDump, EveryRecordKindRoundTripsThroughTheReader) {
   ASSERT_TRUE(preload::writeSite(w, 1, read));
   // Enough extra sites that one snapshot must be split across records.
   const size_t manySites = preload::kChangesPerRecord * 2 + 7;
-  for (size_t i = 2; i < manySites; ++i) ASSERT_TRUE(preload::writeSite(w, static_cast<uint32_t>(i), alloc));
+  for (size_t i = 2; i < manySites; ++i)
+    ASSERT_TRUE(preload::writeSite(w, static_cast<uint32_t>(i), alloc));
 
   std::vector<SiteChange> changes;
   changes.push_back({0, format::SiteKind::Alloc, 30003, 3, 5, 2});

@@ -98,8 +98,10 @@ TEST(PreloadSampledSet, ThreadsInsertingAndErasingTheirOwnBlocks) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&set, t] {
       for (int round = 0; round < 20; ++round) {
-        for (uint64_t i = 0; i < 5000; ++i) ASSERT_TRUE(set.insert((uint64_t(t) << 40) | (i << 4) | 0x10));
-        for (uint64_t i = 0; i < 5000; ++i) ASSERT_TRUE(set.erase((uint64_t(t) << 40) | (i << 4) | 0x10));
+        for (uint64_t i = 0; i < 5000; ++i)
+          ASSERT_TRUE(set.insert((uint64_t(t) << 40) | (i << 4) | 0x10));
+        for (uint64_t i = 0; i < 5000; ++i)
+          ASSERT_TRUE(set.erase((uint64_t(t) << 40) | (i << 4) | 0x10));
       }
     });
   }
