@@ -15,7 +15,10 @@ namespace {
 
 constexpr size_t kDrainBatch = 4096;
 constexpr uint64_t kMinIdleSleepNs = 20000;
-constexpr uint64_t kMaxIdleSleepNs = 1000000;
+// Idle waits grow to this; a producer that finds the ring full wakes the collector early.
+constexpr uint64_t kMaxIdleSleepNs = 10000000;
+// How often a fork child that has not recorded anything yet looks again.
+constexpr uint64_t kFirstUsePollNs = 1000000;
 // How long the final drain waits for a slot a producer claimed but has not filled yet.
 constexpr uint64_t kFinalDrainWaitNs = 100000000;
 
@@ -54,6 +57,7 @@ bool Collector::start() {
 void Collector::stop() {
   if (!m_running) return;
   m_stop.store(true, std::memory_order_release);
+  wakeCollector(m_rt);
   pthread_join(m_thread, nullptr);
   m_running = false;
 }
@@ -68,13 +72,15 @@ void* Collector::threadMain(void* self) {
 
 bool Collector::awaitFirstUse() {
   EventRing* ring = m_rt.ring.load(std::memory_order_acquire);
+  const auto* wakeWord = reinterpret_cast<const uint32_t*>(&m_rt.collectorWake);
   for (;;) {
+    const uint32_t wakes = m_rt.collectorWake.load(std::memory_order_acquire);
     if (ring->claimed() != 0) return true;
     for (SiteEntry* s = m_rt.sites.syscallSites(); s != nullptr; s = s->nextSyscall) {
       if (s->calls.load(std::memory_order_relaxed) != 0) return true;
     }
     if (m_stop.load(std::memory_order_acquire)) return false;
-    raw::sleepNs(kMaxIdleSleepNs);
+    raw::waitOnWord(wakeWord, wakes, kFirstUsePollNs);
   }
 }
 
@@ -87,7 +93,10 @@ void Collector::run() {
   if (!scanModules() || !m_writer.flush()) fail("cannot write the dump");
   uint64_t next = m_startNs + interval;
   uint64_t idleSleep = kMinIdleSleepNs;
+  const auto* wakeWord = reinterpret_cast<const uint32_t*>(&m_rt.collectorWake);
   while (!m_failed) {
+    // Read before draining, so a wake that lands after the drain ends the wait at once.
+    const uint32_t wakes = m_rt.collectorWake.load(std::memory_order_acquire);
     const size_t n = drain(kDrainBatch);
     const uint64_t now = raw::monotonicNs();
     if (now >= next) {
@@ -97,7 +106,8 @@ void Collector::run() {
     }
     if (m_stop.load(std::memory_order_acquire)) break;
     if (n == 0) {
-      raw::sleepNs(std::min(idleSleep, next > now ? next - now : kMinIdleSleepNs));
+      raw::waitOnWord(wakeWord, wakes,
+                      std::min(idleSleep, next > now ? next - now : kMinIdleSleepNs));
       idleSleep = std::min(idleSleep * 2, kMaxIdleSleepNs);
     } else {
       idleSleep = kMinIdleSleepNs;

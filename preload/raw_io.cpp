@@ -1,6 +1,7 @@
 #include "raw_io.hpp"
 
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -140,6 +141,19 @@ void sleepNs(uint64_t ns) {
   const int saved = errno;
   // The raw syscall is not a pthread cancellation point, unlike nanosleep(3).
   call(syscall(SYS_nanosleep, &ts, nullptr), saved);
+}
+
+void waitOnWord(const uint32_t* word, uint32_t expected, uint64_t ns) {
+  struct timespec ts {};
+  ts.tv_sec = static_cast<time_t>(ns / 1000000000ull);
+  ts.tv_nsec = static_cast<long>(ns % 1000000000ull);
+  const int saved = errno;
+  call(syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, expected, &ts, nullptr, 0), saved);
+}
+
+void wakeWord(const uint32_t* word) {
+  const int saved = errno;
+  call(syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0), saved);
 }
 
 int pid() { return static_cast<int>(syscall(SYS_getpid)); }

@@ -37,6 +37,9 @@ inline void stderrLine(const char* text) { stderrLine({text}); }
 uint64_t monotonicNs();
 uint64_t realtimeNs();
 void sleepNs(uint64_t ns);
+// Sleeps up to ns unless *word changes from expected (or is woken); futex(2), private.
+void waitOnWord(const uint32_t* word, uint32_t expected, uint64_t ns);
+void wakeWord(const uint32_t* word);
 
 int pid();
 int ppid();

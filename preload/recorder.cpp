@@ -54,6 +54,7 @@ bool pushSlow(Runtime& rt, EventRing& ring, const Event& event, uint64_t* positi
   }
   uint64_t progressAt = 0;
   uint64_t sleep = 50000;
+  wakeCollector(rt);  // it may be idling: the ring just filled up
   for (unsigned round = 0;; ++round) {
     if (ring.tryPush(event, position)) return true;
     if (!rt.collectorAlive.load(std::memory_order_acquire)) break;
@@ -200,6 +201,7 @@ void waitForCollector() {
   Runtime& rt = runtime();
   uint64_t position = 0;
   if (!push(rt, Event{0, 0, nullptr, threadToken(rt), EventOp::Barrier}, &position)) return;
+  wakeCollector(rt);
   const uint64_t start = raw::monotonicNs();
   while (rt.handled.load(std::memory_order_acquire) <= position &&
          rt.collectorAlive.load(std::memory_order_acquire) &&

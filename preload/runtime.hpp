@@ -8,6 +8,7 @@
 
 #include "event_ring.hpp"
 #include "options.hpp"
+#include "raw_io.hpp"
 #include "sampled_set.hpp"
 #include "sampler.hpp"
 #include "site_table.hpp"
@@ -32,16 +33,26 @@ struct Runtime {
   std::atomic<uint32_t> loaderEpoch{0};         // bumped by dlclose: stale caller caches
   std::atomic<uint32_t> nextThreadToken{1};
   std::atomic<bool> collectorAlive{false};
-  std::atomic<int> ownerPid{0};  // the process whose collector reads the ring
+  std::atomic<uint32_t> collectorWake{0};  // futex word: bumped to wake an idle collector
+  std::atomic<int> ownerPid{0};            // the process whose collector reads the ring
 };
 
 namespace detail {
 inline constinit Runtime* s_runtime = nullptr;
 }
 
+// Wakes the collector from its idle wait (a producer found the ring full).
+inline void wakeCollector(Runtime& rt);
+
 // Only valid once the library's init ran (the lifecycle guarantees it for recorders).
 inline Runtime& runtime() { return *detail::s_runtime; }
 // Builds the runtime in its static storage; false if its memory could not be mapped.
 bool constructRuntime(const Options& options, const char* absolutePattern);
+
+inline void wakeCollector(Runtime& rt) {
+  rt.collectorWake.fetch_add(1, std::memory_order_release);
+  static_assert(sizeof(std::atomic<uint32_t>) == sizeof(uint32_t));
+  raw::wakeWord(reinterpret_cast<const uint32_t*>(&rt.collectorWake));
+}
 
 }  // namespace slowburn::preload
