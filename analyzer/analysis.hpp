@@ -25,7 +25,7 @@ struct AnalysisOptions {
 };
 
 struct RankedSite {
-  size_t rank = 0;      // 1-based
+  size_t rank = 0;       // 1-based
   size_t siteIndex = 0;  // into Profile::sites
   TrendVerdict verdict;
   // Syscall correlation (correlate.hpp); rank 0 / nullopt when there is none. An alloc site
@@ -70,7 +70,6 @@ class Analysis {
 };
 
 // Reads, classifies and ranks path; throws DumpError for a dump that cannot be trusted.
-std::unique_ptr<Analysis> analyzeDump(const std::string& path,
-                                      const AnalysisOptions& options = {});
+std::unique_ptr<Analysis> analyzeDump(const std::string& path, const AnalysisOptions& options = {});
 
 }  // namespace slowburn::analyze

@@ -33,11 +33,11 @@ std::string formatCheck(Analysis& analysis, const CheckSettings& settings,
   }
   const Profile& p = analysis.profile();
   if (result.passed()) {
-    out += fmt::format("check passed: no site grows faster than {} (of {} sites, {} run)\n",
-                       budget, p.sites.size(), formatDuration(p.durationS()));
+    out += fmt::format("check passed: no site grows faster than {} (of {} sites, {} run)\n", budget,
+                       p.sites.size(), formatDuration(p.durationS()));
   } else {
-    out += fmt::format("check failed: {} site{} grow{} faster than {}\n",
-                       result.overBudget.size(), result.overBudget.size() == 1 ? "" : "s",
+    out += fmt::format("check failed: {} site{} grow{} faster than {}\n", result.overBudget.size(),
+                       result.overBudget.size() == 1 ? "" : "s",
                        result.overBudget.size() == 1 ? "s" : "", budget);
   }
   return out;

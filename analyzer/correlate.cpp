@@ -47,8 +47,7 @@ std::vector<CorrelationLink> correlateSites(const std::vector<CorrelationSite>& 
     auto [it, inserted] = best.try_emplace({s.module, s.function}, i);
     if (inserted) continue;
     const CorrelationSite& held = sites[it->second];
-    const bool better = isReadOp(s.op) != isReadOp(held.op) ? isReadOp(s.op)
-                                                           : s.calls > held.calls;
+    const bool better = isReadOp(s.op) != isReadOp(held.op) ? isReadOp(s.op) : s.calls > held.calls;
     if (better) it->second = i;
   }
 

@@ -16,8 +16,8 @@ struct CorrelationSite {
   bool isAlloc = true;
   bool growing = false;  // alloc sites: only GROWING ones correlate
   format::SyscallOp op = format::SyscallOp::None;
-  std::string module;    // of the location frame
-  std::string function;  // of the location frame; "" when unknown (never correlates)
+  std::string module;          // of the location frame
+  std::string function;        // of the location frame; "" when unknown (never correlates)
   uint64_t retainedBytes = 0;  // alloc: the site's growth in live bytes over the run
   uint64_t calls = 0;          // syscall: calls over the run
 };

@@ -41,9 +41,8 @@ struct ReportOptions {
 std::unique_ptr<sa::Analysis> analyze(const std::string& path) {
   sa::ProgressBar bar = sa::ProgressBar::forFile(path);
   sa::AnalysisOptions options;
-  if (bar.enabled()) options.progress = [&bar](uint64_t done, uint64_t total) {
-    bar.update(done, total);
-  };
+  if (bar.enabled())
+    options.progress = [&bar](uint64_t done, uint64_t total) { bar.update(done, total); };
   auto analysis = sa::analyzeDump(path, options);
   bar.finish();
   return analysis;
@@ -71,7 +70,8 @@ void addReportOptions(CLI::App& cmd, ReportOptions& o) {
       ->check(CLI::Range(size_t{0}, size_t{format::kMaxFrames}).description(""))
       ->type_name("N")
       ->group("Report");
-  cmd.add_option("--color", o.color, "colour the report: auto (a TTY without NO_COLOR), always, never")
+  cmd.add_option("--color", o.color,
+                 "colour the report: auto (a TTY without NO_COLOR), always, never")
       ->default_val("auto")
       ->check(CLI::IsMember({"auto", "always", "never"}).description(""))
       ->type_name("WHEN")
@@ -83,8 +83,8 @@ int runRun(sa::RunSettings& settings, const ReportOptions& o) {
   // The report goes to stderr, like time(1): the program's stdout stays its own.
   fmt::print(stderr, "\n");
   if (outcome.topDump.empty()) {
-    fmt::print(stderr, "slowburn: error: {} (pid {}) wrote no dump in {}\n",
-               settings.command[0], outcome.pid, settings.outDir);
+    fmt::print(stderr, "slowburn: error: {} (pid {}) wrote no dump in {}\n", settings.command[0],
+               outcome.pid, settings.outDir);
     return outcome.exitStatus != 0 ? outcome.exitStatus : kExitBadInput;
   }
   try {
@@ -161,8 +161,8 @@ int cli(int argc, char** argv) {
 
   std::string rate;
   double minConfidence = sa::kDefaultMinConfidence;
-  CLI::App* checkCmd = app.add_subcommand(
-      "check", "CI gate: exit 1 if any site grows faster than a budget");
+  CLI::App* checkCmd =
+      app.add_subcommand("check", "CI gate: exit 1 if any site grows faster than a budget");
   checkCmd->add_option("dump", dump, "dump file written by the preload")
       ->required()
       ->type_name("DUMP");
@@ -191,7 +191,9 @@ int cli(int argc, char** argv) {
   exportCmd->add_option("dump", dump, "dump file written by the preload")
       ->required()
       ->type_name("DUMP");
-  exportCmd->add_option("--format", format, "json (slowburn-report), csv, or collapsed (flame graph stacks)")
+  exportCmd
+      ->add_option("--format", format,
+                   "json (slowburn-report), csv, or collapsed (flame graph stacks)")
       ->required()
       ->check(CLI::IsMember({"json", "csv", "collapsed"}).description(""))
       ->type_name("FORMAT");
@@ -208,8 +210,8 @@ int cli(int argc, char** argv) {
   sa::RunSettings runSettings;
   uint64_t interval = 0, depth = 0, sampleBytes = 0;
   std::string syscalls;
-  CLI::App* runCmd = app.add_subcommand(
-      "run", "Run a command under the profiler, then report its dump");
+  CLI::App* runCmd =
+      app.add_subcommand("run", "Run a command under the profiler, then report its dump");
   runCmd->add_option("--out", runSettings.outDir, "directory for the dumps")
       ->default_val(".")
       ->type_name("DIR");
@@ -221,13 +223,16 @@ int cli(int argc, char** argv) {
       runCmd->add_option("--depth", depth, "stack frames recorded per site (default 32)")
           ->check(CLI::Range(1, 256).description(""))
           ->type_name("N");
-  CLI::Option* sampleOpt = runCmd->add_option(
-      "--sample-bytes", sampleBytes,
-      "sample one allocation per N bytes (0, default: record all)")
-      ->type_name("N");
-  CLI::Option* syscallsOpt = runCmd->add_option(
-      "--syscalls", syscalls, "syscalls to count: all (default), none, or a list like read,recv")
-      ->type_name("LIST");
+  CLI::Option* sampleOpt =
+      runCmd
+          ->add_option("--sample-bytes", sampleBytes,
+                       "sample one allocation per N bytes (0, default: record all)")
+          ->type_name("N");
+  CLI::Option* syscallsOpt =
+      runCmd
+          ->add_option("--syscalls", syscalls,
+                       "syscalls to count: all (default), none, or a list like read,recv")
+          ->type_name("LIST");
   addReportOptions(*runCmd, reportOptions);
   runCmd->add_option("command", runSettings.command, "the program and its arguments, after --")
       ->required()

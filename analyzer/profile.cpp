@@ -137,8 +137,8 @@ Profile ProfileBuilder::finish(const ReadSummary& summary) {
   return std::move(m_profile);
 }
 
-Profile buildProfile(const std::string& path, const ReadOptions& options,
-                     size_t maxPointsPerSite, const ProfileLimits& limits) {
+Profile buildProfile(const std::string& path, const ReadOptions& options, size_t maxPointsPerSite,
+                     const ProfileLimits& limits) {
   ProfileBuilder builder(maxPointsPerSite, limits);
   const ReadSummary summary = readDump(path, builder, options);
   return builder.finish(summary);

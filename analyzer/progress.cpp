@@ -12,8 +12,8 @@ namespace slowburn::analyze {
 
 ProgressBar ProgressBar::forFile(const std::string& path) {
   struct stat st {};
-  const bool large = ::stat(path.c_str(), &st) == 0 &&
-                     static_cast<uint64_t>(st.st_size) >= kMinBytes;
+  const bool large =
+      ::stat(path.c_str(), &st) == 0 && static_cast<uint64_t>(st.st_size) >= kMinBytes;
   return ProgressBar(large && isTerminal(stderr));
 }
 
@@ -25,8 +25,7 @@ void ProgressBar::update(uint64_t done, uint64_t total) {
   constexpr int kWidth = 40;
   const int filled = percent * kWidth / 100;
   fmt::print(stderr, "\rreading [{}{}] {:3}% of {}", std::string(filled, '#'),
-             std::string(kWidth - filled, ' '), percent,
-             formatBytes(static_cast<double>(total)));
+             std::string(kWidth - filled, ' '), percent, formatBytes(static_cast<double>(total)));
   std::fflush(stderr);
   m_drawn = true;
 }

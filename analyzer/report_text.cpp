@@ -90,14 +90,16 @@ void writeHeader(std::string& out, const Analysis& analysis, const ReportSetting
                      p.sites.empty() ? "none" : classCounts(analysis));
 
   if (p.read.truncated) {
-    out += pal.yellow(fitWidth("  note: torn tail: " + printable(p.read.tornTailNote), settings.width)) +
+    out += pal.yellow(
+               fitWidth("  note: torn tail: " + printable(p.read.tornTailNote), settings.width)) +
            "\n";
   } else if (!p.end) {
     out += pal.yellow("  note: no END record: the process was killed or left through _exit") + "\n";
   }
   if (const uint64_t dropped = p.droppedEvents(); dropped > 0) {
-    out += pal.yellow(fmt::format("  note: {} events dropped by the recorder: figures are low",
-                                  dropped)) + "\n";
+    out += pal.yellow(
+               fmt::format("  note: {} events dropped by the recorder: figures are low", dropped)) +
+           "\n";
   }
   for (const Note& n : p.notes) {
     if (n.kind == format::NoteKind::DroppedEvents) continue;
@@ -143,7 +145,8 @@ void writeSite(std::string& out, Analysis& analysis, const RankedSite& r,
     if (s.isAlloc()) {
       out += pal.bold(fmt::format("{}keeps {} per {}() at the same function ({} calls, #{})",
                                   indent, formatBytes(*r.retainedBytesPerSyscall),
-                                  syscallName(ps.op), ps.calls, partner.rank)) + "\n";
+                                  syscallName(ps.op), ps.calls, partner.rank)) +
+             "\n";
     } else {
       out += fmt::format("{}growing sites in this function keep {} per call (#{})\n", indent,
                          formatBytes(*r.retainedBytesPerSyscall), partner.rank);
@@ -158,7 +161,8 @@ void writeSite(std::string& out, Analysis& analysis, const RankedSite& r,
   if (last < stack.frames.size()) {
     out += pal.dim(fmt::format("{}  ... {} more frame{} (--frames N)", indent,
                                stack.frames.size() - last,
-                               stack.frames.size() - last == 1 ? "" : "s")) + "\n";
+                               stack.frames.size() - last == 1 ? "" : "s")) +
+           "\n";
   }
 }
 

@@ -11,9 +11,9 @@
 namespace slowburn::analyze {
 
 struct ReportSettings {
-  size_t top = 10;     // sites shown unless `all`
+  size_t top = 10;  // sites shown unless `all`
   bool all = false;
-  size_t frames = 3;   // stack frames shown per site, from the location outwards
+  size_t frames = 3;  // stack frames shown per site, from the location outwards
   bool color = false;
   size_t width = 100;  // lines are cut to fit
 };

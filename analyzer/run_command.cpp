@@ -69,8 +69,8 @@ bool namesPid(const std::string& name, pid_t pid) {
   argv.push_back(nullptr);
   execvp(argv[0], argv.data());
   const int err = errno;
-  const std::string msg = fmt::format("slowburn: error: cannot run {}: {}\n",
-                                      settings.command[0], std::strerror(err));
+  const std::string msg =
+      fmt::format("slowburn: error: cannot run {}: {}\n", settings.command[0], std::strerror(err));
   [[maybe_unused]] const ssize_t n = write(STDERR_FILENO, msg.data(), msg.size());
   // The shell's codes: 127 not found, 126 found but not executable.
   _exit(err == ENOENT ? 127 : 126);
@@ -104,8 +104,7 @@ std::string findPreload() {
 
 RunOutcome runProfiled(const RunSettings& settings) {
   if (settings.command.empty()) throw std::runtime_error("no command to run (after --)");
-  const std::string preload = settings.preloadPath.empty() ? findPreload()
-                                                           : settings.preloadPath;
+  const std::string preload = settings.preloadPath.empty() ? findPreload() : settings.preloadPath;
   std::error_code ec;
   fs::create_directories(settings.outDir, ec);
   const fs::path outDir = fs::absolute(settings.outDir, ec);
@@ -130,7 +129,8 @@ RunOutcome runProfiled(const RunSettings& settings) {
   }
   if (pid == 0) childExec(settings, preload, outPattern, oldMask);
 
-  struct sigaction ignore {}, oldInt {}, oldQuit {};
+  struct sigaction ignore {
+  }, oldInt{}, oldQuit{};
   ignore.sa_handler = SIG_IGN;
   sigaction(SIGINT, &ignore, &oldInt);
   sigaction(SIGQUIT, &ignore, &oldQuit);

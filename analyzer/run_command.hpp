@@ -23,7 +23,7 @@ struct RunSettings {
 
 struct RunOutcome {
   pid_t pid = -1;
-  int exitStatus = 0;  // the child's exit code, or 128 + signal when a signal killed it
+  int exitStatus = 0;   // the child's exit code, or 128 + signal when a signal killed it
   std::string topDump;  // the dump of the process started; "" when none was written
   std::vector<std::string> otherDumps;  // of its children and earlier exec images
 };

@@ -57,8 +57,8 @@ std::string_view trim(std::string_view s) {
 
 [[noreturn]] void badRate(std::string_view text, std::string_view why) {
   throw std::invalid_argument(fmt::format(
-      "bad rate '{}': {} (expected e.g. 1MiB/min, 512KiB/s, 10MB/h or a number of bytes/s)",
-      text, why));
+      "bad rate '{}': {} (expected e.g. 1MiB/min, 512KiB/s, 10MB/h or a number of bytes/s)", text,
+      why));
 }
 
 // Splits "12.5MiB" into its number and unit; the number is plain decimal (no hex, no inf).

@@ -120,8 +120,8 @@ TEST(Profile, DurationComesFromEndOrTheLastSnapshot) {
   SyntheticDump killed;
   killed.header().site(0, SiteKind::Alloc, {0x1000});
   killed.snapshot(100 * kMs, 0, {{0, 1, 1, 1, 0}}).snapshot(1700 * kMs, 0, {});
-  killed.note(format::NoteKind::DroppedEvents, 3, "ring full").note(
-      format::NoteKind::DroppedEvents, 4, "ring full");
+  killed.note(format::NoteKind::DroppedEvents, 3, "ring full")
+      .note(format::NoteKind::DroppedEvents, 4, "ring full");
   const Profile k = profileOf(killed);
   EXPECT_FALSE(k.end.has_value());
   EXPECT_DOUBLE_EQ(k.durationS(), 1.7);
@@ -131,8 +131,9 @@ TEST(Profile, DurationComesFromEndOrTheLastSnapshot) {
 TEST(Profile, MemoryIsBoundedByKeptPointsNotSnapshots) {
   // given many more snapshots than points kept per site
   SyntheticDump dump;
-  dump.header().site(0, SiteKind::Alloc, {0x1000}).site(1, SiteKind::Syscall, {0x2000},
-                                                        SyscallOp::Write);
+  dump.header()
+      .site(0, SiteKind::Alloc, {0x1000})
+      .site(1, SiteKind::Syscall, {0x2000}, SyscallOp::Write);
   constexpr uint64_t kSnapshots = 400;
   for (uint64_t i = 1; i <= kSnapshots; ++i) {
     dump.snapshot(i * 10 * kMs, 0, {{0, i * 48, i, 1, 0}}, {{1, 1, 8}});

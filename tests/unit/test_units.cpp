@@ -22,8 +22,8 @@ TEST(Units, PlainNumberIsBytesPerSecond) {
 }
 
 TEST(Units, RejectsMalformedRates) {
-  for (const char* bad : {"", "fast", "-1MiB/s", "1MiB", "1XB/s", "1MiB/fortnight", "1e3",
-                          "nan", "inf/s", "1MiB/s/s", ".", "0x10"}) {
+  for (const char* bad : {"", "fast", "-1MiB/s", "1MiB", "1XB/s", "1MiB/fortnight", "1e3", "nan",
+                          "inf/s", "1MiB/s/s", ".", "0x10"}) {
     EXPECT_THROW(parseRate(bad), std::invalid_argument) << bad;
   }
 }
