@@ -25,6 +25,14 @@ alignas(Collector) unsigned char s_collectorStorage[sizeof(Collector)];
 
 void complain(const char* line) { raw::stderrLine(line); }
 
+// Every state may end in Disabled, and Disabled is final: a CAS loop, never a blind store.
+void disableRecording() {
+  State state = s_state.load(std::memory_order_acquire);
+  while (state != State::Disabled &&
+         !s_state.compare_exchange_weak(state, State::Disabled, std::memory_order_acq_rel)) {
+  }
+}
+
 const char* errorName(int error) {
   const char* name = strerrorname_np(error);
   return name != nullptr ? name : "unknown error";
@@ -32,7 +40,7 @@ const char* errorName(int error) {
 
 // Called once from the collector thread when the dump cannot be written any more.
 void onCollectorFailure(const char* what, int error) {
-  s_state.store(State::Disabled, std::memory_order_release);
+  disableRecording();
   raw::stderrLine({what, ": ", runtime().collector->writer().path(), " (", errorName(error),
                    "); recording stopped"});
 }
@@ -46,7 +54,7 @@ bool openDump(Collector& collector) {
   const int pid = raw::pid();
   if (!expandPattern(rt.absolutePattern, pid, baseName(s_exe), s_path, sizeof(s_path))) {
     raw::stderrLine({"dump path too long, not recording: ", rt.absolutePattern});
-    s_state.store(State::Disabled, std::memory_order_release);
+    disableRecording();
     return false;
   }
   HeaderFacts facts;
@@ -60,7 +68,7 @@ bool openDump(Collector& collector) {
   if (!collector.open(s_path, facts, raw::monotonicNs())) {
     raw::stderrLine({"cannot create the dump ", s_path, " (", errorName(collector.writer().error()),
                      "); not recording"});
-    s_state.store(State::Disabled, std::memory_order_release);
+    disableRecording();
     return false;
   }
   return true;
@@ -114,7 +122,7 @@ void onForkChild() {
     s->calls.store(0, std::memory_order_relaxed);
     s->bytes.store(0, std::memory_order_relaxed);
   }
-  if (!startCollector(true)) s_state.store(State::Disabled, std::memory_order_release);
+  if (!startCollector(true)) disableRecording();
 }
 
 [[gnu::constructor]] void onLoad() {
@@ -131,21 +139,22 @@ void onForkChild() {
   if (raw::getcwd(cwd, sizeof(cwd)) < 0) cwd[0] = '\0';
   if (!absolutePattern(options.outPattern, cwd, pattern, sizeof(pattern))) {
     raw::stderrLine({"dump path too long, not recording: ", options.outPattern});
-    s_state.store(State::Disabled);
+    disableRecording();
     return;
   }
   Unwinder::init();
   if (!constructRuntime(options, pattern)) {
     raw::stderrLine("no memory for the site table; not recording");
-    s_state.store(State::Disabled);
+    disableRecording();
     return;
   }
   pthread_atfork(&ForkGate::close, &ForkGate::reopen, &onForkChild);
   if (!startCollector(false)) {
-    if (s_state.load() == State::Initializing) s_state.store(State::Disabled);
+    disableRecording();
     return;
   }
-  s_state.store(State::Active, std::memory_order_release);
+  expected = State::Initializing;
+  s_state.compare_exchange_strong(expected, State::Active, std::memory_order_acq_rel);
 }
 
 // Runs after the program's own destructors and atexit handlers (this library was
@@ -153,7 +162,7 @@ void onForkChild() {
 [[gnu::destructor]] void onUnload() {
   auto expected = State::Active;
   const bool wasActive = s_state.compare_exchange_strong(expected, State::Disabled);
-  if (!wasActive && expected != State::Disabled) return;
+  if ((!wasActive && expected != State::Disabled) || !runtimeBuilt()) return;
   ReentryGuard guard;
   ErrnoKeeper keepErrno;
   Runtime& rt = runtime();

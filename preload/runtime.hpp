@@ -46,6 +46,7 @@ inline void wakeCollector(Runtime& rt);
 
 // Only valid once the library's init ran (the lifecycle guarantees it for recorders).
 inline Runtime& runtime() { return *detail::s_runtime; }
+inline bool runtimeBuilt() { return detail::s_runtime != nullptr; }
 // Builds the runtime in its static storage; false if its memory could not be mapped.
 bool constructRuntime(const Options& options, const char* absolutePattern);
 
