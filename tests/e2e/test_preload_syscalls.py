@@ -34,3 +34,25 @@ def test_preload_syscalls_none_counts_nothing():
     _, dumps, _ = run_sample("pl_syscalls", N, M, env={"SLOWBURN_SYSCALLS": "none"})
     dump = only_dump(dumps)
     assert [s for s in dump.sites.values() if s["kind"] == "syscall"] == []
+
+
+# function in pl_iofamily -> (op recorded, bytes); pread/pwrite are pread64/pwrite64.
+FAMILY = {"viaPread(": ("pread64", 101), "viaPread64": ("pread64", 102),
+          "viaReadv": ("readv", 103), "viaPwrite(": ("pwrite64", 104),
+          "viaPwrite64": ("pwrite64", 105), "viaWritev": ("writev", 106),
+          "viaSend(": ("send", 107), "viaRecv(": ("recv", 107),
+          "viaSendto": ("sendto", 108), "viaRecvfrom": ("recvfrom", 108),
+          "viaSendmsg": ("sendmsg", 109), "viaRecvmsg": ("recvmsg", 109)}
+
+
+def test_preload_syscalls_every_wrapper_is_counted_at_its_caller():
+    proc, dumps, _ = run_sample("pl_iofamily")
+    assert proc.stdout == b"ok\n", (proc.stdout, proc.stderr)
+    dump = only_dump(dumps)
+    state = dump.final_state()
+    for function, (op, size) in FAMILY.items():
+        ids = sites_in_function(dump, sample("pl_iofamily"), function, kind="syscall")
+        assert len(ids) == 1, (function, ids)
+        assert dump.sites[ids[0]]["op"] == op, (function, dump.sites[ids[0]])
+        s = state[ids[0]]
+        assert (s["calls"], s["bytes"]) == (1, size), (function, s)
