@@ -78,28 +78,37 @@ void addReportOptions(CLI::App& cmd, ReportOptions& o) {
       ->group("Report");
 }
 
+// Lists the dumps of child processes and earlier exec images, which the report leaves out.
+void listOtherDumps(const sa::RunOutcome& outcome) {
+  if (outcome.otherDumps.empty()) return;
+  fmt::print(stderr, "{} more dump{} from child processes or earlier exec images:\n",
+             outcome.otherDumps.size(), outcome.otherDumps.size() == 1 ? "" : "s");
+  for (const std::string& d : outcome.otherDumps) fmt::print(stderr, "  slowburn report {}\n", d);
+}
+
 int runRun(sa::RunSettings& settings, const ReportOptions& o) {
   const sa::RunOutcome outcome = sa::runProfiled(settings);
+  // The command's status comes first; a missing or unreadable dump is exit 2 only when
+  // the command itself succeeded.
+  const int failed = outcome.exitStatus != 0 ? outcome.exitStatus : kExitBadInput;
   // The report goes to stderr, like time(1): the program's stdout stays its own.
   fmt::print(stderr, "\n");
   if (outcome.topDump.empty()) {
     fmt::print(stderr, "slowburn: error: {} (pid {}) wrote no dump in {}\n", settings.command[0],
                outcome.pid, settings.outDir);
-    return outcome.exitStatus != 0 ? outcome.exitStatus : kExitBadInput;
+    listOtherDumps(outcome);
+    return failed;
   }
+  int status = outcome.exitStatus;
   try {
     fmt::print(stderr, "{}", report(outcome.topDump, o, stderr));
     fmt::print(stderr, "\ndump: {}\n", outcome.topDump);
   } catch (const std::exception& e) {
     fmt::print(stderr, "slowburn: error: {}: {}\n", outcome.topDump, e.what());
-    return outcome.exitStatus != 0 ? outcome.exitStatus : kExitBadInput;
+    status = failed;
   }
-  if (!outcome.otherDumps.empty()) {
-    fmt::print(stderr, "{} more dump{} from child processes or earlier exec images:\n",
-               outcome.otherDumps.size(), outcome.otherDumps.size() == 1 ? "" : "s");
-    for (const std::string& d : outcome.otherDumps) fmt::print(stderr, "  slowburn report {}\n", d);
-  }
-  return outcome.exitStatus;
+  listOtherDumps(outcome);
+  return status;
 }
 
 std::string printableBudget(const std::string& rate) {
@@ -276,6 +285,10 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     std::fflush(stdout);
     fmt::print(stderr, "slowburn: error: {}\n", e.what());
+    return kExitBadInput;
+  } catch (...) {
+    std::fflush(stdout);
+    fmt::print(stderr, "slowburn: error: unexpected failure\n");
     return kExitBadInput;
   }
 }

@@ -69,6 +69,20 @@ def test_run_passes_exit_status_through():
     assert missing.returncode == 127, (missing.returncode, missing.stderr)
 
 
+def test_run_reports_the_top_process_and_mentions_child_dumps():
+    out = tmpdir()
+    script = f"{sample('late_leak')} 4 && {sample('churn')} 2"
+    proc = subprocess.run([SLOWBURN, "run", "--out", out, "--", "sh", "-c", script],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    children = [f for f in os.listdir(out) if f.startswith(("slowburn.late_leak.",
+                                                            "slowburn.churn."))]
+    assert len(children) == 2, os.listdir(out)
+    assert "2 more dumps from child processes" in proc.stderr, proc.stderr
+    for name in children:
+        assert f"slowburn report {os.path.join(out, name)}" in proc.stderr, proc.stderr
+
+
 def test_run_reports_the_incident_culprit():
     out = tmpdir()
     proc = subprocess.run([SLOWBURN, "run", "--out", out, "--interval", "20", "--top", "2",
