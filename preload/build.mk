@@ -7,7 +7,7 @@ PRELOAD_FLAGS := -fPIC -fvisibility=hidden -fvisibility-inlines-hidden -ftls-mod
 PRELOAD_LIBS  := -lunwind -ldl -lpthread -lm
 # Pure parts (no hooks) that the unit tests link directly: everything but the files that
 # define the interposed symbols, resolve the originals or run the library's lifecycle.
-PRELOAD_HOOK_SRCS := preload/hooks_alloc.cpp preload/hooks_io.cpp \
+PRELOAD_HOOK_SRCS := preload/hooks_alloc.cpp preload/hooks_io.cpp preload/hooks_loader.cpp \
                      preload/originals.cpp preload/lifecycle.cpp
 PRELOAD_UNIT_SRCS := $(filter-out $(PRELOAD_HOOK_SRCS),$(PRELOAD_SRCS))
 

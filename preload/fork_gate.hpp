@@ -1,6 +1,7 @@
 #pragma once
-// Keeps the profiler's dl_iterate_phdr calls (libunwind's lookups during an unwind, the
-// collector's module scans) from overlapping a fork.
+// Keeps every dl_iterate_phdr call (libunwind's lookups during an unwind, the collector's
+// module scans, the program's own) from overlapping a fork; the dl_iterate_phdr hook
+// holds a Pass around the real call.
 //
 // dl_iterate_phdr holds the loader's dl_load_write_lock. glibc (2.36) resets dl_load_lock
 // in a fork child but not that one, so a fork that lands while any other thread is

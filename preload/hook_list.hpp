@@ -4,6 +4,7 @@
 // exported hook has exactly the libc prototype (memray keeps its hooks the same way).
 
 #include <dlfcn.h>
+#include <link.h>
 #include <malloc.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -41,7 +42,10 @@
   X(sendto)                  \
   X(sendmsg)
 
-// dlclose is hooked to flush pending sites while the library's code is still mapped.
-#define SLOWBURN_LOADER_HOOKS(X) X(dlclose)
+// dlclose: pending sites are published while the library's code is still mapped.
+// dl_iterate_phdr: walks of the loader's list are kept out of fork (fork_gate.hpp).
+#define SLOWBURN_LOADER_HOOKS(X) \
+  X(dlclose)                     \
+  X(dl_iterate_phdr)
 
 #define SLOWBURN_HOOKS(X) SLOWBURN_ALLOC_HOOKS(X) SLOWBURN_IO_HOOKS(X) SLOWBURN_LOADER_HOOKS(X)

@@ -40,6 +40,8 @@ ssize_t sendto(int fd, const void* buf, size_t len, int flags, const struct sock
 ssize_t sendmsg(int fd, const struct msghdr* msg, int flags) SLOWBURN_HOOK(sendmsg);
 
 int dlclose(void* handle) noexcept SLOWBURN_HOOK(dlclose);
+int dl_iterate_phdr(int (*callback)(struct dl_phdr_info*, size_t, void*), void* data)
+    SLOWBURN_HOOK(dl_iterate_phdr);
 
 }  // namespace slowburn::preload::hooks
 

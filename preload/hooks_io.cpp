@@ -1,4 +1,4 @@
-// The read/write family and dlclose. A call is counted after it returns, against its
+// The read/write family. A call is counted after it returns, against its
 // caller's return address; the profiler's own I/O uses raw syscalls and never gets here.
 
 #include <sys/syscall.h>
@@ -127,24 +127,6 @@ ssize_t sendmsg(int fd, const struct msghdr* msg, int flags) {
   return counted(SyscallOp::Sendmsg, SLOWBURN_CALLER, n);
 }
 
-int dlclose(void* handle) noexcept {
-  const Originals* r = real();
-  if (r == nullptr || r->dlclose == nullptr) [[unlikely]]
-    return -1;
-  const bool recording = shouldRecord();
-  if (recording) {
-    ReentryGuard guard;
-    // Sites pointing into the library get their SITE (and MODULE) records while its
-    // code is still mapped.
-    waitForCollector();
-  }
-  const int result = r->dlclose(handle);
-  // Another library may load at the same addresses: callers seen so far are stale.
-  if (recording) runtime().loaderEpoch.fetch_add(1, std::memory_order_relaxed);
-  return result;
-}
-
 }  // namespace slowburn::preload::hooks
 
 SLOWBURN_IO_HOOKS(SLOWBURN_EXPORT_HOOK)
-SLOWBURN_LOADER_HOOKS(SLOWBURN_EXPORT_HOOK)

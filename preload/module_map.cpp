@@ -5,7 +5,6 @@
 
 #include <cstring>
 
-#include "fork_gate.hpp"
 #include "page_memory.hpp"
 #include "raw_io.hpp"
 #include "slowburn/checksum.hpp"
@@ -125,14 +124,12 @@ bool ModuleMap::remember(uint64_t start, uint64_t end, uint64_t pathHash) {
 
 bool ModuleMap::changed() const {
   unsigned long long counters[2] = {0, 0};
-  ForkGate::Pass pass;
   dl_iterate_phdr(generationCallback, counters);
   return counters[0] != m_adds || counters[1] != m_subs;
 }
 
 bool ModuleMap::scan(EmitFn emit, void* context) {
   unsigned long long counters[2] = {0, 0};
-  ForkGate::Pass pass;
   dl_iterate_phdr(generationCallback, counters);
   // The state holds a path buffer: keep it off the collector's small stack.
   static ScanState s_state;

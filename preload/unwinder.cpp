@@ -5,8 +5,6 @@
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
 
-#include "fork_gate.hpp"
-
 namespace slowburn::preload {
 namespace {
 
@@ -72,11 +70,9 @@ uint32_t Unwinder::capture(uint64_t* buffer, uint32_t depth) {
   static_assert(sizeof(void*) == sizeof(uint64_t));
   if (depth > format::kMaxFrames) depth = format::kMaxFrames;
   const uint32_t slack = kBufferFrames - format::kMaxFrames;
-  int n = 0;
-  {
-    ForkGate::Pass pass;  // libunwind may walk the loader's list (dl_iterate_phdr)
-    n = unw_backtrace(reinterpret_cast<void**>(buffer), static_cast<int>(depth + slack));
-  }
+  // libunwind's own walks of the loader's list pass the fork gate in the
+  // dl_iterate_phdr hook; a capture served from its cache costs nothing more.
+  const int n = unw_backtrace(reinterpret_cast<void**>(buffer), static_cast<int>(depth + slack));
   uint32_t first = 0;
   while (first < static_cast<uint32_t>(n) && isOwn(buffer[first])) ++first;
   uint32_t count = 0;

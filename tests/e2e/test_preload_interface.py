@@ -9,7 +9,8 @@ from test_preload_support import only_dump, read_dump, run_profiled, run_sample,
 HOOKS = {"malloc", "free", "calloc", "realloc", "reallocarray", "posix_memalign",
          "aligned_alloc", "memalign", "valloc", "pvalloc", "malloc_usable_size",
          "read", "pread", "pread64", "readv", "recv", "recvfrom", "recvmsg", "write",
-         "pwrite", "pwrite64", "writev", "send", "sendto", "sendmsg", "dlclose"}
+         "pwrite", "pwrite64", "writev", "send", "sendto", "sendmsg", "dlclose",
+         "dl_iterate_phdr"}
 
 
 def test_preload_exports_only_hooks_and_slowburn_symbols():
