@@ -1,5 +1,6 @@
 """fork and fork+exec: one dump per process, each with its own contents."""
-from test_preload_support import read_dump, run_sample, sample, sites_in_function
+from test_preload_support import (read_dump, run_profiled, run_sample, sample,
+                                  sites_in_function, tmpdir)
 
 
 def live_by_size(dump):
@@ -44,3 +45,13 @@ def test_preload_fork_exec_gives_one_dump_per_process():
     assert p.get(10001) == 5 and 40001 not in p, p
     assert t.get(40001) == 4 and 10001 not in t, t
     assert parent.summary["saw_end"] and target.summary["saw_end"]
+
+
+def test_preload_fork_during_loader_walks_never_hangs_the_child():
+    # Without the fork gate, a child inherits the loader's walk lock held and its first
+    # walk (an unwind, a module scan) waits forever: this hung about one run in three.
+    workdir = tmpdir()
+    proc, dumps = run_profiled([sample("pl_forkstress"), "50"], workdir, timeout=120)
+    assert proc.stdout == b"50 forks, 0 failed\n", proc.stdout
+    assert len(dumps) == 51, len(dumps)
+    assert all(read_dump(p).summary["saw_end"] for p in dumps)
