@@ -49,9 +49,27 @@ bool DumpWriter::create(const char* path) {
 }
 
 bool DumpWriter::publish() {
-  if (!flush()) return false;
-  if (!m_unnamed) return true;
-  if (const int r = linkDumpFile(m_fd, m_path, sizeof(m_path)); r < 0) return fail(-r);
+  if (!m_unnamed) return flush();
+  if (m_error != 0) return false;
+  // The buffered bytes stay in m_out until the file has its name, for the fallback.
+  if (const int r = raw::writeAll(m_fd, m_out, m_used); r < 0) return fail(-r);
+  int r = linkDumpFile(m_fd, m_path, sizeof(m_path));
+  if (r == -ENOENT) {
+    // No /proc to name the file through: create the name directly and write again.
+    raw::close(m_fd);
+    m_unnamed = false;
+    const int fd = createDumpFile(m_path, sizeof(m_path));
+    if (fd < 0) return fail(-fd);
+    m_fd = moveHigh(fd, kHighFd);
+    struct stat st {};
+    if (const int e = raw::fstat(m_fd, &st); e < 0) return fail(-e);
+    m_dev = st.st_dev;
+    m_ino = st.st_ino;
+    r = raw::writeAll(m_fd, m_out, m_used);
+  }
+  if (r < 0) return fail(-r);
+  m_written += m_used;
+  m_used = 0;
   m_unnamed = false;
   return true;
 }

@@ -6,7 +6,7 @@
 #include <cstring>
 
 #include "page_memory.hpp"
-#include "raw_io.hpp"
+#include "proc_self.hpp"
 #include "slowburn/checksum.hpp"
 
 namespace slowburn::preload {
@@ -70,10 +70,7 @@ int ModuleMap::scanCallback(dl_phdr_info* info, size_t, void* data) {
   const char* path = info->dlpi_name;
   if (path == nullptr || path[0] == '\0') {
     // The main program has no name in the loader's list.
-    if (state->exePath[0] == '\0') {
-      const ssize_t n = raw::readlink("/proc/self/exe", state->exePath, sizeof(state->exePath) - 1);
-      state->exePath[n > 0 ? n : 0] = '\0';
-    }
+    if (state->exePath[0] == '\0') executablePath(state->exePath, sizeof(state->exePath));
     path = state->exePath;
   }
   const uint64_t start = info->dlpi_addr;

@@ -1,6 +1,10 @@
 #include "proc_self.hpp"
 
+#include <errno.h>
 #include <sys/auxv.h>
+
+#include <algorithm>
+#include <cstring>
 
 #include "raw_io.hpp"
 
@@ -22,7 +26,15 @@ uint64_t residentBytes() {
 void executablePath(char* out, size_t size) {
   if (size == 0) return;
   const ssize_t n = raw::readlink("/proc/self/exe", out, size - 1);
-  out[n > 0 ? n : 0] = '\0';
+  if (n > 0) {
+    out[n] = '\0';
+    return;
+  }
+  // No /proc (a bare chroot): the name the program was started with is the best left.
+  const char* name = program_invocation_name != nullptr ? program_invocation_name : "";
+  const size_t len = std::min(std::strlen(name), size - 1);
+  std::memcpy(out, name, len);
+  out[len] = '\0';
 }
 
 }  // namespace slowburn::preload
