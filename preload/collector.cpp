@@ -124,10 +124,10 @@ void Collector::run() {
       raw::sleepNs(kMinIdleSleepNs);
     }
     const uint64_t now = raw::monotonicNs();
+    // snapshot() reports its own failure; END carries the final snapshot's time.
     if (snapshot(now) &&
-        writeEnd(m_writer, now - m_startNs, m_rt.dropped.load(std::memory_order_relaxed)) &&
-        m_writer.flush()) {
-    } else {
+        !(writeEnd(m_writer, m_lastSnapshotNs, m_rt.dropped.load(std::memory_order_relaxed)) &&
+          m_writer.flush())) {
       fail("cannot write the dump");
     }
   }
