@@ -271,7 +271,7 @@ bool Collector::snapshot(uint64_t nowNs) {
   // Times never go backwards, even if the final snapshot lands in the same tick.
   const uint64_t t = std::max(nowNs - m_startNs, m_lastSnapshotNs);
   m_lastSnapshotNs = t;
-  if (!writeSnapshot(m_writer, t, residentBytes(), m_changes.begin(), m_changes.size()) ||
+  if (!writeSnapshot(m_writer, t, m_resident.read(), m_changes.begin(), m_changes.size()) ||
       !reportDropped() || !m_writer.flush()) {
     fail("cannot write the dump");
     return false;

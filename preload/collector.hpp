@@ -16,6 +16,7 @@
 #include "mapped_vector.hpp"
 #include "module_map.hpp"
 #include "pointer_map.hpp"
+#include "proc_self.hpp"
 #include "sampler.hpp"
 
 namespace slowburn::preload {
@@ -39,7 +40,10 @@ class Collector {
   using OpenFn = bool (*)(Collector& collector);
   void deferOpen(OpenFn openFn) { m_deferredOpen = openFn; }
   // Closes the descriptor a fork child inherited from its parent's collector.
-  void closeInheritedDump() { m_writer.forgetInherited(); }
+  void closeInheritedDump() {
+    m_writer.forgetInherited();
+    m_resident.closeInherited();
+  }
   // Starts the thread (all signals blocked in it). False if it could not be created.
   bool start();
   // Asks the thread to finish (drain, final snapshot, END) and waits for it.
@@ -69,6 +73,7 @@ class Collector {
   FailureFn m_onFailure;
   OpenFn m_deferredOpen = nullptr;
   DumpWriter m_writer;
+  ResidentReader m_resident;
   PointerMap m_live;
   PointerMap m_pending;  // thread token -> block set aside by that thread's realloc
   ModuleMap m_modules;

@@ -1,13 +1,32 @@
 #pragma once
 // Facts about this process read from /proc with raw syscalls (no stdio, no heap).
 
+#include <sys/types.h>
+
 #include <cstddef>
 #include <cstdint>
 
 namespace slowburn::preload {
 
-// Resident set size in bytes from /proc/self/statm; 0 when unreadable.
-uint64_t residentBytes();
+// Resident set size in bytes from /proc/<pid>/statm; 0 when unreadable.
+//
+// The file stays open on a high descriptor and is re-read with pread: opening it at every
+// snapshot would briefly take the lowest free descriptor, which a daemon closing and
+// reopening 0, 1, 2 expects to get itself. Before each read the descriptor's identity is
+// checked, so a number the program reused is never read from.
+class ResidentReader {
+ public:
+  uint64_t read();
+  // A fork child inherited the parent's descriptor, which names the parent's statm.
+  void closeInherited();
+
+ private:
+  bool reopen();
+
+  int m_fd = -1;
+  dev_t m_dev = 0;
+  ino_t m_ino = 0;
+};
 
 // The executable's absolute path from /proc/self/exe, else the name it was started by.
 void executablePath(char* out, size_t size);

@@ -43,6 +43,11 @@ ssize_t read(int fd, void* data, size_t size) {
   return call(syscall(SYS_read, fd, data, size), saved);
 }
 
+ssize_t pread(int fd, void* data, size_t size, off_t offset) {
+  const int saved = errno;
+  return call(syscall(SYS_pread64, fd, data, size, offset), saved);
+}
+
 int open(const char* path, int flags, int mode) {
   const int saved = errno;
   return static_cast<int>(call(syscall(SYS_openat, AT_FDCWD, path, flags, mode), saved));

@@ -14,6 +14,7 @@ namespace slowburn::preload::raw {
 // Each returns -errno on failure, like the kernel does, and never touches the caller's errno.
 ssize_t write(int fd, const void* data, size_t size);
 ssize_t read(int fd, void* data, size_t size);
+ssize_t pread(int fd, void* data, size_t size, off_t offset);
 int open(const char* path, int flags, int mode = 0);
 int close(int fd);
 int fcntl(int fd, int cmd, long arg);
