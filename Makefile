@@ -4,7 +4,14 @@
 BUILD    ?= build
 CXX      ?= g++
 CLANGXX  ?= clang++
-SAN      ?=
+# ASAN=1 builds the analyzer and the unit-tested parts with sanitizers; set here, not on the
+# command line, so the preload's and the samples' target-specific "SAN :=" can switch it off.
+ASAN     ?= 0
+ifeq ($(ASAN),1)
+SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all
+else
+SAN      :=
+endif
 
 # Warnings are errors everywhere.
 CXXSTD   := -std=c++20
@@ -43,7 +50,7 @@ test: deps
 # ASan + UBSan build of the analyzer and the unit-tested parts, in its own build dir.
 test-asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
-	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" asan-targets
+	  ASAN=1 asan-targets
 	@BUILD=build-asan SLOWBURN_ASAN=1 bash tests/run_tests.sh --asan
 
 demo: deps
