@@ -13,10 +13,14 @@
 namespace slowburn::preload {
 namespace {
 
-constexpr size_t kDrainBatch = 4096;
-constexpr uint64_t kMinIdleSleepNs = 20000;
-// Idle waits grow to this; a producer that finds the ring full wakes the collector early.
-constexpr uint64_t kMaxIdleSleepNs = 10000000;
+// Between two looks at the clock: one lap of the ring at most, so snapshots stay on time.
+constexpr size_t kDrainBatch = Runtime::kRingCapacity;
+// Waits end at the next snapshot, or earlier when producers wake the collector because
+// the ring passed a quarter full, filled up, or a barrier or stop needs it now. Each
+// wake-up costs the program a context switch, so there is no short poll.
+constexpr uint64_t kMaxWaitNs = 100000000;
+// Pause while the final drain waits for a claimed slot to be filled.
+constexpr uint64_t kFinalDrainPollNs = 20000;
 // How often a fork child that has not recorded anything yet looks again.
 constexpr uint64_t kFirstUsePollNs = 1000000;
 // How long the final drain waits for a slot a producer claimed but has not filled yet.
@@ -92,7 +96,6 @@ void Collector::run() {
   const uint64_t interval = uint64_t{m_rt.options.intervalMs} * 1000000ull;
   if (!scanModules() || !m_writer.flush()) fail("cannot write the dump");
   uint64_t next = m_startNs + interval;
-  uint64_t idleSleep = kMinIdleSleepNs;
   const auto* wakeWord = reinterpret_cast<const uint32_t*>(&m_rt.collectorWake);
   while (!m_failed) {
     // Read before draining, so a wake that lands after the drain ends the wait at once.
@@ -105,13 +108,8 @@ void Collector::run() {
       if (next <= now) next = now + interval;  // fell behind: skip, never burst
     }
     if (m_stop.load(std::memory_order_acquire)) break;
-    if (n == 0) {
-      raw::waitOnWord(wakeWord, wakes,
-                      std::min(idleSleep, next > now ? next - now : kMinIdleSleepNs));
-      idleSleep = std::min(idleSleep * 2, kMaxIdleSleepNs);
-    } else {
-      idleSleep = kMinIdleSleepNs;
-    }
+    if (n == kDrainBatch || next <= now) continue;  // a full lap: more may be waiting
+    raw::waitOnWord(wakeWord, wakes, std::min(next - now, kMaxWaitNs));
   }
   if (!m_failed) {
     // Everything pushed before the stop, including slots claimed but not yet filled.
@@ -121,7 +119,7 @@ void Collector::run() {
       drain(SIZE_MAX);
       if (ring->claimed() == m_popped) break;
       if (raw::monotonicNs() - waitStart > kFinalDrainWaitNs) break;
-      raw::sleepNs(kMinIdleSleepNs);
+      raw::sleepNs(kFinalDrainPollNs);
     }
     const uint64_t now = raw::monotonicNs();
     // snapshot() reports its own failure; END carries the final snapshot's time.

@@ -90,8 +90,13 @@ bool push(Runtime& rt, const Event& event, uint64_t* position = nullptr) {
   }
   uint64_t ignored = 0;
   uint64_t* pos = position != nullptr ? position : &ignored;
-  if (ring->tryPush(event, pos)) [[likely]]
+  if (ring->tryPush(event, pos)) [[likely]] {
+    // The collector sleeps until its next snapshot: wake it each time another quarter of
+    // the ring has been claimed, long before the ring can fill.
+    if ((*pos & (ring->capacity() / 4 - 1)) == 0) [[unlikely]]
+      wakeCollector(rt);
     return true;
+  }
   return pushSlow(rt, *ring, event, pos);
 }
 
