@@ -77,20 +77,34 @@ std::atomic<uint64_t>* SampledSet::locate(const Table& t, uint64_t address) {
 }
 
 bool SampledSet::insert(uint64_t address) {
+  std::atomic<uint32_t>& filter = filterFor(address);
+  // Raised first: once the address is findable, the filter already says "maybe".
+  filter.fetch_add(1, std::memory_order_relaxed);
   for (;;) {
     const size_t index = m_newest.load(std::memory_order_acquire);
     Table* t = table(index);
-    if (t == nullptr) return false;
+    if (t == nullptr) break;
     if (t->count.load(std::memory_order_relaxed) * 2 < t->buckets * kSlotsPerBucket &&
         insertInto(*t, address)) {
       return true;
     }
     // Half full, or both buckets full: move on to a bigger table.
-    if (grow(index) == nullptr) return false;
+    if (grow(index) == nullptr) break;
   }
+  filter.fetch_sub(1, std::memory_order_relaxed);
+  return false;
 }
 
 bool SampledSet::erase(uint64_t address) {
+  std::atomic<uint32_t>& filter = filterFor(address);
+  if (filter.load(std::memory_order_relaxed) == 0) [[likely]]
+    return false;
+  if (!eraseFromTables(address)) return false;
+  filter.fetch_sub(1, std::memory_order_relaxed);
+  return true;
+}
+
+bool SampledSet::eraseFromTables(uint64_t address) {
   const size_t newest = m_newest.load(std::memory_order_acquire);
   for (size_t i = newest + 1; i-- > 0;) {
     Table* t = table(i);

@@ -9,6 +9,11 @@
 // to the newest table while older ones drain as their blocks are freed. A block's
 // insert happens before its address is returned to the program and its erase before the
 // real free, so the same address is never inserted and erased concurrently.
+//
+// Nearly every free in sampled mode asks about a block that was never sampled. A small
+// counting filter in front of the tables answers that in one load: each counter holds how
+// many live addresses hash to it, raised before the insert and lowered after the erase,
+// so a zero is always a correct "absent".
 
 #include <atomic>
 #include <cstddef>
@@ -36,6 +41,7 @@ class SampledSet {
   static constexpr size_t kSlotsPerBucket = 8;
   static constexpr size_t kMaxTables = 28;
   static constexpr size_t kFirstBuckets = 512;
+  static constexpr unsigned kFilterBits = 12;  // 16 KiB of counters: stays in the caches
 
   struct Table {
     size_t buckets;  // power of two
@@ -47,7 +53,12 @@ class SampledSet {
   Table* grow(size_t fromIndex);
   static bool insertInto(Table& t, uint64_t address);
   static std::atomic<uint64_t>* locate(const Table& t, uint64_t address);
+  std::atomic<uint32_t>& filterFor(uint64_t address) {
+    return m_filter[((address >> 4) * 0x9E3779B97F4A7C15ull) >> (64 - kFilterBits)];
+  }
+  bool eraseFromTables(uint64_t address);
 
+  std::atomic<uint32_t> m_filter[size_t{1} << kFilterBits] = {};
   std::atomic<Table*> m_tables[kMaxTables];
   std::atomic<size_t> m_newest{0};
 };
