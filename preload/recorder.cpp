@@ -138,11 +138,13 @@ SiteEntry* syscallSite(Runtime& rt, format::SyscallOp op, uintptr_t caller) {
 }  // namespace
 
 void recordAlloc(void* block, size_t size) {
-  ErrnoKeeper keepErrno;
   Runtime& rt = runtime();
+  // Sampled mode skips most allocations here, before anything that costs a call.
+  if (!rt.sampler.shouldSample(t_sampler, size)) [[likely]]
+    return;
+  ErrnoKeeper keepErrno;
   const auto address = reinterpret_cast<uint64_t>(block);
   if (rt.sampler.enabled()) {
-    if (!rt.sampler.shouldSample(t_sampler, size)) return;
     // Inserted before the address reaches the program, hence before any free of it.
     if (!rt.sampled.insert(address)) {
       drop(rt);
@@ -159,18 +161,21 @@ void recordAlloc(void* block, size_t size) {
 }
 
 void recordFree(void* block) {
-  ErrnoKeeper keepErrno;
   Runtime& rt = runtime();
   const auto address = reinterpret_cast<uint64_t>(block);
   // Sampled mode: most blocks were never recorded; only a hit costs an event.
+  if (rt.sampler.enabled() && !rt.sampled.mayContain(address)) [[likely]]
+    return;
+  ErrnoKeeper keepErrno;
   if (rt.sampler.enabled() && !rt.sampled.erase(address)) return;
   push(rt, Event{address, 0, nullptr, threadToken(rt), EventOp::Free});
 }
 
 ReallocTicket beginRealloc(void* old) {
-  ErrnoKeeper keepErrno;
   Runtime& rt = runtime();
   const auto address = reinterpret_cast<uint64_t>(old);
+  if (rt.sampler.enabled() && !rt.sampled.mayContain(address)) return {};
+  ErrnoKeeper keepErrno;
   if (rt.sampler.enabled() && !rt.sampled.erase(address)) return {};
   push(rt, Event{address, 0, nullptr, threadToken(rt), EventOp::ReallocBegin});
   return {true};

@@ -96,11 +96,10 @@ bool SampledSet::insert(uint64_t address) {
 }
 
 bool SampledSet::erase(uint64_t address) {
-  std::atomic<uint32_t>& filter = filterFor(address);
-  if (filter.load(std::memory_order_relaxed) == 0) [[likely]]
+  if (!mayContain(address)) [[likely]]
     return false;
   if (!eraseFromTables(address)) return false;
-  filter.fetch_sub(1, std::memory_order_relaxed);
+  filterFor(address).fetch_sub(1, std::memory_order_relaxed);
   return true;
 }
 

@@ -33,6 +33,10 @@ class SampledSet {
   // True when the address was present (and is now gone).
   bool erase(uint64_t address);
   bool contains(uint64_t address) const;
+  // One load: false means the address is certainly absent (the common answer).
+  bool mayContain(uint64_t address) const {
+    return filterFor(address).load(std::memory_order_relaxed) != 0;
+  }
 
   size_t size() const;
   size_t mappedBytes() const;
@@ -53,8 +57,12 @@ class SampledSet {
   Table* grow(size_t fromIndex);
   static bool insertInto(Table& t, uint64_t address);
   static std::atomic<uint64_t>* locate(const Table& t, uint64_t address);
-  std::atomic<uint32_t>& filterFor(uint64_t address) {
-    return m_filter[((address >> 4) * 0x9E3779B97F4A7C15ull) >> (64 - kFilterBits)];
+  static size_t filterIndex(uint64_t address) {
+    return ((address >> 4) * 0x9E3779B97F4A7C15ull) >> (64 - kFilterBits);
+  }
+  std::atomic<uint32_t>& filterFor(uint64_t address) { return m_filter[filterIndex(address)]; }
+  const std::atomic<uint32_t>& filterFor(uint64_t address) const {
+    return m_filter[filterIndex(address)];
   }
   bool eraseFromTables(uint64_t address);
 
