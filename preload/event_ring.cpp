@@ -10,8 +10,7 @@ EventRing::EventRing(size_t capacity) {
   m_bytes = n * sizeof(Slot);
   m_slots = static_cast<Slot*>(mapPages(m_bytes));
   if (m_slots == nullptr) return;
-  m_mask = n - 1;
-  for (size_t i = 0; i < n; ++i) m_slots[i].sequence.store(i, std::memory_order_relaxed);
+  m_mask = n - 1;  // fresh anonymous pages are zero: every slot is ready for its first lap
 }
 
 EventRing::~EventRing() { unmapPages(m_slots, m_bytes); }
@@ -24,13 +23,14 @@ bool EventRing::tryPush(const Event& event) {
 bool EventRing::tryPush(const Event& event, uint64_t* position) {
   uint64_t pos = m_tail.load(std::memory_order_relaxed);
   for (;;) {
-    Slot& slot = m_slots[pos & m_mask];
-    const uint64_t seq = slot.sequence.load(std::memory_order_acquire);
+    const uint64_t index = pos & m_mask;
+    Slot& slot = m_slots[index];
+    const uint64_t seq = slot.sequence.load(std::memory_order_acquire) + index;
     const auto diff = static_cast<int64_t>(seq - pos);
     if (diff == 0) {
       if (m_tail.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed)) {
         slot.event = event;
-        slot.sequence.store(pos + 1, std::memory_order_release);
+        slot.sequence.store(pos + 1 - index, std::memory_order_release);
         *position = pos;
         return true;
       }
@@ -44,10 +44,11 @@ bool EventRing::tryPush(const Event& event, uint64_t* position) {
 
 bool EventRing::tryPop(Event* out) {
   const uint64_t head = m_head.load(std::memory_order_relaxed);
-  Slot& slot = m_slots[head & m_mask];
-  if (slot.sequence.load(std::memory_order_acquire) != head + 1) return false;
+  const uint64_t index = head & m_mask;
+  Slot& slot = m_slots[index];
+  if (slot.sequence.load(std::memory_order_acquire) + index != head + 1) return false;
   *out = slot.event;
-  slot.sequence.store(head + m_mask + 1, std::memory_order_release);
+  slot.sequence.store(head + m_mask + 1 - index, std::memory_order_release);
   m_head.store(head + 1, std::memory_order_release);
   return true;
 }

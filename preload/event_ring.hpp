@@ -8,6 +8,9 @@
 // are one mmap'ed block. Positions are claimed in one total order, which is what keeps a
 // free ordered before a later malloc of the same address (see recorder.hpp).
 //
+// Slot i stores its sequence minus i, so the initial sequences are all zero: the slots
+// are left as the kernel's zero pages and only the ones a run reaches are ever faulted in.
+//
 // A full ring is the caller's decision (tryPush returns false); see Recorder::push.
 
 #include <atomic>

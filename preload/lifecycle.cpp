@@ -77,7 +77,8 @@ bool openDump(Collector& collector) {
 // A fresh ring and collector for this process; the dump is opened now or on first use.
 bool startCollector(bool deferOpen) {
   Runtime& rt = runtime();
-  auto* ring = new (s_ringStorage) EventRing(Runtime::kRingCapacity);
+  auto* ring = new (s_ringStorage) EventRing(rt.sampler.enabled() ? Runtime::kSampledRingCapacity
+                                                                   : Runtime::kRingCapacity);
   auto* collector = new (s_collectorStorage) Collector(rt, &onCollectorFailure);
   if (!ring->ok()) {
     raw::stderrLine("no memory for the event ring; not recording");

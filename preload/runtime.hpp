@@ -19,6 +19,9 @@ class Collector;
 
 struct Runtime {
   static constexpr size_t kRingCapacity = 1u << 16;
+  // Sampled mode pushes a few events per megabyte allocated: a smaller ring keeps the
+  // memory it touches (and faults in) small.
+  static constexpr size_t kSampledRingCapacity = 1u << 13;
 
   Options options;
   char absolutePattern[format::kMaxStringBytes] = {};  // SLOWBURN_OUT anchored at start
