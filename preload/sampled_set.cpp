@@ -77,9 +77,9 @@ std::atomic<uint64_t>* SampledSet::locate(const Table& t, uint64_t address) {
 }
 
 bool SampledSet::insert(uint64_t address) {
-  std::atomic<uint32_t>& filter = filterFor(address);
+  std::atomic<uint8_t>& filter = filterFor(address);
   // Raised first: once the address is findable, the filter already says "maybe".
-  filter.fetch_add(1, std::memory_order_relaxed);
+  raise(filter);
   for (;;) {
     const size_t index = m_newest.load(std::memory_order_acquire);
     Table* t = table(index);
@@ -91,15 +91,30 @@ bool SampledSet::insert(uint64_t address) {
     // Half full, or both buckets full: move on to a bigger table.
     if (grow(index) == nullptr) break;
   }
-  filter.fetch_sub(1, std::memory_order_relaxed);
+  lower(filter);
   return false;
+}
+
+// Both by compare-exchange, so no change ever lands on a counter that is stuck.
+void SampledSet::raise(std::atomic<uint8_t>& counter) {
+  uint8_t v = counter.load(std::memory_order_relaxed);
+  while (v != kFilterStuck &&
+         !counter.compare_exchange_weak(v, static_cast<uint8_t>(v + 1), std::memory_order_relaxed)) {
+  }
+}
+
+void SampledSet::lower(std::atomic<uint8_t>& counter) {
+  uint8_t v = counter.load(std::memory_order_relaxed);
+  while (v != kFilterStuck && v != 0 &&
+         !counter.compare_exchange_weak(v, static_cast<uint8_t>(v - 1), std::memory_order_relaxed)) {
+  }
 }
 
 bool SampledSet::erase(uint64_t address) {
   if (!mayContain(address)) [[likely]]
     return false;
   if (!eraseFromTables(address)) return false;
-  filterFor(address).fetch_sub(1, std::memory_order_relaxed);
+  lower(filterFor(address));
   return true;
 }
 

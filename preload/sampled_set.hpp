@@ -11,9 +11,10 @@
 // real free, so the same address is never inserted and erased concurrently.
 //
 // Nearly every free in sampled mode asks about a block that was never sampled. A small
-// counting filter in front of the tables answers that in one load: each counter holds how
-// many live addresses hash to it, raised before the insert and lowered after the erase,
-// so a zero is always a correct "absent".
+// counting filter in front of the tables answers that in one load: each one-byte counter
+// holds how many live addresses hash to it, raised before the insert and lowered after
+// the erase, so a zero is always a correct "absent". A counter that reaches 255 stays
+// there for good (it can no longer tell when it drops to zero), which only costs lookups.
 
 #include <atomic>
 #include <cstddef>
@@ -45,7 +46,8 @@ class SampledSet {
   static constexpr size_t kSlotsPerBucket = 8;
   static constexpr size_t kMaxTables = 28;
   static constexpr size_t kFirstBuckets = 512;
-  static constexpr unsigned kFilterBits = 12;  // 16 KiB of counters: stays in the caches
+  static constexpr unsigned kFilterBits = 13;  // 8 KiB of counters: stays in the caches
+  static constexpr uint8_t kFilterStuck = 255;
 
   struct Table {
     size_t buckets;  // power of two
@@ -60,13 +62,15 @@ class SampledSet {
   static size_t filterIndex(uint64_t address) {
     return ((address >> 4) * 0x9E3779B97F4A7C15ull) >> (64 - kFilterBits);
   }
-  std::atomic<uint32_t>& filterFor(uint64_t address) { return m_filter[filterIndex(address)]; }
-  const std::atomic<uint32_t>& filterFor(uint64_t address) const {
+  std::atomic<uint8_t>& filterFor(uint64_t address) { return m_filter[filterIndex(address)]; }
+  const std::atomic<uint8_t>& filterFor(uint64_t address) const {
     return m_filter[filterIndex(address)];
   }
+  static void raise(std::atomic<uint8_t>& counter);
+  static void lower(std::atomic<uint8_t>& counter);
   bool eraseFromTables(uint64_t address);
 
-  std::atomic<uint32_t> m_filter[size_t{1} << kFilterBits] = {};
+  std::atomic<uint8_t> m_filter[size_t{1} << kFilterBits] = {};
   std::atomic<Table*> m_tables[kMaxTables];
   std::atomic<size_t> m_newest{0};
 };
