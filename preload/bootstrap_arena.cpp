@@ -4,12 +4,15 @@
 #include <cstdint>
 
 namespace slowburn::preload::bootstrap {
+
+alignas(4096) unsigned char detail::s_arena[detail::kArenaBytes];
+
 namespace {
 
-constexpr size_t kArenaBytes = 256 * 1024;
+using detail::kArenaBytes;
+using detail::s_arena;
 constexpr size_t kHeader = 16;  // the block's size, kept just before it
 
-alignas(4096) unsigned char s_arena[kArenaBytes];
 std::atomic<size_t> s_used{0};
 
 }  // namespace
@@ -28,11 +31,6 @@ void* allocate(size_t size, size_t alignment) {
       return s_arena + start;
     }
   }
-}
-
-bool owns(const void* p) {
-  const auto* c = static_cast<const unsigned char*>(p);
-  return c >= s_arena && c < s_arena + kArenaBytes;
 }
 
 size_t sizeOf(const void* p) {

@@ -9,7 +9,16 @@ namespace slowburn::preload::bootstrap {
 
 // Zeroed memory, or nullptr when the arena is exhausted. alignment is a power of two.
 void* allocate(size_t size, size_t alignment = 16);
-bool owns(const void* p);
+namespace detail {
+inline constexpr size_t kArenaBytes = 256 * 1024;
+extern unsigned char s_arena[kArenaBytes];
+}  // namespace detail
+
+// Inline: every free asks.
+inline bool owns(const void* p) {
+  const auto* c = static_cast<const unsigned char*>(p);
+  return c >= detail::s_arena && c < detail::s_arena + detail::kArenaBytes;
+}
 // The size requested for a block of the arena.
 size_t sizeOf(const void* p);
 

@@ -77,7 +77,7 @@ void free(void* block) noexcept {
   const Originals* real = originals();
   if (real == nullptr) [[unlikely]]
     return;
-  if (shouldRecord()) {
+  if (shouldRecord() && mayBeRecorded(block)) {
     ReentryGuard guard;
     recordFree(block);  // before the real free: the address may be reused at once
   }

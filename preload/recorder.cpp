@@ -28,7 +28,6 @@ struct CallerSlot {
 constexpr unsigned kCallerSlots = 16;
 
 [[gnu::tls_model("initial-exec")]] thread_local CallerSlot t_callers[kCallerSlots];
-[[gnu::tls_model("initial-exec")]] thread_local SamplerState t_sampler;
 [[gnu::tls_model("initial-exec")]] thread_local uint32_t t_token = 0;
 
 uint32_t threadToken(Runtime& rt) {
@@ -137,11 +136,8 @@ SiteEntry* syscallSite(Runtime& rt, format::SyscallOp op, uintptr_t caller) {
 
 }  // namespace
 
-void recordAlloc(void* block, size_t size) {
+void recordChosenAlloc(void* block, size_t size) {
   Runtime& rt = runtime();
-  // Sampled mode skips most allocations here, before anything that costs a call.
-  if (!rt.sampler.shouldSample(t_sampler, size)) [[likely]]
-    return;
   ErrnoKeeper keepErrno;
   const auto address = reinterpret_cast<uint64_t>(block);
   if (rt.sampler.enabled()) {

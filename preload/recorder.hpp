@@ -20,12 +20,32 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "runtime.hpp"
+#include "sampler.hpp"
 #include "slowburn/format.hpp"
 
 namespace slowburn::preload {
 
-void recordAlloc(void* block, size_t size);
+namespace detail {
+[[gnu::tls_model("initial-exec")]] inline thread_local SamplerState t_sampler;
+}  // namespace detail
+
+// An allocation the sampler chose (every allocation in exact mode).
+void recordChosenAlloc(void* block, size_t size);
 void recordFree(void* block);
+
+// Inline: in sampled mode most allocations end at the countdown, without a call.
+inline void recordAlloc(void* block, size_t size) {
+  if (runtime().sampler.shouldSample(detail::t_sampler, size)) [[unlikely]]
+    recordChosenAlloc(block, size);
+}
+
+// Whether a free may concern a recorded block; false is certain. One load in sampled
+// mode, so the frees of unsampled blocks cost no call.
+inline bool mayBeRecorded(const void* block) {
+  const Runtime& rt = runtime();
+  return !rt.sampler.enabled() || rt.sampled.mayContain(reinterpret_cast<uint64_t>(block));
+}
 
 // Whether the old block was tracked (a ReallocBegin was pushed).
 struct ReallocTicket {
