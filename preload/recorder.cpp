@@ -116,6 +116,7 @@ SiteEntry* syscallSite(Runtime& rt, format::SyscallOp op, uintptr_t caller) {
   if (slot.caller == caller && slot.tag == tag && slot.site != nullptr) [[likely]] {
     return slot.site;
   }
+  ErrnoKeeper keepErrno;  // only the first call from a caller does anything that may set it
   const uint64_t words[3] = {caller, static_cast<uint64_t>(op), epoch};
   const uint64_t key = XXH3_64bits_withSeed(words, sizeof(words), kSyscallKeySeed);
   SiteEntry* site = rt.sites.find(key);
@@ -194,7 +195,6 @@ void endRealloc(ReallocTicket ticket, void* old, void* result, size_t size) {
 }
 
 void countSyscall(format::SyscallOp op, uintptr_t caller, ssize_t result) {
-  ErrnoKeeper keepErrno;
   Runtime& rt = runtime();
   SiteEntry* site = syscallSite(rt, op, caller);
   if (site == nullptr) return;
