@@ -209,7 +209,8 @@ class MemorySource : public ByteSource {
 class FileSource : public ByteSource {
  public:
   explicit FileSource(const std::string& path) {
-    m_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    // O_NONBLOCK: opening a FIFO or a device given as the dump must not block the analyzer.
+    m_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (m_fd < 0) throw DumpError("cannot open " + path + ": " + std::strerror(errno));
     struct stat st {};
     if (::fstat(m_fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -323,7 +324,11 @@ ReadSummary readFrom(ByteSource& source, DumpVisitor& visitor, const ReadOptions
 
 ReadSummary readDump(const std::string& path, DumpVisitor& visitor, const ReadOptions& options) {
   FileSource source(path);
-  return readFrom(source, visitor, options);
+  try {
+    return readFrom(source, visitor, options);
+  } catch (const DumpError& e) {
+    throw DumpError(path + ": " + e.what());
+  }
 }
 
 ReadSummary readDumpBytes(const uint8_t* data, size_t size, DumpVisitor& visitor) {

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -307,6 +310,29 @@ TEST(Reader, ReadsFromAFileAndRefusesMissingOnes) {
   std::remove(path.c_str());
   EXPECT_THROW(readDump(path, t), DumpError);
   EXPECT_THROW(readDump("/", t), DumpError);
+}
+
+TEST(Reader, RefusesAFifoWithoutBlocking) {
+  const std::string path = ::testing::TempDir() + "format_test_fifo.sb";
+  ::unlink(path.c_str());
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+  Transcript t;
+  // Nobody writes to the FIFO: a blocking open would hang here for ever.
+  EXPECT_THROW(readDump(path, t), DumpError);
+  ::unlink(path.c_str());
+}
+
+TEST(Reader, ErrorsNameTheFile) {
+  const std::string path = ::testing::TempDir() + "format_test_empty.sb";
+  slowburn::testing::writeFile(path, {});
+  Transcript t;
+  try {
+    readDump(path, t);
+    FAIL() << "empty file accepted";
+  } catch (const DumpError& e) {
+    EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+  }
+  std::remove(path.c_str());
 }
 
 }  // namespace
