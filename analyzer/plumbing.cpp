@@ -170,12 +170,14 @@ bool isRuntimeModule(std::string_view modulePath) {
 
 bool isPlumbing(const Frame& frame) {
   if (isRuntimeModule(frame.module)) return true;
-  if (frame.function.empty()) return isSystemHeader(frame.file);
+  // Inlined frames from DWARF carry no linkage name ("allocate", "push_back", unqualified):
+  // the header they sit in is what marks them as the library's.
+  if (isSystemHeader(frame.file)) return true;
+  if (frame.function.empty()) return false;
   if (isAllocatorEntry(frame.function)) return true;
   if (!isLibraryNamespace(frame.function)) return false;
   if (startsWith(qualifiedName(frame.function), kProfilerNamespace)) return true;
-  const bool userSource = !frame.file.empty() && !isSystemHeader(frame.file);
-  return !userSource;
+  return frame.file.empty();
 }
 
 size_t locationFrame(const std::vector<Frame>& frames) {

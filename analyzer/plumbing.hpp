@@ -27,8 +27,10 @@ bool isSystemHeader(std::string_view file);
 // The C/C++ runtime, the dynamic loader, or libslowburn itself, by the module's file name.
 bool isRuntimeModule(std::string_view modulePath);
 
-// Whether a resolved frame is plumbing. A std-namespace function whose source is known and
-// outside the system headers (a user's std::hash specialisation) counts as user code.
+// Whether a resolved frame is plumbing. Any frame in a system header is, whatever its name
+// (inlined container code is often unqualified: "allocate", "push_back"). A std-namespace
+// function whose source is known and outside the system headers (a user's std::hash
+// specialisation) counts as user code.
 bool isPlumbing(const Frame& frame);
 
 }  // namespace slowburn::analyze

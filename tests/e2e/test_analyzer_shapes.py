@@ -139,3 +139,13 @@ def test_threaded_service_finds_the_slow_leak_across_threads():
     assert requests["class"] != "GROWING", describe(report)
     # Freed on worker threads, every one matched to its allocation.
     assert requests["allocs"] == 120 * 200 and requests["frees"] == requests["allocs"], requests
+
+
+def test_anonymous_namespace_container_is_located_in_the_users_function():
+    report = profile("anon_registry", 100)
+    top = report["sites"][0]
+    assert top["class"] == "GROWING", describe(report)
+    assert top["location"]["function"] == "remember(int)", describe(report)
+    assert top["location"]["file"].endswith("anon_registry.cpp"), top["location"]
+    expected = marker_line("anon_registry.cpp", "g_registry.emplace(key, Entry(key));  // the leak")
+    assert top["location"]["line"] == expected, (top["location"], expected)

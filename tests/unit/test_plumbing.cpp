@@ -203,6 +203,23 @@ TEST(PlumbingLocation, SkipsStringInternalsInLibstdcxxAndInlinedCopies) {
   EXPECT_EQ(locationFrame(frames), 3u);
 }
 
+TEST(PlumbingLocation, SkipsUnqualifiedInlinedContainerFramesOfAnonymousTypes) {
+  // std::map<int, (anonymous)::Entry>::emplace inlined at -O1: DWARF names the inlined
+  // frames without their scope, so only their headers mark them as the library's.
+  const std::vector<Frame> frames = {
+      frame("allocate", "/usr/include/c++/12/bits/new_allocator.h", 137),
+      frame("allocate", "/usr/include/c++/12/bits/allocator.h", 188),
+      frame("_M_get_node", "/usr/include/c++/12/bits/stl_tree.h", 561),
+      frame("_M_create_node<int&, (anonymous namespace)::Entry>",
+            "/usr/include/c++/12/bits/stl_tree.h", 611),
+      frame("emplace", "/usr/include/c++/12/bits/stl_map.h", 608),
+      frame("remember(int)", "/srv/app/cache.cpp", 21),
+      frame("main", "/srv/app/cache.cpp", 30),
+  };
+  EXPECT_EQ(locationFrame(frames), 5u);
+  EXPECT_TRUE(isPlumbing(frame("push_back", "/usr/include/c++/12/bits/stl_deque.h", 1290)));
+}
+
 TEST(PlumbingLocation, FirstFrameWhenNothingIsPlumbing) {
   EXPECT_EQ(locationFrame({frame("handle(int)", "/srv/app/server.cpp", 12)}), 0u);
 }
