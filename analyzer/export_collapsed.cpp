@@ -36,7 +36,8 @@ std::string exportCollapsed(Analysis& analysis, CollapsedValue value) {
     if (!s.isAlloc()) continue;
     uint64_t v = 0;
     switch (value) {
-      case CollapsedValue::LiveBytes: v = s.liveBytes; break;
+      // After a clean exit the static destructors have freed the culprit too.
+      case CollapsedValue::LiveBytes: v = r.liveBeforeExit; break;
       case CollapsedValue::PeakBytes: v = s.peakLiveBytes; break;
       case CollapsedValue::Allocs: v = s.allocs; break;
     }

@@ -10,7 +10,7 @@
 namespace slowburn::analyze {
 
 enum class CollapsedValue {
-  LiveBytes,  // live bytes at the end of the run: the flame graph of what is held
+  LiveBytes,  // live bytes before the exit teardown (RankedSite::liveBeforeExit): what is held
   PeakBytes,  // each site's own peak
   Allocs,     // allocation counts: where the churn is
 };
