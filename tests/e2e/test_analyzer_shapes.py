@@ -14,13 +14,20 @@ def marker_line(source, marker):
     raise AssertionError(f"marker {marker!r} not in {path}")
 
 
-def profile(name, *args, interval_ms=20):
-    """Runs a sample under the preload and returns the analyzer's JSON for its dump."""
+# The preload's default (SPEC), which users get; the harness alone defaults to a faster one.
+DEFAULT_INTERVAL_MS = 100
+
+
+def profile(name, *args):
+    """Runs a sample under the preload, at the default interval, and returns the analyzer's
+    JSON for its dump."""
     workdir = tmpdir()
     _, dumps = run_profiled([sample(name)] + [str(a) for a in args], workdir,
-                            env={"SLOWBURN_INTERVAL_MS": str(interval_ms)})
+                            env={"SLOWBURN_INTERVAL_MS": str(DEFAULT_INTERVAL_MS)})
     assert len(dumps) == 1, dumps
-    return export_json(dumps[0])
+    report = export_json(dumps[0])
+    assert report["process"]["interval_ms"] == DEFAULT_INTERVAL_MS, report["process"]
+    return report
 
 
 def alloc_sites(report):
@@ -82,7 +89,8 @@ def test_incident_fixed_twin_has_no_growing_site():
 
 
 def test_lru_cache_plateaus():
-    report = profile("lru_cache", 120)
+    # About 4 s, the first second warming the cache up: ten snapshots of filling.
+    report = profile("lru_cache", 360)
     assert not growing(report), describe(report)
     biggest = max(alloc_sites(report), key=lambda s: s["peak_live_bytes"])
     assert biggest["class"] == "PLATEAU", describe(report)
