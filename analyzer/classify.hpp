@@ -86,6 +86,12 @@ TrendVerdict classifySeries(const std::vector<SeriesPoint>& live, const SiteActi
 TrendVerdict classifyRate(const std::vector<SeriesPoint>& rate, const SiteActivity& activity,
                           const TrendSettings& settings = {});
 
+// The growth rate a user is shown: the slope of a GROWING site, 0 for any other class, whose
+// slope (a random walk's last stretch, a cache's last refill) is no leak rate.
+inline double shownGrowth(const TrendVerdict& v) {
+  return v.cls == SiteClass::Growing ? v.growthBytesPerSec : 0.0;
+}
+
 // The ranking order: a before b. Higher score first.
 inline bool rankBefore(const TrendVerdict& a, const TrendVerdict& b) { return a.score > b.score; }
 

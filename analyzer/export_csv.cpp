@@ -37,7 +37,7 @@ std::string exportCsv(Analysis& analysis) {
     out += fmt::format(
         "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\r\n", r.rank,
         s.isAlloc() ? "alloc" : "syscall", syscallName(s.op), className(v.cls), number(v.score),
-        number(s.isAlloc() ? v.growthBytesPerSec : 0.0), number(v.confidence), s.liveBytes,
+        number(s.isAlloc() ? shownGrowth(v) : 0.0), number(v.confidence), s.liveBytes,
         s.peakLiveBytes, s.allocs, s.frees, s.calls, s.bytes,
         r.retainedBytesPerSyscall ? number(*r.retainedBytesPerSyscall) : std::string(),
         csvField(where.function), csvField(where.file), where.line, csvField(where.module));

@@ -96,7 +96,7 @@ void writeSite(JsonWriter& w, Analysis& analysis, const RankedSite& r) {
   w.value(v.score);
   // A syscall site holds no memory: its trend is in calls/s per second, reported apart.
   w.key("growth_bytes_per_s");
-  w.value(s.isAlloc() ? v.growthBytesPerSec : 0.0);
+  w.value(s.isAlloc() ? shownGrowth(v) : 0.0);
   if (!s.isAlloc()) {
     w.key("growth_calls_per_s2");
     w.value(v.growthBytesPerSec);
@@ -149,6 +149,9 @@ void writeSite(JsonWriter& w, Analysis& analysis, const RankedSite& r) {
   w.beginObject();
   w.key("points");
   w.value(static_cast<uint64_t>(v.points));
+  // The robust slope whatever the class; growth_bytes_per_s is 0 unless GROWING.
+  w.key("slope_per_s");
+  w.value(v.growthBytesPerSec);
   w.key("mann_kendall_z");
   w.value(v.mk.z);
   w.key("kendall_tau");

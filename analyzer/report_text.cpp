@@ -113,9 +113,13 @@ void writeSite(std::string& out, Analysis& analysis, const RankedSite& r,
   const TrendVerdict& v = r.verdict;
   const std::string rank = pal.bold(fmt::format("#{:<3}", r.rank));
   if (s.isAlloc()) {
+    // Only a GROWING site has a growth rate; any other class's slope is no leak rate.
+    const std::string growth =
+        v.cls == SiteClass::Growing
+            ? (v.growthBytesPerSec > 0 ? "+" : "") + formatRate(v.growthBytesPerSec)
+            : "—";
     out += fmt::format("{} {} growth {:>11}  confidence {:.2f}\n", rank, paintClass(pal, v.cls),
-                       (v.growthBytesPerSec > 0 ? "+" : "") + formatRate(v.growthBytesPerSec),
-                       v.confidence);
+                       growth, v.confidence);
   } else {
     // A syscall site's class describes its call rate.
     out += fmt::format("{} {} {}() call rate, confidence {:.2f}\n", rank, paintClass(pal, v.cls),

@@ -1,7 +1,7 @@
 """Each shape sample runs under the real preload; the analyzer must classify and rank it."""
 import os
 
-from harness import ROOT, export_json, run_profiled, sample, tmpdir
+from harness import ROOT, export_json, run_profiled, sample, slowburn, tmpdir
 
 
 def marker_line(source, marker):
@@ -18,15 +18,23 @@ def marker_line(source, marker):
 DEFAULT_INTERVAL_MS = 100
 
 
-def profile(name, *args):
-    """Runs a sample under the preload, at the default interval, and returns the analyzer's
-    JSON for its dump."""
+def profile_dump(name, *args):
+    """Runs a sample under the preload, at the default interval; returns its dump's path."""
     workdir = tmpdir()
     _, dumps = run_profiled([sample(name)] + [str(a) for a in args], workdir,
                             env={"SLOWBURN_INTERVAL_MS": str(DEFAULT_INTERVAL_MS)})
     assert len(dumps) == 1, dumps
-    report = export_json(dumps[0])
+    return dumps[0]
+
+
+def profile(name, *args):
+    """The analyzer's JSON for a sample's dump (see profile_dump)."""
+    report = export_json(profile_dump(name, *args))
     assert report["process"]["interval_ms"] == DEFAULT_INTERVAL_MS, report["process"]
+    # Only a GROWING site has a growth rate.
+    for s in report["sites"]:
+        if s["class"] != "GROWING":
+            assert s["growth_bytes_per_s"] == 0.0, s
     return report
 
 
@@ -134,6 +142,24 @@ def test_random_walk_is_not_growing():
     for seed in (12345, 777):
         report = profile("random_walk", 120, seed)
         assert not growing(report), (seed, describe(report))
+
+
+def test_non_growing_sites_show_no_growth_rate():
+    # Long enough for the walk's late window to have a slope.
+    dump = profile_dump("random_walk", 300, 12345)
+    report = export_json(dump)
+    walk = max(alloc_sites(report), key=lambda s: s["peak_live_bytes"])
+    assert walk["class"] != "GROWING", describe(report)
+    # The walk's last stretch has a slope, kept as a diagnostic, but it is no leak rate.
+    assert walk["growth_bytes_per_s"] == 0.0, walk
+    assert isinstance(walk["trend"]["slope_per_s"], float), walk["trend"]
+    proc = slowburn(["report", dump, "--color", "never"])
+    assert proc.returncode == 0, proc.stderr
+    text = proc.stdout + proc.stderr
+    headers = [line for line in text.splitlines() if line.startswith("#") and " growth " in line]
+    assert headers, text
+    for line in headers:
+        assert ("GROWING" in line) == ("/s" in line), line
 
 
 def test_threaded_service_finds_the_slow_leak_across_threads():
