@@ -7,7 +7,13 @@ namespace slowburn::analyze {
 BoundedSeries::BoundedSeries(size_t maxPoints) : m_maxPoints(std::max<size_t>(2, maxPoints)) {
   // Pairs must merge evenly so every complete point covers exactly m_stride observations.
   if (m_maxPoints % 2 != 0) ++m_maxPoints;
-  m_points.reserve(m_maxPoints);
+}
+
+void BoundedSeries::growStorage() {
+  // Lazily: most sites of a big dump live for a few snapshots, so capacity doubles as
+  // points arrive and never passes maxPoints.
+  constexpr size_t kFirstCapacity = 8;
+  m_points.reserve(std::min(m_maxPoints, std::max(kFirstCapacity, 2 * m_points.capacity())));
 }
 
 void BoundedSeries::add(double t, double v) {
@@ -17,6 +23,7 @@ void BoundedSeries::add(double t, double v) {
 
   if (m_pendingCount == 0) {
     if (m_points.size() == m_maxPoints) mergePairs();
+    if (m_points.size() == m_points.capacity()) growStorage();
     m_points.push_back({t, v});
   }
   ++m_pendingCount;

@@ -39,6 +39,7 @@ class BoundedSeries {
 
  private:
   void mergePairs();
+  void growStorage();
 
   size_t m_maxPoints;
   size_t m_stride = 1;

@@ -47,6 +47,15 @@ TEST(BoundedSeries, MergesPairsIntoCentroidsWhenFull) {
   EXPECT_DOUBLE_EQ(s.points()[2].v, 20.5);
 }
 
+TEST(BoundedSeries, StorageGrowsWithThePointsNotTheBound) {
+  BoundedSeries series(1000);
+  EXPECT_EQ(series.points().capacity(), 0u);
+  for (int i = 0; i < 3; ++i) series.add(i, i);
+  EXPECT_LE(series.points().capacity(), 8u);
+  for (int i = 3; i < 5000; ++i) series.add(i, i);
+  EXPECT_EQ(series.points().capacity(), 1000u);
+}
+
 TEST(BoundedSeries, MemoryStaysBoundedForAMillionAdds) {
   BoundedSeries s(100);
   for (int i = 0; i < 1'000'000; ++i) s.add(i * 0.1, 3.0 * i);
