@@ -92,6 +92,8 @@ int parseOptions(EnvLookup lookup, ComplaintSink complain, Options& options) {
       ++rejected;
     } else {
       std::memcpy(options.outPattern, out, len + 1);
+      // A directory (trailing slash) gets the default name inside it, not a hidden ".1".
+      if (out[len - 1] == '/') std::strcat(options.outPattern, kDefaultDumpName);
     }
   }
   if (const char* s = lookup("SLOWBURN_INTERVAL_MS"); s != nullptr) {

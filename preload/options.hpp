@@ -8,6 +8,8 @@
 
 namespace slowburn::preload {
 
+inline constexpr char kDefaultDumpName[] = "slowburn.%e.%p.sb";
+
 struct Options {
   static constexpr uint32_t kDefaultIntervalMs = 100;
   static constexpr uint32_t kDefaultDepth = 32;
@@ -15,7 +17,7 @@ struct Options {
   static constexpr uint64_t kMaxSampleBytes = uint64_t{1} << 40;
   static constexpr uint32_t kAllSyscalls = (1u << (format::kMaxSyscallOp + 1)) - 2;
 
-  char outPattern[format::kMaxStringBytes] = "slowburn.%e.%p.sb";
+  char outPattern[format::kMaxStringBytes] = "slowburn.%e.%p.sb";  // = kDefaultDumpName
   uint32_t intervalMs = kDefaultIntervalMs;
   uint32_t depth = kDefaultDepth;
   uint64_t sampleBytes = 0;

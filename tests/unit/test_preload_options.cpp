@@ -65,6 +65,11 @@ TEST(PreloadOptions, AcceptsGoodValues) {
   EXPECT_TRUE(g_complaints.empty());
 }
 
+TEST(PreloadOptions, ADirectoryGetsTheDefaultNameInside) {
+  const Options o = parse({{"SLOWBURN_OUT", "/var/tmp/dumps/"}});
+  EXPECT_STREQ(o.outPattern, "/var/tmp/dumps/slowburn.%e.%p.sb");
+}
+
 TEST(PreloadOptions, RejectsBadValuesOneLineEachAndKeepsDefaults) {
   const Options o = parse({{"SLOWBURN_OUT", ""},
                            {"SLOWBURN_INTERVAL_MS", "0"},
