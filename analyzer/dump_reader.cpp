@@ -127,6 +127,7 @@ class RecordDecoder {
     if (m_snapshot.timeNs < m_lastTimeNs) throw DumpError("SNAPSHOT time goes backwards");
     m_lastTimeNs = m_snapshot.timeNs;
     m_snapshot.rssBytes = in.varint("rss");
+    m_snapshot.peakLiveBytes = in.varint("peak live bytes");
     const uint64_t count = in.varint("change count");
     if (count > m_siteKinds.size()) throw DumpError("SNAPSHOT changes more sites than exist");
     // Every change takes at least three bytes, so a hostile count cannot force a big reserve.
@@ -147,6 +148,8 @@ class RecordDecoder {
         c.liveCount = in.varint("live count");
         c.allocsDelta = in.varint("allocs");
         c.freesDelta = in.varint("frees");
+        c.peakBytes = in.varint("peak bytes");
+        if (c.peakBytes < c.liveBytes) throw DumpError("SNAPSHOT peak below live bytes");
       } else {
         c.callsDelta = in.varint("calls");
         c.bytesDelta = in.varint("bytes");

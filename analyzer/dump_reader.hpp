@@ -51,6 +51,7 @@ struct SiteChange {
   uint64_t liveCount = 0;
   uint64_t allocsDelta = 0;
   uint64_t freesDelta = 0;
+  uint64_t peakBytes = 0;  // highest live bytes since the previous snapshot (>= liveBytes)
   // Syscall sites: counts since the previous snapshot.
   uint64_t callsDelta = 0;
   uint64_t bytesDelta = 0;
@@ -59,6 +60,7 @@ struct SiteChange {
 struct Snapshot {
   uint64_t timeNs = 0;  // since the header's start
   uint64_t rssBytes = 0;
+  uint64_t peakLiveBytes = 0;  // highest total tracked live bytes since the previous snapshot
   std::vector<SiteChange> changes;  // ascending site id
 };
 

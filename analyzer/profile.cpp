@@ -82,6 +82,7 @@ void ProfileBuilder::onSnapshot(const Snapshot& snapshot) {
   m_pointTimeNs = snapshot.timeNs;
   m_profile.rssEnd = snapshot.rssBytes;
   m_profile.peakRss = std::max(m_profile.peakRss, snapshot.rssBytes);
+  m_profile.peakLiveBytes = std::max(m_profile.peakLiveBytes, snapshot.peakLiveBytes);
 
   for (const SiteChange& c : snapshot.changes) {
     SiteProfile& s = m_profile.sites[c.siteId];
@@ -90,7 +91,8 @@ void ProfileBuilder::onSnapshot(const Snapshot& snapshot) {
       m_profile.liveBytesEnd -= s.liveBytes;
       s.liveBytes = c.liveBytes;
       s.liveCount = c.liveCount;
-      s.peakLiveBytes = std::max(s.peakLiveBytes, c.liveBytes);
+      // The dump's peak covers the whole interval, spikes between snapshots included.
+      s.peakLiveBytes = std::max(s.peakLiveBytes, c.peakBytes);
       s.peakLiveCount = std::max(s.peakLiveCount, c.liveCount);
       s.allocs += c.allocsDelta;
       s.frees += c.freesDelta;

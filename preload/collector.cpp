@@ -184,6 +184,9 @@ void Collector::track(uint64_t address, SiteEntry* site, uint64_t size) {
   const SampleWeight w = weightOf(size);
   SiteTally& t = site->tally;
   t.liveBytes += w.bytes;
+  t.intervalPeak = std::max(t.intervalPeak, t.liveBytes);
+  m_liveTotal += w.bytes;
+  m_intervalPeakTotal = std::max(m_intervalPeakTotal, m_liveTotal);
   t.liveCountQ += w.countQ;
   t.allocsQ += w.countQ;
   markDirty(*site);
@@ -193,6 +196,7 @@ void Collector::release(const PointerMap::Value& block) {
   const SampleWeight w = weightOf(block.size);
   SiteTally& t = block.site->tally;
   t.liveBytes -= std::min(t.liveBytes, w.bytes);
+  m_liveTotal -= std::min(m_liveTotal, w.bytes);
   t.liveCountQ -= std::min(t.liveCountQ, w.countQ);
   t.freesQ += w.countQ;
   markDirty(*block.site);
@@ -248,7 +252,8 @@ bool Collector::snapshot(uint64_t nowNs) {
     const uint64_t frees = (t.freesQ + kCountOne / 2) / kCountOne;
     m_changes.push(SiteChange{t.dumpId, format::SiteKind::Alloc, t.liveBytes,
                               (t.liveCountQ + kCountOne / 2) / kCountOne, allocs - t.reportedAllocs,
-                              frees - t.reportedFrees});
+                              frees - t.reportedFrees, std::max(t.intervalPeak, t.liveBytes)});
+    t.intervalPeak = t.liveBytes;
     t.reportedAllocs = allocs;
     t.reportedFrees = frees;
   }
@@ -260,7 +265,7 @@ bool Collector::snapshot(uint64_t nowNs) {
     if (calls == t.reportedCalls && bytes == t.reportedBytes) continue;
     if (!publish(*s)) return false;
     m_changes.push(SiteChange{t.dumpId, format::SiteKind::Syscall, calls - t.reportedCalls,
-                              bytes - t.reportedBytes, 0, 0});
+                              bytes - t.reportedBytes, 0, 0, 0});
     t.reportedCalls = calls;
     t.reportedBytes = bytes;
   }
@@ -269,7 +274,10 @@ bool Collector::snapshot(uint64_t nowNs) {
   // Times never go backwards, even if the final snapshot lands in the same tick.
   const uint64_t t = std::max(nowNs - m_startNs, m_lastSnapshotNs);
   m_lastSnapshotNs = t;
-  if (!writeSnapshot(m_writer, t, m_resident.read(), m_changes.begin(), m_changes.size()) ||
+  const uint64_t peakLive = std::max(m_intervalPeakTotal, m_liveTotal);
+  m_intervalPeakTotal = m_liveTotal;
+  if (!writeSnapshot(m_writer, t, m_resident.read(), peakLive, m_changes.begin(),
+                     m_changes.size()) ||
       !reportDropped() || !m_writer.flush()) {
     fail("cannot write the dump");
     return false;

@@ -85,6 +85,8 @@ class Collector {
   uint64_t m_lastSnapshotNs = 0;
   uint64_t m_popped = 0;
   uint64_t m_reportedDropped = 0;
+  uint64_t m_liveTotal = 0;          // tracked live bytes of every site
+  uint64_t m_intervalPeakTotal = 0;  // highest m_liveTotal since the last snapshot
   bool m_failed = false;
   bool m_degraded = false;
   pthread_t m_thread{};

@@ -67,8 +67,8 @@ bool writeEnd(DumpWriter& out, uint64_t timeNs, uint64_t droppedEvents) {
   return out.commit(b.finish());
 }
 
-bool writeSnapshot(DumpWriter& out, uint64_t timeNs, uint64_t rssBytes, const SiteChange* changes,
-                   size_t count) {
+bool writeSnapshot(DumpWriter& out, uint64_t timeNs, uint64_t rssBytes, uint64_t peakLiveBytes,
+                   const SiteChange* changes, size_t count) {
   size_t done = 0;
   do {
     const size_t n = count - done < kChangesPerRecord ? count - done : kChangesPerRecord;
@@ -76,6 +76,7 @@ bool writeSnapshot(DumpWriter& out, uint64_t timeNs, uint64_t rssBytes, const Si
     b.begin(Tag::Snapshot);
     b.varint(timeNs);
     b.varint(rssBytes);
+    b.varint(peakLiveBytes);
     b.varint(n);
     uint32_t previous = 0;
     for (size_t i = 0; i < n; ++i) {
@@ -88,6 +89,7 @@ bool writeSnapshot(DumpWriter& out, uint64_t timeNs, uint64_t rssBytes, const Si
       if (c.kind == format::SiteKind::Alloc) {
         b.varint(c.c);
         b.varint(c.d);
+        b.varint(c.e > c.a ? c.e : c.a);
       }
     }
     if (!out.commit(b.finish())) return false;

@@ -35,18 +35,19 @@ struct SiteChange {
   uint64_t b;  // alloc: live_count     syscall: bytes_delta
   uint64_t c;  // alloc: allocs_delta
   uint64_t d;  // alloc: frees_delta
+  uint64_t e;  // alloc: peak_bytes since the previous snapshot (written as max(e, a))
 };
 
 // Writes one snapshot point: changes must be sorted by siteId. Split into several
 // SNAPSHOT records with the same time when they do not fit one scratch buffer.
-bool writeSnapshot(DumpWriter& out, uint64_t timeNs, uint64_t rssBytes, const SiteChange* changes,
-                   size_t count);
+bool writeSnapshot(DumpWriter& out, uint64_t timeNs, uint64_t rssBytes, uint64_t peakLiveBytes,
+                   const SiteChange* changes, size_t count);
 
 // Most changes one SNAPSHOT record carries (each change is at most kMaxChangeBytes).
-inline constexpr size_t kMaxChangeBytes = 5 + 4 * format::kMaxVarintBytes;
+inline constexpr size_t kMaxChangeBytes = 5 + 5 * format::kMaxVarintBytes;
 inline constexpr size_t kChangesPerRecord =
     (DumpWriter::kScratchBytes - format::RecordBuilder::kPrefixRoom - 4 -
-     3 * format::kMaxVarintBytes) /
+     4 * format::kMaxVarintBytes) /
     kMaxChangeBytes;
 
 }  // namespace slowburn::preload

@@ -16,6 +16,8 @@ struct SiteTally {
   uint32_t dumpId = kUnpublished;  // dense id in this process's dump, once its SITE is written
   bool dirty = false;              // changed since the last snapshot
   uint64_t liveBytes = 0;
+  uint64_t intervalPeak = 0;  // highest liveBytes since the last snapshot: spikes between
+                              // snapshots still reach the dump
   uint64_t liveCountQ = 0;  // counts are fixed point (kCountOne per allocation) for sampling
   uint64_t allocsQ = 0;     // cumulative
   uint64_t freesQ = 0;

@@ -81,10 +81,12 @@ inline constexpr size_t kMaxFramingBytes = 1 + kMaxVarintBytes + 4;
 // SITE:     site_id (dense: 0,1,2,... in file order), kind (u8, SiteKind),
 //           op (u8, SyscallOp; None for alloc), frame_count,
 //           frames: first absolute, then zigzag deltas from the previous frame
-// SNAPSHOT: time_ns (since header's start, non-decreasing), rss_bytes, change_count,
+// SNAPSHOT: time_ns (since header's start, non-decreasing), rss_bytes, peak_live_bytes
+//           (highest total tracked live bytes since the previous snapshot), change_count,
 //           changes sorted by site id: site_id delta from the previous change (first is
 //           absolute), then for an alloc site: live_bytes, live_count, allocs_delta,
-//           frees_delta; for a syscall site: calls_delta, bytes_delta.
+//           frees_delta, peak_bytes (the site's highest live bytes since the previous
+//           snapshot, >= live_bytes); for a syscall site: calls_delta, bytes_delta.
 //           Several SNAPSHOT records with the same time_ns form one point.
 // NOTE:     kind (u8, NoteKind), count, text (string)
 // END:      time_ns, dropped_events

@@ -56,6 +56,7 @@ class Dump:
     """A dump read back through build/sbdump: every record as a dict, in file order."""
 
     def __init__(self, path):
+        self.path = path
         proc = subprocess.run([SBDUMP, path], capture_output=True, text=True, timeout=300)
         if proc.returncode != 0:
             raise AssertionError(f"sbdump {path} exited {proc.returncode}: {proc.stderr}")
@@ -69,17 +70,19 @@ class Dump:
         self.ends = [r for r in self.records if r["type"] == "end"]
 
     def final_state(self):
-        """site id -> dict(live_bytes, live_count, allocs, frees, calls, bytes) at the end."""
+        """site id -> dict(live_bytes, live_count, allocs, frees, peak_bytes, calls, bytes)."""
         state = {}
         for snap in self.snapshots:
             for c in snap["changes"]:
                 s = state.setdefault(c["site"], {"live_bytes": 0, "live_count": 0, "allocs": 0,
-                                                 "frees": 0, "calls": 0, "bytes": 0})
+                                                 "frees": 0, "peak_bytes": 0, "calls": 0,
+                                                 "bytes": 0})
                 if "live_bytes" in c:
                     s["live_bytes"] = c["live_bytes"]
                     s["live_count"] = c["live_count"]
                     s["allocs"] += c["allocs_delta"]
                     s["frees"] += c["frees_delta"]
+                    s["peak_bytes"] = max(s["peak_bytes"], c["peak_bytes"])
                 else:
                     s["calls"] += c["calls_delta"]
                     s["bytes"] += c["bytes_delta"]

@@ -1,4 +1,5 @@
 """Exact live bytes and counts per call site, through the real preload."""
+from harness import export_json
 from test_preload_support import only_dump, run_sample, sample, sites_in_function
 
 N, M = 100, 60
@@ -19,10 +20,24 @@ def check_exact(name):
     assert s["live_count"] == N - N // 2 and s["allocs"] == N and s["frees"] == N // 2, s
     assert l["live_bytes"] == (M - M // 2) * 20001, l
     assert l["live_count"] == M - M // 2 and l["allocs"] == M and l["frees"] == M // 2, l
+    # The peak is the true high-water mark, before half was freed, even within one interval.
+    assert s["peak_bytes"] == N * 10001, s
+    assert l["peak_bytes"] == M * 20001, l
+    return dump
 
 
 def test_preload_exact_live_bytes_per_site():
     check_exact("pl_exact")
+
+
+def test_exact_peak_reaches_the_report():
+    dump = check_exact("pl_exact")
+    report = export_json(dump.path)
+    peaks = {site["location"]["function"]: site["peak_live_bytes"] for site in report["sites"]
+             if site["kind"] == "alloc"}
+    small = [peak for function, peak in peaks.items() if "allocateSmall" in function]
+    assert small == [N * 10001], peaks
+    assert report["totals"]["peak_live_bytes"] >= N * 10001 + M * 20001, report["totals"]
 
 
 def test_preload_exact_with_z_now_binding():

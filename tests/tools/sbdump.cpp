@@ -70,15 +70,16 @@ class JsonLinesPrinter : public DumpVisitor {
   }
   void onSnapshot(const Snapshot& snap) override {
     std::printf("{\"type\":\"snapshot\",\"time_ns\":%" PRIu64 ",\"rss_bytes\":%" PRIu64
-                ",\"changes\":[",
-                snap.timeNs, snap.rssBytes);
+                ",\"peak_live_bytes\":%" PRIu64 ",\"changes\":[",
+                snap.timeNs, snap.rssBytes, snap.peakLiveBytes);
     for (size_t i = 0; i < snap.changes.size(); ++i) {
       const SiteChange& c = snap.changes[i];
       if (m_kinds[c.siteId] == format::SiteKind::Alloc)
         std::printf("%s{\"site\":%u,\"live_bytes\":%" PRIu64 ",\"live_count\":%" PRIu64
-                    ",\"allocs_delta\":%" PRIu64 ",\"frees_delta\":%" PRIu64 "}",
+                    ",\"allocs_delta\":%" PRIu64 ",\"frees_delta\":%" PRIu64
+                    ",\"peak_bytes\":%" PRIu64 "}",
                     i == 0 ? "" : ",", c.siteId, c.liveBytes, c.liveCount, c.allocsDelta,
-                    c.freesDelta);
+                    c.freesDelta, c.peakBytes);
       else
         std::printf("%s{\"site\":%u,\"calls_delta\":%" PRIu64 ",\"bytes_delta\":%" PRIu64 "}",
                     i == 0 ? "" : ",", c.siteId, c.callsDelta, c.bytesDelta);

@@ -1,6 +1,7 @@
 #pragma once
 // Builds dumps in memory with the real RecordBuilder, for tests of the reader and analyzer.
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@ namespace slowburn::testing {
 struct AllocChange {
   uint32_t site;
   uint64_t liveBytes, liveCount, allocs, frees;
+  uint64_t peakBytes = 0;  // written as max(peakBytes, liveBytes)
 };
 struct SyscallChange {
   uint32_t site;
@@ -72,6 +74,9 @@ class SyntheticDump {
     begin(format::Tag::Snapshot);
     m_b.varint(timeNs);
     m_b.varint(rss);
+    uint64_t total = 0;
+    for (const AllocChange& c : allocs) total += c.liveBytes;
+    m_b.varint(total);
     m_b.varint(allocs.size() + syscalls.size());
     size_t a = 0, s = 0;
     uint64_t previous = 0;
@@ -89,6 +94,7 @@ class SyntheticDump {
         m_b.varint(c.liveCount);
         m_b.varint(c.allocs);
         m_b.varint(c.frees);
+        m_b.varint(std::max(c.peakBytes, c.liveBytes));
       } else {
         const SyscallChange& c = syscalls[s++];
         m_b.varint(c.calls);

@@ -66,7 +66,7 @@ SyntheticDump everyRecordType() {
       .site(1, format::SiteKind::Syscall, {0x555555555200}, format::SyscallOp::Read)
       .snapshot(100'000'000, 8 << 20, {{0, 10001, 1, 1, 0}}, {{1, 5, 5120}})
       .note(format::NoteKind::DroppedEvents, 3, "ring full")
-      .snapshot(200'000'000, 9 << 20, {{0, 20002, 2, 1, 0}})
+      .snapshot(200'000'000, 9 << 20, {{0, 20002, 2, 1, 0, 30003}})
       .end(250'000'000, 3);
   return d;
 }
@@ -138,6 +138,9 @@ TEST(Reader, RoundTripsEveryRecordType) {
   EXPECT_EQ(t.snapshots[0].changes[1].callsDelta, 5u);
   EXPECT_EQ(t.snapshots[0].changes[1].bytesDelta, 5120u);
   EXPECT_EQ(t.snapshots[1].rssBytes, 9u << 20);
+  EXPECT_EQ(t.snapshots[0].changes[0].peakBytes, 10001u);
+  EXPECT_EQ(t.snapshots[1].changes[0].peakBytes, 30003u);
+  EXPECT_EQ(t.snapshots[1].peakLiveBytes, 20002u);
   ASSERT_EQ(t.notes.size(), 1u);
   EXPECT_EQ(t.notes[0].count, 3u);
   EXPECT_EQ(t.notes[0].text, "ring full");
@@ -238,12 +241,26 @@ TEST(Reader, RejectsAbsurdCountsWithValidChecksums) {
   b.begin(format::Tag::Snapshot);
   b.varint(1);
   b.varint(1);
+  b.varint(1);
   b.varint(1ull << 60);  // change count
   const format::RecordBytes snap = b.finish();
   SyntheticDump d2;
   d2.header().site(0, format::SiteKind::Alloc, {1}).raw(
       std::vector<uint8_t>(snap.data, snap.data + snap.size));
   EXPECT_THROW(read(d2.bytes(), t), DumpError);
+}
+
+TEST(Reader, RejectsAPeakBelowTheLiveBytes) {
+  uint8_t buf[64];
+  format::RecordBuilder b(buf, sizeof buf);
+  b.begin(format::Tag::Snapshot);
+  for (const uint64_t v : {1, 1, 100, 1, 0, 100, 1, 1, 0, 99}) b.varint(v);  // peak 99 < live 100
+  const format::RecordBytes rec = b.finish();
+  SyntheticDump d;
+  d.header().site(0, format::SiteKind::Alloc, {1}).raw(
+      std::vector<uint8_t>(rec.data, rec.data + rec.size));
+  Transcript t;
+  EXPECT_THROW(read(d.bytes(), t), DumpError);
 }
 
 TEST(Reader, RejectsReferencesToUnknownSites) {

@@ -86,13 +86,13 @@ TEST(PreloadDump, EveryRecordKindRoundTripsThroughTheReader) {
     ASSERT_TRUE(preload::writeSite(w, static_cast<uint32_t>(i), alloc));
 
   std::vector<SiteChange> changes;
-  changes.push_back({0, format::SiteKind::Alloc, 30003, 3, 5, 2});
-  changes.push_back({1, format::SiteKind::Syscall, 10, 3330, 0, 0});
+  changes.push_back({0, format::SiteKind::Alloc, 30003, 3, 5, 2, 50005});
+  changes.push_back({1, format::SiteKind::Syscall, 10, 3330, 0, 0, 0});
   for (size_t i = 2; i < manySites; ++i) {
-    changes.push_back({static_cast<uint32_t>(i), format::SiteKind::Alloc, i * 10, i, i, 0});
+    changes.push_back({static_cast<uint32_t>(i), format::SiteKind::Alloc, i * 10, i, i, 0, 0});
   }
-  ASSERT_TRUE(preload::writeSnapshot(w, 1000, 8 << 20, changes.data(), 2));
-  ASSERT_TRUE(preload::writeSnapshot(w, 2000, 9 << 20, changes.data(), changes.size()));
+  ASSERT_TRUE(preload::writeSnapshot(w, 1000, 8 << 20, 60006, changes.data(), 2));
+  ASSERT_TRUE(preload::writeSnapshot(w, 2000, 9 << 20, 70007, changes.data(), changes.size()));
   ASSERT_TRUE(preload::writeNote(w, format::NoteKind::DroppedEvents, 17, "ring full"));
   ASSERT_TRUE(preload::writeEnd(w, 3000, 17));
   ASSERT_TRUE(w.flush());
@@ -116,6 +116,8 @@ TEST(PreloadDump, EveryRecordKindRoundTripsThroughTheReader) {
   EXPECT_EQ(got.snapshots[0].changes.size(), 2u);
   EXPECT_EQ(got.snapshots[0].changes[0].liveBytes, 30003u);
   EXPECT_EQ(got.snapshots[0].changes[1].bytesDelta, 3330u);
+  EXPECT_EQ(got.snapshots[0].changes[0].peakBytes, 50005u);
+  EXPECT_EQ(got.snapshots[0].peakLiveBytes, 60006u);
   size_t total = 0;
   for (size_t i = 1; i < 4; ++i) {
     EXPECT_EQ(got.snapshots[i].timeNs, 2000u);
@@ -125,6 +127,8 @@ TEST(PreloadDump, EveryRecordKindRoundTripsThroughTheReader) {
   EXPECT_EQ(total, manySites);
   EXPECT_EQ(got.snapshots[3].changes.back().siteId, manySites - 1);
   EXPECT_EQ(got.snapshots[3].changes.back().liveBytes, (manySites - 1) * 10);
+  // A peak below the live bytes is never written: the reader would refuse it.
+  EXPECT_EQ(got.snapshots[3].changes.back().peakBytes, (manySites - 1) * 10);
   ASSERT_EQ(got.notes.size(), 1u);
   EXPECT_EQ(got.notes[0].count, 17u);
   ASSERT_EQ(got.ends.size(), 1u);
