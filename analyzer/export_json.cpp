@@ -56,7 +56,11 @@ void writeProcess(JsonWriter& w, const Profile& p) {
   w.value(p.peakRss);
   w.key("notes");
   w.beginArray();
-  if (p.read.truncated) w.value(p.read.tornTailNote);
+  if (p.read.truncated) {
+    w.value(p.read.tornTailNote);
+  } else if (!p.end) {
+    w.value(kNoEndNote);
+  }
   for (const Note& n : p.notes) w.value(n.text);
   w.endArray();
   w.endObject();

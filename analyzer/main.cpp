@@ -208,10 +208,10 @@ int cli(int argc, char** argv) {
       ->type_name("FORMAT");
   exportCmd
       ->add_option("--value", collapsedValue,
-                   "collapsed only: live bytes at end, each site's peak, or alloc counts")
+                   "collapsed only: live bytes before exit, site peaks, or alloc counts")
       ->default_val("live")
       ->check(CLI::IsMember({"live", "peak", "allocs"}).description(""))
-      ->type_name("WHAT");
+      ->type_name("live|peak|allocs");
   exportCmd->footer(
       "Examples:\n  slowburn export DUMP --format json | jq '.sites[0]'\n"
       "  slowburn export DUMP --format collapsed | flamegraph.pl > live.svg");
@@ -260,6 +260,17 @@ int cli(int argc, char** argv) {
     // CLI11's own codes (105, 106, 109...) mean nothing to callers: usage is exit 2.
     std::string command = "slowburn";
     for (const CLI::App* sub : app.get_subcommands()) command += " " + sub->get_name();
+    if (app.get_subcommands().empty() && argc > 1 && argv[1][0] != '-') {
+      // CLI11 would only say a subcommand is required.
+      std::string names;
+      for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+        names += (names.empty() ? "" : ", ") + sub->get_name();
+      }
+      fmt::print(stderr,
+                 "slowburn: error: unknown command '{}'; commands: {} (see slowburn --help)\n",
+                 argv[1], names);
+      return kExitBadInput;
+    }
     fmt::print(stderr, "slowburn: error: {} (see {} --help)\n", e.what(), command);
     return kExitBadInput;
   }

@@ -37,6 +37,10 @@ struct SiteProfile {
   bool isAlloc() const { return kind == format::SiteKind::Alloc; }
 };
 
+// Said by the report and the JSON's process.notes of a dump that ends without END.
+inline constexpr const char* kNoEndNote =
+    "no END record: the process was killed or left through _exit";
+
 struct Profile {
   Header header;
   std::vector<Module> modules;

@@ -94,7 +94,7 @@ void writeHeader(std::string& out, const Analysis& analysis, const ReportSetting
                fitWidth("  note: torn tail: " + printable(p.read.tornTailNote), settings.width)) +
            "\n";
   } else if (!p.end) {
-    out += pal.yellow("  note: no END record: the process was killed or left through _exit") + "\n";
+    out += pal.yellow(std::string("  note: ") + kNoEndNote) + "\n";
   }
   if (const uint64_t dropped = p.droppedEvents(); dropped > 0) {
     out += pal.yellow(

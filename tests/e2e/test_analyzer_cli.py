@@ -191,6 +191,10 @@ def test_help_reads_well_and_usage_errors_exit_2():
         assert proc.returncode == 0 and "Usage:" in proc.stdout, (args, proc.stdout)
         assert max(len(line) for line in proc.stdout.splitlines()) <= 100, proc.stdout
     assert "--max-growth" in slowburn(["check", "--help"]).stdout
+    assert "live|peak|allocs" in slowburn(["export", "--help"]).stdout
+    unknown = slowburn(["frobnicate"])
+    assert "unknown command 'frobnicate'" in unknown.stderr, unknown.stderr
+    assert "report, check, export, run" in unknown.stderr, unknown.stderr
     for args in ([], ["frobnicate"], ["report"], ["export", "x.sb", "--format", "xml"],
                  ["report", "x.sb", "--top", "none"], ["run"]):
         proc = slowburn(args)

@@ -121,6 +121,19 @@ TEST(ExportCsv, OneRowPerSiteInRankOrder) {
   EXPECT_NE(csv.find(",syscall,read,"), std::string::npos) << csv;
 }
 
+TEST(ExportJson, ADumpWithoutEndSaysSoInItsNotes) {
+  SyntheticDump d;
+  d.header(4242, "/srv/app");
+  d.site(0, SiteKind::Alloc, {0x401136});
+  for (uint64_t i = 1; i <= 5; ++i) d.snapshot(i * 100 * kMs, 1 << 20, {{0, i * 64, i, i, 0}});
+  auto killed = analyse(d, "killed.sb");
+  const std::string json = exportJson(*killed);
+  EXPECT_NE(json.find(std::string("\"") + kNoEndNote + "\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"clean_exit\": false"), std::string::npos) << json;
+  auto clean = analyse(threeShapes(), "clean.sb");
+  EXPECT_EQ(exportJson(*clean).find(kNoEndNote), std::string::npos);
+}
+
 TEST(ExportCollapsed, OutermostFirstWithLiveBytes) {
   auto analysis = analyse(threeShapes(), "collapsed.sb");
   const std::string folded = exportCollapsed(*analysis);
