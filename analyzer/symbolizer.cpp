@@ -39,6 +39,13 @@ struct ModuleFile {
   Dwfl_Module* module = nullptr;  // null when the file cannot be trusted; note says why
   std::string note;
   std::unordered_map<Dwarf_Off, std::vector<FunctionRange>> functionsByCu;
+  // Sized symbols already found, by start address: libdwfl's symbol lookup scans the symbol
+  // table, so every other address inside a known function is answered from here.
+  struct SymbolRange {
+    uint64_t end = 0;
+    std::string name;  // demangled
+  };
+  std::map<uint64_t, SymbolRange> symbols;
 
   explicit ModuleFile(const ModuleInfo& i) : info(i) {}
   ~ModuleFile() {
@@ -307,6 +314,29 @@ struct Symbolizer::Impl {
     return dies;
   }
 
+  // The demangled symbol covering pc, "" when none does.
+  static std::string symbolAt(ModuleFile& file, uint64_t pc) {
+    auto known = file.symbols.upper_bound(pc);
+    if (known != file.symbols.begin() && pc < std::prev(known)->second.end) {
+      return std::prev(known)->second.name;
+    }
+    GElf_Off symbolOffset = 0;
+    GElf_Sym symbol{};
+    const char* name =
+        dwfl_module_addrinfo(file.module, pc, &symbolOffset, &symbol, nullptr, nullptr, nullptr);
+    // Without .symtab the nearest exported symbol may be far away: trust it only if sized
+    // and covering pc.
+    const bool covers = name != nullptr && (symbolOffset < symbol.st_size ||
+                                            (symbol.st_size == 0 && symbolOffset == 0));
+    if (!covers) return {};
+    std::string demangled = demangle(name);
+    if (symbol.st_size > 0 && symbolOffset <= pc) {
+      const uint64_t start = pc - symbolOffset;
+      file.symbols.emplace(start, ModuleFile::SymbolRange{start + symbol.st_size, demangled});
+    }
+    return demangled;
+  }
+
   static std::vector<Frame> describe(ModuleFile& file, uint64_t pc, const Frame& base) {
     Dwfl_Module* module = file.module;
     Frame innermost = base;
@@ -317,15 +347,7 @@ struct Symbolizer::Impl {
         innermost.line = lineNo;
       }
     }
-    GElf_Off symbolOffset = 0;
-    GElf_Sym symbol{};
-    const char* name =
-        dwfl_module_addrinfo(module, pc, &symbolOffset, &symbol, nullptr, nullptr, nullptr);
-    // Without .symtab the nearest exported symbol may be far away: trust it only if sized
-    // and covering pc.
-    const bool covers = name != nullptr && (symbolOffset < symbol.st_size ||
-                                            (symbol.st_size == 0 && symbolOffset == 0));
-    const std::string symbolName = covers ? demangle(name) : std::string();
+    const std::string symbolName = symbolAt(file, pc);
 
     std::vector<Frame> chain;
     Frame current = innermost;
