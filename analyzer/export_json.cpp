@@ -176,6 +176,13 @@ void writeSite(JsonWriter& w, Analysis& analysis, const RankedSite& r) {
 }  // namespace
 
 std::string exportJson(Analysis& analysis) {
+  std::string document;
+  exportJson(analysis, [&](std::string_view piece) { document += piece; });
+  return document;
+}
+
+void exportJson(Analysis& analysis, const std::function<void(std::string_view)>& sink) {
+  constexpr size_t kPieceBytes = size_t{1} << 20;
   std::string out;
   JsonWriter w(out);
   const Profile& p = analysis.profile();
@@ -188,10 +195,16 @@ std::string exportJson(Analysis& analysis) {
   writeTotals(w, p);
   w.key("sites");
   w.beginArray();
-  for (const RankedSite& r : analysis.sites()) writeSite(w, analysis, r);
+  for (const RankedSite& r : analysis.sites()) {
+    writeSite(w, analysis, r);
+    if (out.size() >= kPieceBytes) {
+      sink(out);
+      out.clear();
+    }
+  }
   w.endArray();
   w.endObject();
-  return out;
+  sink(out);
 }
 
 }  // namespace slowburn::analyze

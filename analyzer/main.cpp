@@ -135,7 +135,9 @@ int runExport(const std::string& path, const std::string& format, const std::str
   auto analysis = analyze(path);
   std::string out;
   if (format == "json") {
-    out = sa::exportJson(*analysis);
+    sa::exportJson(*analysis, [](std::string_view piece) {
+      std::fwrite(piece.data(), 1, piece.size(), stdout);
+    });
   } else if (format == "csv") {
     out = sa::exportCsv(*analysis);
   } else {

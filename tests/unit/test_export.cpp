@@ -134,6 +134,27 @@ TEST(ExportJson, ADumpWithoutEndSaysSoInItsNotes) {
   EXPECT_EQ(exportJson(*clean).find(kNoEndNote), std::string::npos);
 }
 
+TEST(ExportJson, StreamsManySitesInPiecesThatMakeTheSameDocument) {
+  SyntheticDump d;
+  d.header(4242, "/srv/app");
+  d.module(0, 0x400000, 0x100000, "/nonexistent/app");
+  std::vector<testing::AllocChange> changes;
+  for (uint32_t id = 0; id < 4000; ++id) {
+    d.site(id, SiteKind::Alloc, {0x401000 + id, 0x402000, 0x403000});
+    changes.push_back({id, 64, 1, 1, 0});
+  }
+  d.snapshot(100 * kMs, 1 << 20, changes);
+  d.end(200 * kMs, 0);
+  auto analysis = analyse(d, "many.sb");
+  std::vector<std::string> pieces;
+  exportJson(*analysis, [&](std::string_view piece) { pieces.emplace_back(piece); });
+  ASSERT_GE(pieces.size(), 2u);
+  std::string joined;
+  for (const std::string& piece : pieces) joined += piece;
+  EXPECT_EQ(joined, exportJson(*analysis));
+  EXPECT_EQ(joined.back(), '\n');
+}
+
 TEST(ExportCollapsed, OutermostFirstWithLiveBytes) {
   auto analysis = analyse(threeShapes(), "collapsed.sb");
   const std::string folded = exportCollapsed(*analysis);
