@@ -57,6 +57,9 @@ class Analysis {
   }
   // Symbolizes the site's stack on first use.
   const ResolvedStack& stack(const RankedSite& ranked);
+  // Drops a stack an exporter has written: a dump of many sites need not hold them all.
+  // A later stack() resolves it again (from the symbolizer's cache).
+  void forgetStack(const RankedSite& ranked) { m_stacks[ranked.siteIndex].reset(); }
   const Frame& location(const RankedSite& ranked);
 
  private:

@@ -197,6 +197,7 @@ void exportJson(Analysis& analysis, const std::function<void(std::string_view)>&
   w.beginArray();
   for (const RankedSite& r : analysis.sites()) {
     writeSite(w, analysis, r);
+    analysis.forgetStack(r);
     if (out.size() >= kPieceBytes) {
       sink(out);
       out.clear();

@@ -153,6 +153,12 @@ TEST(ExportJson, StreamsManySitesInPiecesThatMakeTheSameDocument) {
   for (const std::string& piece : pieces) joined += piece;
   EXPECT_EQ(joined, exportJson(*analysis));
   EXPECT_EQ(joined.back(), '\n');
+  // Written stacks are dropped and come back the same when asked for again.
+  const RankedSite& first = analysis->sites().front();
+  const size_t frames = analysis->stack(first).frames.size();
+  analysis->forgetStack(first);
+  EXPECT_EQ(analysis->stack(first).frames.size(), frames);
+  EXPECT_EQ(analysis->stack(first).frames.front().address, 0x401000u + analysis->site(first).id);
 }
 
 TEST(ExportCollapsed, OutermostFirstWithLiveBytes) {
