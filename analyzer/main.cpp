@@ -104,7 +104,10 @@ int runRun(sa::RunSettings& settings, const ReportOptions& o) {
     fmt::print(stderr, "{}", report(outcome.topDump, o, stderr));
     fmt::print(stderr, "\ndump: {}\n", outcome.topDump);
   } catch (const std::exception& e) {
-    fmt::print(stderr, "slowburn: error: {}: {}\n", outcome.topDump, e.what());
+    // The reader's errors name the dump already; others get its name in front.
+    const std::string what = e.what();
+    const bool named = what.rfind(outcome.topDump, 0) == 0;
+    fmt::print(stderr, "slowburn: error: {}\n", named ? what : outcome.topDump + ": " + what);
     status = failed;
   }
   listOtherDumps(outcome);
