@@ -148,7 +148,7 @@ class SyntheticDump {
 // Writes bytes to a file (for tests that go through a path).
 inline void writeFile(const std::string& path, const std::vector<uint8_t>& bytes) {
   if (FILE* f = std::fopen(path.c_str(), "wb")) {
-    std::fwrite(bytes.data(), 1, bytes.size(), f);
+    if (!bytes.empty()) std::fwrite(bytes.data(), 1, bytes.size(), f);  // data() may be null
     std::fclose(f);
   }
 }
