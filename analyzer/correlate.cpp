@@ -18,26 +18,6 @@ bool isReadOp(format::SyscallOp op) {
   }
 }
 
-const char* syscallName(format::SyscallOp op) {
-  using format::SyscallOp;
-  switch (op) {
-    case SyscallOp::None: return "";
-    case SyscallOp::Read: return "read";
-    case SyscallOp::Pread64: return "pread64";
-    case SyscallOp::Readv: return "readv";
-    case SyscallOp::Recv: return "recv";
-    case SyscallOp::Recvfrom: return "recvfrom";
-    case SyscallOp::Recvmsg: return "recvmsg";
-    case SyscallOp::Write: return "write";
-    case SyscallOp::Pwrite64: return "pwrite64";
-    case SyscallOp::Writev: return "writev";
-    case SyscallOp::Send: return "send";
-    case SyscallOp::Sendto: return "sendto";
-    case SyscallOp::Sendmsg: return "sendmsg";
-  }
-  return "";
-}
-
 std::vector<CorrelationLink> correlateSites(const std::vector<CorrelationSite>& sites) {
   // The best syscall partner of each (module, function).
   std::map<std::pair<std::string, std::string>, size_t> best;

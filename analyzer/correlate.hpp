@@ -35,7 +35,4 @@ std::vector<CorrelationLink> correlateSites(const std::vector<CorrelationSite>& 
 // True for read, pread64, readv, recv, recvfrom, recvmsg.
 bool isReadOp(format::SyscallOp op);
 
-// "read", "pread64", ... "sendmsg"; "" for None.
-const char* syscallName(format::SyscallOp op);
-
 }  // namespace slowburn::analyze

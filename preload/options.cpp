@@ -5,10 +5,6 @@
 namespace slowburn::preload {
 namespace {
 
-constexpr const char* kSyscallNames[format::kMaxSyscallOp + 1] = {
-    "",      "read",     "pread64", "readv", "recv",   "recvfrom", "recvmsg",
-    "write", "pwrite64", "writev",  "send",  "sendto", "sendmsg"};
-
 // Strict decimal: digits only, no sign, no overflow.
 bool parseUnsigned(const char* text, uint64_t max, uint64_t* out) {
   if (text == nullptr || *text == '\0') return false;
@@ -46,11 +42,6 @@ void complainAbout(ComplaintSink complain, const char* name, const char* value,
 
 }  // namespace
 
-const char* syscallName(format::SyscallOp op) {
-  const auto i = static_cast<unsigned>(op);
-  return i <= format::kMaxSyscallOp ? kSyscallNames[i] : "";
-}
-
 bool parseSyscallList(const char* text, uint32_t* mask) {
   if (text == nullptr) return false;
   if (std::strcmp(text, "all") == 0) {
@@ -68,7 +59,7 @@ bool parseSyscallList(const char* text, uint32_t* mask) {
     const size_t len = end == nullptr ? std::strlen(p) : static_cast<size_t>(end - p);
     bool known = false;
     for (unsigned op = 1; op <= format::kMaxSyscallOp; ++op) {
-      if (std::strlen(kSyscallNames[op]) == len && std::strncmp(p, kSyscallNames[op], len) == 0) {
+      if (std::strlen(format::kSyscallOpNames[op]) == len && std::strncmp(p, format::kSyscallOpNames[op], len) == 0) {
         result |= 1u << op;
         known = true;
       }

@@ -40,7 +40,4 @@ int parseOptions(EnvLookup lookup, ComplaintSink complain, Options& options);
 // Parses a SLOWBURN_SYSCALLS value; false when a name is unknown or the list is empty.
 bool parseSyscallList(const char* text, uint32_t* mask);
 
-// The interposed function name of an op ("read", "pread64", ...); "" for None.
-const char* syscallName(format::SyscallOp op);
-
 }  // namespace slowburn::preload

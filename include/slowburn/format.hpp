@@ -50,6 +50,16 @@ enum class SyscallOp : uint8_t {
 };
 inline constexpr uint8_t kMaxSyscallOp = 12;
 
+// The interposed function each op counts ("" for None): SLOWBURN_SYSCALLS and reports use them.
+inline constexpr const char* kSyscallOpNames[kMaxSyscallOp + 1] = {
+    "",      "read",     "pread64", "readv", "recv",   "recvfrom", "recvmsg",
+    "write", "pwrite64", "writev",  "send",  "sendto", "sendmsg"};
+
+inline constexpr const char* syscallName(SyscallOp op) {
+  const auto i = static_cast<uint8_t>(op);
+  return i <= kMaxSyscallOp ? kSyscallOpNames[i] : "";
+}
+
 enum class ClockSource : uint8_t {
   Monotonic = 1,  // CLOCK_MONOTONIC nanoseconds, snapshot times relative to the header's
 };

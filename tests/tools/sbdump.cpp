@@ -40,10 +40,7 @@ std::string hex(const std::string& bytes) {
 }
 
 const char* opName(format::SyscallOp op) {
-  static const char* const kNames[] = {"none",     "read",     "pread64", "readv", "recv",
-                                       "recvfrom", "recvmsg",  "write",   "pwrite64",
-                                       "writev",   "send",     "sendto",  "sendmsg"};
-  return kNames[static_cast<uint8_t>(op)];
+  return op == format::SyscallOp::None ? "none" : format::syscallName(op);
 }
 
 class JsonLinesPrinter : public DumpVisitor {

@@ -15,7 +15,7 @@ using slowburn::format::SyscallOp;
 using slowburn::preload::Options;
 using slowburn::preload::parseOptions;
 using slowburn::preload::parseSyscallList;
-using slowburn::preload::syscallName;
+using slowburn::format::syscallName;
 
 std::map<std::string, std::string> g_env;
 std::vector<std::string> g_complaints;
