@@ -1,6 +1,6 @@
 # slowburn, the analyzer: a static library of everything but main, and the CLI on top.
 
-ANALYZER_SRCS := $(filter-out analyzer/main.cpp,$(wildcard analyzer/*.cpp))
+ANALYZER_SRCS := $(filter-out analyzer/commands/main.cpp,$(wildcard analyzer/*/*.cpp))
 ANALYZER_OBJS := $(ANALYZER_SRCS:%.cpp=$(BUILD)/obj/%.o)
 ANALYZER_LIBS := -lfmt -ldw -lelf -lz
 
@@ -12,8 +12,8 @@ $(BUILD)/libanalyzer.a: $(ANALYZER_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/slowburn: $(BUILD)/obj/analyzer/main.o $(BUILD)/libanalyzer.a
+$(BUILD)/slowburn: $(BUILD)/obj/analyzer/commands/main.o $(BUILD)/libanalyzer.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(ANALYZER_LIBS)
 
 all-targets asan-targets: $(BUILD)/slowburn
--include $(ANALYZER_OBJS:.o=.d) $(BUILD)/obj/analyzer/main.d
+-include $(ANALYZER_OBJS:.o=.d) $(BUILD)/obj/analyzer/commands/main.d

@@ -5,13 +5,13 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "analysis.hpp"
-#include "dump_reader.hpp"
-#include "export_collapsed.hpp"
-#include "export_csv.hpp"
-#include "export_json.hpp"
-#include "profile.hpp"
-#include "report_text.hpp"
+#include "output/export_collapsed.hpp"
+#include "output/export_csv.hpp"
+#include "output/export_json.hpp"
+#include "output/report_text.hpp"
+#include "rank/analysis.hpp"
+#include "read/dump_reader.hpp"
+#include "read/profile.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace slowburn::analyze;

@@ -4,7 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "dump_reader.hpp"
+#include "read/dump_reader.hpp"
 
 namespace {
 

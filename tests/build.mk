@@ -11,7 +11,7 @@ $(BUILD)/obj/tests/%.o: tests/%.cpp
 # The preload's pure parts, compiled again as ordinary (sanitizable) code for the unit tests.
 $(BUILD)/obj/unit-preload/%.o: %.cpp
 	@mkdir -p $(dir $@)
-	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -fno-omit-frame-pointer -c $< -o $@
+	$(CXX) $(CPPFLAGS) -Ipreload $(CXXFLAGS) -fno-omit-frame-pointer -c $< -o $@
 
 $(BUILD)/unit_tests: $(UNIT_OBJS) $(UNIT_PRELOAD_OBJS) $(BUILD)/libanalyzer.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(ANALYZER_LIBS) -lgtest -lgtest_main -lunwind -lpthread -ldl

@@ -1,12 +1,12 @@
 // The collector's pointer map at a steady population: each iteration erases the oldest
 // live block and inserts a new one, as a FREE then an ALLOC event do.
 
+#include "collect/pointer_map.hpp"
+
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
 #include <vector>
-
-#include "pointer_map.hpp"
 
 namespace {
 

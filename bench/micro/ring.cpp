@@ -7,8 +7,8 @@
 #include <atomic>
 #include <thread>
 
-#include "event_ring.hpp"
-#include "runtime.hpp"
+#include "record/event_ring.hpp"
+#include "record/runtime.hpp"
 
 namespace {
 

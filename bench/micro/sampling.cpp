@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "sampled_set.hpp"
-#include "sampler.hpp"
+#include "record/sampled_set.hpp"
+#include "record/sampler.hpp"
 
 namespace {
 

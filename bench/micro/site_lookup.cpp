@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "site_table.hpp"
+#include "record/site_table.hpp"
 #include "slowburn/checksum.hpp"
 
 namespace {

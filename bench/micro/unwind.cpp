@@ -9,7 +9,7 @@
 
 #include <cstdint>
 
-#include "unwinder.hpp"
+#include "record/unwinder.hpp"
 
 namespace {
 

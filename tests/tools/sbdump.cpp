@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <string>
 
-#include "dump_reader.hpp"
+#include "read/dump_reader.hpp"
 
 namespace {
 

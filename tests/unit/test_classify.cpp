@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "classify.hpp"
+#include "rank/classify.hpp"
 
 namespace {
 

@@ -3,12 +3,12 @@
 #include <cstdio>
 #include <string>
 
-#include "analysis.hpp"
-#include "export_collapsed.hpp"
-#include "export_csv.hpp"
-#include "export_json.hpp"
-#include "json_writer.hpp"
-#include "report_text.hpp"
+#include "output/export_collapsed.hpp"
+#include "output/export_csv.hpp"
+#include "output/export_json.hpp"
+#include "output/json_writer.hpp"
+#include "output/report_text.hpp"
+#include "rank/analysis.hpp"
 #include "synthetic_dump.hpp"
 
 namespace slowburn::analyze {

@@ -1,7 +1,6 @@
 // The dump format: varints, record framing, and the reader's validation of every field.
 
 #include <gtest/gtest.h>
-
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "dump_reader.hpp"
+#include "read/dump_reader.hpp"
 #include "slowburn/record_builder.hpp"
 #include "slowburn/varint.hpp"
 #include "synthetic_dump.hpp"
@@ -76,8 +75,8 @@ ReadSummary read(const std::vector<uint8_t>& bytes, Transcript& t) {
 }
 
 TEST(Varint, RoundTripsBoundaryValues) {
-  for (const uint64_t v : {0ull, 1ull, 127ull, 128ull, 16383ull, 16384ull, 1ull << 35,
-                           ~0ull >> 1, ~0ull}) {
+  for (const uint64_t v :
+       {0ull, 1ull, 127ull, 128ull, 16383ull, 16384ull, 1ull << 35, ~0ull >> 1, ~0ull}) {
     uint8_t buf[format::kMaxVarintBytes];
     const size_t n = format::putVarint(buf, v);
     EXPECT_EQ(n, format::varintSize(v));
@@ -245,8 +244,9 @@ TEST(Reader, RejectsAbsurdCountsWithValidChecksums) {
   b.varint(1ull << 60);  // change count
   const format::RecordBytes snap = b.finish();
   SyntheticDump d2;
-  d2.header().site(0, format::SiteKind::Alloc, {1}).raw(
-      std::vector<uint8_t>(snap.data, snap.data + snap.size));
+  d2.header()
+      .site(0, format::SiteKind::Alloc, {1})
+      .raw(std::vector<uint8_t>(snap.data, snap.data + snap.size));
   EXPECT_THROW(read(d2.bytes(), t), DumpError);
 }
 
@@ -257,8 +257,9 @@ TEST(Reader, RejectsAPeakBelowTheLiveBytes) {
   for (const uint64_t v : {1, 1, 100, 1, 0, 100, 1, 1, 0, 99}) b.varint(v);  // peak 99 < live 100
   const format::RecordBytes rec = b.finish();
   SyntheticDump d;
-  d.header().site(0, format::SiteKind::Alloc, {1}).raw(
-      std::vector<uint8_t>(rec.data, rec.data + rec.size));
+  d.header()
+      .site(0, format::SiteKind::Alloc, {1})
+      .raw(std::vector<uint8_t>(rec.data, rec.data + rec.size));
   Transcript t;
   EXPECT_THROW(read(d.bytes(), t), DumpError);
 }

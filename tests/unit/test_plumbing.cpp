@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "demangle.hpp"
-#include "plumbing.hpp"
-#include "symbolizer.hpp"
+#include "symbols/demangle.hpp"
+#include "symbols/plumbing.hpp"
+#include "symbols/symbolizer.hpp"
 
 namespace {
 

@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "dump_path.hpp"
-#include "dump_reader.hpp"
-#include "dump_records.hpp"
-#include "dump_writer.hpp"
+#include "dump/dump_path.hpp"
+#include "dump/dump_records.hpp"
+#include "dump/dump_writer.hpp"
+#include "read/dump_reader.hpp"
 
 namespace {
 

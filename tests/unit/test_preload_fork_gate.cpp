@@ -6,7 +6,7 @@
 #include <chrono>
 #include <thread>
 
-#include "fork_gate.hpp"
+#include "lifecycle/fork_gate.hpp"
 
 namespace {
 

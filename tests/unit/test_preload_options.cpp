@@ -7,15 +7,15 @@
 #include <string>
 #include <vector>
 
-#include "options.hpp"
+#include "lifecycle/options.hpp"
 
 namespace {
 
+using slowburn::format::syscallName;
 using slowburn::format::SyscallOp;
 using slowburn::preload::Options;
 using slowburn::preload::parseOptions;
 using slowburn::preload::parseSyscallList;
-using slowburn::format::syscallName;
 
 std::map<std::string, std::string> g_env;
 std::vector<std::string> g_complaints;

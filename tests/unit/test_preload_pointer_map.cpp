@@ -5,8 +5,8 @@
 #include <random>
 #include <unordered_map>
 
-#include "pointer_map.hpp"
-#include "site.hpp"
+#include "collect/pointer_map.hpp"
+#include "record/site.hpp"
 
 namespace {
 

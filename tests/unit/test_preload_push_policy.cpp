@@ -8,9 +8,9 @@
 #include <chrono>
 #include <thread>
 
-#include "event_ring.hpp"
-#include "recorder.hpp"
-#include "runtime.hpp"
+#include "record/event_ring.hpp"
+#include "record/recorder.hpp"
+#include "record/runtime.hpp"
 
 namespace {
 

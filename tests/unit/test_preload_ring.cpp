@@ -6,7 +6,7 @@
 #include <thread>
 #include <vector>
 
-#include "event_ring.hpp"
+#include "record/event_ring.hpp"
 
 namespace {
 

@@ -7,9 +7,9 @@
 #include <thread>
 #include <vector>
 
-#include "sampled_set.hpp"
-#include "sampler.hpp"
-#include "site.hpp"
+#include "record/sampled_set.hpp"
+#include "record/sampler.hpp"
+#include "record/site.hpp"
 
 namespace {
 

@@ -6,7 +6,7 @@
 #include <thread>
 #include <vector>
 
-#include "site_table.hpp"
+#include "record/site_table.hpp"
 
 namespace {
 

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
-#include "correlate.hpp"
-#include "profile.hpp"
+#include "rank/correlate.hpp"
+#include "read/profile.hpp"
 #include "synthetic_dump.hpp"
 
 namespace slowburn::analyze {

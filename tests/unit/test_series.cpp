@@ -5,7 +5,7 @@
 #include <cmath>
 #include <vector>
 
-#include "series.hpp"
+#include "read/series.hpp"
 
 namespace {
 

@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "plumbing.hpp"
-#include "symbolizer.hpp"
+#include "symbols/plumbing.hpp"
+#include "symbols/symbolizer.hpp"
 
 namespace {
 

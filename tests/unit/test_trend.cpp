@@ -6,7 +6,7 @@
 #include <random>
 #include <vector>
 
-#include "trend.hpp"
+#include "rank/trend.hpp"
 
 namespace {
 

@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "units.hpp"
+#include "output/units.hpp"
 
 namespace slowburn::analyze {
 namespace {

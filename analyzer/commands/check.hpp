@@ -1,0 +1,34 @@
+#pragma once
+// `slowburn check`: the CI gate. A site fails the budget when it is GROWING faster than the
+// allowed rate and the classifier is at least minConfidence sure of it.
+
+#include <string>
+#include <vector>
+
+#include "rank/analysis.hpp"
+
+namespace slowburn::analyze {
+
+// Documented in `slowburn check --help`: below this the classifier itself calls a trend
+// doubtful, and a CI gate that flaps is worse than none.
+inline constexpr double kDefaultMinConfidence = 0.5;
+
+struct CheckSettings {
+  double maxGrowthBytesPerSec = 0;
+  std::string budgetText;  // as the user wrote it, for messages; "" to print the rate
+  double minConfidence = kDefaultMinConfidence;
+};
+
+struct CheckResult {
+  std::vector<const RankedSite*> overBudget;  // in rank order
+  bool passed() const { return overBudget.empty(); }
+};
+
+// Only alloc sites count: a syscall site's trend is in calls, not bytes.
+CheckResult checkBudget(const Analysis& analysis, const CheckSettings& settings);
+
+// One line per failing site and a verdict line, for stdout.
+std::string formatCheck(Analysis& analysis, const CheckSettings& settings,
+                        const CheckResult& result);
+
+}  // namespace slowburn::analyze

@@ -1,0 +1,310 @@
+// slowburn: the analyzer's command line. Subcommands parse their options here and call
+// into the library; every failure becomes one "slowburn: error: ..." line and exit code 2.
+
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "commands/check.hpp"
+#include "commands/run_command.hpp"
+#include "output/export_collapsed.hpp"
+#include "output/export_csv.hpp"
+#include "output/export_json.hpp"
+#include "output/progress.hpp"
+#include "output/report_text.hpp"
+#include "output/terminal.hpp"
+#include "output/units.hpp"
+#include "rank/analysis.hpp"
+#include "slowburn/format.hpp"
+
+namespace sa = slowburn::analyze;
+namespace format = slowburn::format;
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitOverBudget = 1;
+constexpr int kExitBadInput = 2;
+
+struct ReportOptions {
+  size_t top = 10;
+  size_t frames = 3;
+  bool all = false;
+  std::string color = "auto";
+};
+
+// Reads and analyses a dump, with a progress bar when stderr is a TTY and the file is big.
+std::unique_ptr<sa::Analysis> analyze(const std::string& path) {
+  sa::ProgressBar bar = sa::ProgressBar::forFile(path);
+  sa::AnalysisOptions options;
+  if (bar.enabled())
+    options.progress = [&bar](uint64_t done, uint64_t total) { bar.update(done, total); };
+  auto analysis = sa::analyzeDump(path, options);
+  bar.finish();
+  return analysis;
+}
+
+std::string report(const std::string& path, const ReportOptions& o, std::FILE* stream) {
+  auto analysis = analyze(path);
+  sa::ReportSettings settings;
+  settings.top = o.top;
+  settings.all = o.all;
+  settings.frames = o.frames;
+  settings.color = sa::colorEnabled(sa::parseColorMode(o.color), stream);
+  return sa::reportText(*analysis, settings);
+}
+
+void addReportOptions(CLI::App& cmd, ReportOptions& o) {
+  cmd.add_option("--top", o.top, "show the N highest-ranked sites")
+      ->default_val(10)
+      ->check(CLI::Range(size_t{1}, size_t{1} << 24).description(""))
+      ->type_name("N")
+      ->group("Report");
+  cmd.add_flag("--all", o.all, "show every site")->group("Report");
+  cmd.add_option("--frames", o.frames, "caller frames shown below each site's location")
+      ->default_val(3)
+      ->check(CLI::Range(size_t{0}, size_t{format::kMaxFrames}).description(""))
+      ->type_name("N")
+      ->group("Report");
+  cmd.add_option("--color", o.color,
+                 "colour the report: auto (a TTY without NO_COLOR), always, never")
+      ->default_val("auto")
+      ->check(CLI::IsMember({"auto", "always", "never"}).description(""))
+      ->type_name("WHEN")
+      ->group("Report");
+}
+
+// Lists the dumps of child processes and earlier exec images, which the report leaves out.
+void listOtherDumps(const sa::RunOutcome& outcome) {
+  if (outcome.otherDumps.empty()) return;
+  fmt::print(stderr, "{} more dump{} from child processes or earlier exec images:\n",
+             outcome.otherDumps.size(), outcome.otherDumps.size() == 1 ? "" : "s");
+  for (const std::string& d : outcome.otherDumps) fmt::print(stderr, "  slowburn report {}\n", d);
+}
+
+int runRun(sa::RunSettings& settings, const ReportOptions& o) {
+  const sa::RunOutcome outcome = sa::runProfiled(settings);
+  // The command's status comes first; a missing or unreadable dump is exit 2 only when
+  // the command itself succeeded.
+  const int failed = outcome.exitStatus != 0 ? outcome.exitStatus : kExitBadInput;
+  // The report goes to stderr, like time(1): the program's stdout stays its own.
+  fmt::print(stderr, "\n");
+  if (outcome.topDump.empty()) {
+    fmt::print(stderr, "slowburn: error: {} (pid {}) wrote no dump in {}\n", settings.command[0],
+               outcome.pid, settings.outDir);
+    listOtherDumps(outcome);
+    return failed;
+  }
+  int status = outcome.exitStatus;
+  try {
+    fmt::print(stderr, "{}", report(outcome.topDump, o, stderr));
+    fmt::print(stderr, "\ndump: {}\n", outcome.topDump);
+  } catch (const std::exception& e) {
+    // The reader's errors name the dump already; others get its name in front.
+    const std::string what = e.what();
+    const bool named = what.rfind(outcome.topDump, 0) == 0;
+    fmt::print(stderr, "slowburn: error: {}\n", named ? what : outcome.topDump + ": " + what);
+    status = failed;
+  }
+  listOtherDumps(outcome);
+  return status;
+}
+
+std::string printableBudget(const std::string& rate) {
+  std::string out;
+  for (char c : rate) {
+    if (c != ' ') out += c;
+  }
+  return out;
+}
+
+int runCheck(const std::string& path, const std::string& rate, double minConfidence) {
+  sa::CheckSettings settings;
+  settings.maxGrowthBytesPerSec = sa::parseRate(rate);
+  settings.budgetText = printableBudget(rate);
+  settings.minConfidence = minConfidence;
+  auto analysis = analyze(path);
+  const sa::CheckResult result = sa::checkBudget(*analysis, settings);
+  fmt::print("{}", sa::formatCheck(*analysis, settings, result));
+  return result.passed() ? kExitOk : kExitOverBudget;
+}
+
+int runExport(const std::string& path, const std::string& format, const std::string& value) {
+  const sa::CollapsedValue collapsed = sa::parseCollapsedValue(value);
+  auto analysis = analyze(path);
+  std::string out;
+  if (format == "json") {
+    sa::exportJson(*analysis, [](std::string_view piece) {
+      std::fwrite(piece.data(), 1, piece.size(), stdout);
+    });
+  } else if (format == "csv") {
+    out = sa::exportCsv(*analysis);
+  } else {
+    out = sa::exportCollapsed(*analysis, collapsed);
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  if (std::fflush(stdout) != 0) throw std::runtime_error("cannot write the export to stdout");
+  return kExitOk;
+}
+
+int cli(int argc, char** argv) {
+  CLI::App app{
+      "slowburn finds memory that creeps: it ranks allocation call sites by how steadily their\n"
+      "live bytes grow over time, so a small leak outranks a big healthy cache."};
+  app.name("slowburn");
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "slowburn 0.1 (dump format 1)");
+  app.footer(
+      "Exit codes: 0 ok, 1 a check budget was exceeded, 2 bad input or usage.\n"
+      "Run 'slowburn COMMAND --help' for the options of one command.");
+
+  std::string dump;
+  ReportOptions reportOptions;
+
+  CLI::App* reportCmd = app.add_subcommand(
+      "report", "Ranked table of call sites: growth, confidence, sizes, location");
+  reportCmd->add_option("dump", dump, "dump file written by the preload (slowburn.*.sb)")
+      ->required()
+      ->type_name("DUMP");
+  addReportOptions(*reportCmd, reportOptions);
+  reportCmd->footer("Example: slowburn report slowburn.server.4242.sb --top 5 --frames 6");
+
+  std::string rate;
+  double minConfidence = sa::kDefaultMinConfidence;
+  CLI::App* checkCmd =
+      app.add_subcommand("check", "CI gate: exit 1 if any site grows faster than a budget");
+  checkCmd->add_option("dump", dump, "dump file written by the preload")
+      ->required()
+      ->type_name("DUMP");
+  checkCmd
+      ->add_option("--max-growth", rate,
+                   "budget per site: 1MiB/min, 512KiB/s, 10MB/h; a plain number is bytes/s")
+      ->required()
+      ->type_name("RATE");
+  checkCmd
+      ->add_option("--min-confidence", minConfidence,
+                   "only GROWING sites at least this sure count against the budget")
+      ->default_val(sa::kDefaultMinConfidence)
+      ->check(CLI::Range(0.0, 1.0).description(""))
+      ->type_name("0..1");
+  checkCmd->footer(fmt::format(
+      "A site fails when it is classified GROWING, its growth rate exceeds the budget and its\n"
+      "confidence is at least --min-confidence (default {}).\n"
+      "Exit codes: 0 within budget, 1 over budget, 2 bad input (missing or corrupt dump, bad\n"
+      "rate).\nExample: slowburn check slowburn.server.4242.sb --max-growth 1MiB/min",
+      sa::kDefaultMinConfidence));
+
+  std::string format;
+  std::string collapsedValue = "live";
+  CLI::App* exportCmd =
+      app.add_subcommand("export", "Machine-readable output on stdout: json, csv, collapsed");
+  exportCmd->add_option("dump", dump, "dump file written by the preload")
+      ->required()
+      ->type_name("DUMP");
+  exportCmd
+      ->add_option("--format", format,
+                   "json (slowburn-report), csv, or collapsed (flame graph stacks)")
+      ->required()
+      ->check(CLI::IsMember({"json", "csv", "collapsed"}).description(""))
+      ->type_name("FORMAT");
+  exportCmd
+      ->add_option("--value", collapsedValue,
+                   "collapsed only: live bytes before exit, site peaks, or alloc counts")
+      ->default_val("live")
+      ->check(CLI::IsMember({"live", "peak", "allocs"}).description(""))
+      ->type_name("live|peak|allocs");
+  exportCmd->footer(
+      "Examples:\n  slowburn export DUMP --format json | jq '.sites[0]'\n"
+      "  slowburn export DUMP --format collapsed | flamegraph.pl > live.svg");
+
+  sa::RunSettings runSettings;
+  uint64_t interval = 0, depth = 0, sampleBytes = 0;
+  std::string syscalls;
+  CLI::App* runCmd =
+      app.add_subcommand("run", "Run a command under the profiler, then report its dump");
+  runCmd->add_option("--out", runSettings.outDir, "directory for the dumps")
+      ->default_val(".")
+      ->type_name("DIR");
+  CLI::Option* intervalOpt =
+      runCmd->add_option("--interval", interval, "snapshot interval in ms (default 100)")
+          ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 32).description(""))
+          ->type_name("MS");
+  CLI::Option* depthOpt =
+      runCmd->add_option("--depth", depth, "stack frames recorded per site (default 32)")
+          ->check(CLI::Range(1, 256).description(""))
+          ->type_name("N");
+  CLI::Option* sampleOpt =
+      runCmd
+          ->add_option("--sample-bytes", sampleBytes,
+                       "sample one allocation per N bytes (0, default: record all)")
+          ->type_name("N");
+  CLI::Option* syscallsOpt =
+      runCmd
+          ->add_option("--syscalls", syscalls,
+                       "syscalls to count: all (default), none, or a list like read,recv")
+          ->type_name("LIST");
+  addReportOptions(*runCmd, reportOptions);
+  runCmd->add_option("command", runSettings.command, "the program and its arguments, after --")
+      ->required()
+      ->type_name("CMD");
+  runCmd->footer(
+      "The command runs with LD_PRELOAD=libslowburn.so (found next to this program or in\n"
+      "<prefix>/lib); its dump goes to OUTDIR/slowburn.<exe>.<pid>.sb. slowburn exits with the\n"
+      "command's status (128+N if signal N killed it). The report goes to stderr.\n"
+      "Example: slowburn run --out /tmp/dumps -- ./server --port 8080");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // CLI11's own codes (105, 106, 109...) mean nothing to callers: usage is exit 2.
+    std::string command = "slowburn";
+    for (const CLI::App* sub : app.get_subcommands()) command += " " + sub->get_name();
+    if (app.get_subcommands().empty() && argc > 1 && argv[1][0] != '-') {
+      // CLI11 would only say a subcommand is required.
+      std::string names;
+      for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+        names += (names.empty() ? "" : ", ") + sub->get_name();
+      }
+      fmt::print(stderr,
+                 "slowburn: error: unknown command '{}'; commands: {} (see slowburn --help)\n",
+                 argv[1], names);
+      return kExitBadInput;
+    }
+    fmt::print(stderr, "slowburn: error: {} (see {} --help)\n", e.what(), command);
+    return kExitBadInput;
+  }
+
+  if (*reportCmd) {
+    fmt::print("{}", report(dump, reportOptions, stdout));
+    return kExitOk;
+  }
+  if (*checkCmd) return runCheck(dump, rate, minConfidence);
+  if (*exportCmd) return runExport(dump, format, collapsedValue);
+  if (*intervalOpt) runSettings.intervalMs = interval;
+  if (*depthOpt) runSettings.depth = depth;
+  if (*sampleOpt) runSettings.sampleBytes = sampleBytes;
+  if (*syscallsOpt) runSettings.syscalls = syscalls;
+  return runRun(runSettings, reportOptions);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return cli(argc, argv);
+  } catch (const std::exception& e) {
+    std::fflush(stdout);
+    fmt::print(stderr, "slowburn: error: {}\n", e.what());
+    return kExitBadInput;
+  } catch (...) {
+    std::fflush(stdout);
+    fmt::print(stderr, "slowburn: error: unexpected failure\n");
+    return kExitBadInput;
+  }
+}

@@ -1,0 +1,211 @@
+#include "output/export_json.hpp"
+
+#include <fmt/format.h>
+
+#include "output/json_writer.hpp"
+#include "rank/correlate.hpp"
+
+namespace slowburn::analyze {
+namespace {
+
+void writeFrame(JsonWriter& w, const Frame& f) {
+  w.beginObject();
+  w.key("address");
+  w.value(fmt::format("{:#x}", f.address));
+  w.key("module");
+  w.value(f.module);
+  w.key("function");
+  w.value(f.function);
+  w.key("file");
+  w.value(f.file);
+  w.key("line");
+  w.value(f.line);
+  if (!f.note.empty()) {
+    w.key("note");
+    w.value(f.note);
+  }
+  w.endObject();
+}
+
+void writeProcess(JsonWriter& w, const Profile& p) {
+  w.key("process");
+  w.beginObject();
+  w.key("pid");
+  w.value(p.header.pid);
+  w.key("ppid");
+  w.value(p.header.ppid);
+  w.key("exe");
+  w.value(p.header.exe);
+  w.key("duration_s");
+  w.value(p.durationS());
+  w.key("snapshots");
+  w.value(p.snapshotPoints);
+  w.key("interval_ms");
+  w.value(p.header.intervalMs);
+  w.key("sample_bytes");
+  w.value(p.header.sampleBytes);
+  w.key("truncated");
+  w.value(p.read.truncated);
+  w.key("clean_exit");
+  w.value(p.end.has_value());
+  w.key("dropped_events");
+  w.value(p.droppedEvents());
+  w.key("rss_bytes_end");
+  w.value(p.rssEnd);
+  w.key("peak_rss_bytes");
+  w.value(p.peakRss);
+  w.key("notes");
+  w.beginArray();
+  if (p.read.truncated) {
+    w.value(p.read.tornTailNote);
+  } else if (!p.end) {
+    w.value(kNoEndNote);
+  }
+  for (const Note& n : p.notes) w.value(n.text);
+  w.endArray();
+  w.endObject();
+}
+
+void writeTotals(JsonWriter& w, const Profile& p) {
+  w.key("totals");
+  w.beginObject();
+  w.key("live_bytes_end");
+  w.value(p.liveBytesEnd);
+  w.key("peak_live_bytes");
+  w.value(p.peakLiveBytes);
+  w.key("allocs");
+  w.value(p.allocs);
+  w.key("frees");
+  w.value(p.frees);
+  w.endObject();
+}
+
+void writeSite(JsonWriter& w, Analysis& analysis, const RankedSite& r) {
+  const SiteProfile& s = analysis.site(r);
+  const TrendVerdict& v = r.verdict;
+  w.beginObject();
+  w.key("rank");
+  w.value(static_cast<uint64_t>(r.rank));
+  w.key("id");
+  w.value(static_cast<uint64_t>(s.id));
+  w.key("kind");
+  w.value(s.isAlloc() ? "alloc" : "syscall");
+  if (!s.isAlloc()) {
+    w.key("op");
+    w.value(syscallName(s.op));
+  }
+  w.key("class");
+  w.value(className(v.cls));
+  w.key("score");
+  w.value(v.score);
+  // A syscall site holds no memory: its trend is in calls/s per second, reported apart.
+  w.key("growth_bytes_per_s");
+  w.value(s.isAlloc() ? shownGrowth(v) : 0.0);
+  if (!s.isAlloc()) {
+    w.key("growth_calls_per_s2");
+    w.value(v.growthBytesPerSec);
+  }
+  w.key("confidence");
+  w.value(v.confidence);
+  w.key("live_bytes_end");
+  w.value(s.liveBytes);
+  w.key("peak_live_bytes");
+  w.value(s.peakLiveBytes);
+  w.key("live_bytes_before_exit");
+  w.value(r.liveBeforeExit);
+  w.key("live_count_end");
+  w.value(s.liveCount);
+  w.key("allocs");
+  w.value(s.allocs);
+  w.key("frees");
+  w.value(s.frees);
+  w.key("syscall_calls");
+  w.value(s.calls);
+  w.key("syscall_bytes");
+  w.value(s.bytes);
+  w.key("retained_bytes_per_syscall");
+  if (r.retainedBytesPerSyscall) {
+    w.value(*r.retainedBytesPerSyscall);
+  } else {
+    w.null();
+  }
+  w.key("correlated_rank");
+  if (r.correlatedRank != 0) {
+    w.value(static_cast<uint64_t>(r.correlatedRank));
+  } else {
+    w.null();
+  }
+
+  const ResolvedStack& stack = analysis.stack(r);
+  w.key("location");
+  w.setCompact(true);
+  writeFrame(w, analysis.location(r));
+  w.setCompact(false);
+  w.key("frames");
+  w.beginArray();
+  w.setCompact(true);
+  for (const Frame& f : stack.frames) writeFrame(w, f);
+  w.setCompact(false);
+  w.endArray();
+
+  w.key("trend");
+  w.setCompact(true);
+  w.beginObject();
+  w.key("points");
+  w.value(static_cast<uint64_t>(v.points));
+  // The robust slope whatever the class; growth_bytes_per_s is 0 unless GROWING.
+  w.key("slope_per_s");
+  w.value(v.growthBytesPerSec);
+  w.key("mann_kendall_z");
+  w.value(v.mk.z);
+  w.key("kendall_tau");
+  w.value(v.mk.tau);
+  w.key("early_slope");
+  w.value(v.earlySlope);
+  w.key("late_slope");
+  w.value(v.lateSlope);
+  w.key("saturation");
+  w.value(v.hw.saturation);
+  w.key("ratchet");
+  w.value(v.hw.ratchet);
+  w.endObject();
+  w.setCompact(false);
+  w.endObject();
+}
+
+}  // namespace
+
+std::string exportJson(Analysis& analysis) {
+  std::string document;
+  exportJson(analysis, [&](std::string_view piece) { document += piece; });
+  return document;
+}
+
+void exportJson(Analysis& analysis, const std::function<void(std::string_view)>& sink) {
+  constexpr size_t kPieceBytes = size_t{1} << 20;
+  std::string out;
+  JsonWriter w(out);
+  const Profile& p = analysis.profile();
+  w.beginObject();
+  w.key("format");
+  w.value("slowburn-report");
+  w.key("version");
+  w.value(1);
+  writeProcess(w, p);
+  writeTotals(w, p);
+  w.key("sites");
+  w.beginArray();
+  for (const RankedSite& r : analysis.sites()) {
+    writeSite(w, analysis, r);
+    analysis.forgetStack(r);
+    if (out.size() >= kPieceBytes) {
+      sink(out);
+      out.clear();
+    }
+  }
+  w.endArray();
+  w.endObject();
+  sink(out);
+}
+
+}  // namespace slowburn::analyze

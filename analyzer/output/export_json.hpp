@@ -1,0 +1,20 @@
+#pragma once
+// `slowburn export --format json`: the SPEC's "slowburn-report" document. Field names,
+// nesting and types are a contract; fields may be added, never renamed.
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "rank/analysis.hpp"
+
+namespace slowburn::analyze {
+
+// The whole document, ending with a newline.
+std::string exportJson(Analysis& analysis);
+
+// The same document handed to sink in pieces of about a MiB, so a dump of many sites is
+// never held whole in memory.
+void exportJson(Analysis& analysis, const std::function<void(std::string_view)>& sink);
+
+}  // namespace slowburn::analyze

@@ -1,0 +1,201 @@
+#include "rank/classify.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+namespace slowburn::analyze {
+namespace {
+
+const auto byTime = [](const SeriesPoint& a, const SeriesPoint& b) { return a.t < b.t; };
+
+bool isClean(const std::vector<SeriesPoint>& in) {
+  for (const SeriesPoint& p : in)
+    if (!std::isfinite(p.t) || !std::isfinite(p.v)) return false;
+  return std::is_sorted(in.begin(), in.end(), byTime);
+}
+
+// Finite points in time order: the statistics below assume both.
+std::vector<SeriesPoint> cleaned(const std::vector<SeriesPoint>& in) {
+  std::vector<SeriesPoint> out;
+  out.reserve(in.size());
+  for (const SeriesPoint& p : in)
+    if (std::isfinite(p.t) && std::isfinite(p.v)) out.push_back(p);
+  if (!std::is_sorted(out.begin(), out.end(), byTime))
+    std::stable_sort(out.begin(), out.end(), byTime);
+  return out;
+}
+
+// Where the run ended: the median of its last 1/16 (a lone last value may be noise).
+double endLevel(std::span<const SeriesPoint> pts) {
+  if (pts.empty()) return 0;
+  const size_t k = std::clamp<size_t>(pts.size() / 16, 1, pts.size());
+  std::vector<double> tail;
+  for (size_t i = pts.size() - k; i < pts.size(); ++i) tail.push_back(pts[i].v);
+  return medianInPlace(tail);
+}
+
+// NaN means "no evidence": 0; an infinite drift (dead-flat treads) is full evidence: 1.
+double clamp01(double x) { return std::isnan(x) ? 0.0 : std::clamp(x, 0.0, 1.0); }
+
+// Non-growing sites rank below every GROWING one (score > 0), bigger peaks first.
+double restScore(double peak) { return -1 / (1 + std::log1p(std::max(0.0, peak))); }
+
+bool isChurn(const SiteActivity& a, const TrendSettings& s) {
+  if (a.frees < s.churnMinFrees) return false;
+  const double frees = static_cast<double>(a.frees);
+  if (a.durationS > 0 && frees / a.durationS < s.churnMinFreesPerSec) return false;
+  if (a.peakCount > 0 && frees / static_cast<double>(a.peakCount) < s.churnMinTurnover)
+    return false;
+  return true;
+}
+
+// The points whose times fall in [from, to].
+std::span<const SeriesPoint> window(std::span<const SeriesPoint> pts, double from, double to) {
+  const auto lo = std::lower_bound(pts.begin(), pts.end(), from,
+                                   [](const SeriesPoint& p, double t) { return p.t < t; });
+  const auto hi = std::upper_bound(pts.begin(), pts.end(), to,
+                                   [](double t, const SeriesPoint& p) { return t < p.t; });
+  if (hi <= lo) return {};
+  return {&*lo, static_cast<size_t>(hi - lo)};
+}
+
+TrendVerdict classify(const std::vector<SeriesPoint>& input, const SiteActivity& activity,
+                      const TrendSettings& settings, bool allowChurn) {
+  TrendVerdict v;
+  // Copies only when the input needs repair or is too long to analyse as it is.
+  std::vector<SeriesPoint> repaired, reduced;
+  const bool clean = isClean(input);
+  if (!clean) repaired = cleaned(input);
+  const std::vector<SeriesPoint>& raw = clean ? input : repaired;
+
+  // The caller leaves out the exit teardown (Analysis::rank): it knows whether END exists.
+  const std::span<const SeriesPoint> run(raw);
+  const bool churn = allowChurn && isChurn(activity, settings);
+
+  const bool longSeries = run.size() > std::max<size_t>(1, settings.maxAnalysisPoints);
+  if (longSeries) reduced = downsample(run, settings.maxAnalysisPoints);
+  const std::span<const SeriesPoint> pts = longSeries ? std::span<const SeriesPoint>(reduced) : run;
+  // Centroids never exceed the raw maximum, and the caller's exact peak covers spikes.
+  double peak = std::isfinite(activity.peak) ? activity.peak : 0;
+  for (const SeriesPoint& p : pts) peak = std::max(peak, p.v);
+  v.score = restScore(peak);
+  const size_t n = pts.size();
+  v.points = n;
+  const double sizeFactor = static_cast<double>(n) /
+                            (static_cast<double>(n) + std::max(0.0, settings.halfConfidencePoints));
+
+  if (n == 0 || !(peak > 0)) {
+    // Nothing ever seen live: allocations (if any) died between snapshots.
+    v.cls =
+        churn ? SiteClass::Churn : (activity.allocs > 0 ? SiteClass::Transient : SiteClass::Stable);
+    v.confidence = clamp01(sizeFactor);
+    return v;
+  }
+
+  const double t0 = pts.front().t;
+  const double span = pts.back().t - t0;
+  // A flat series has no trend to test (most sites: allocated once, held); skip the cost.
+  const bool flat =
+      std::adjacent_find(pts.begin(), pts.end(), [](const SeriesPoint& a, const SeriesPoint& b) {
+        return a.v != b.v;
+      }) == pts.end();
+  const double lateFraction = std::clamp(settings.highWater.lateFraction, 0.01, 1.0);
+  if (!flat) {
+    v.mk = mannKendall(pts);
+    v.overallSlope = theilSenSlope(pts, settings.maxSlopePairs);
+    // The windows hold under half the points, so a quarter of the pairs keeps the precision.
+    const size_t windowPairs = std::max<size_t>(1, settings.maxSlopePairs / 4);
+    v.earlySlope = theilSenSlope(window(pts, t0, t0 + lateFraction * span), windowPairs);
+    v.lateSlope =
+        theilSenSlope(window(pts, t0 + (1 - lateFraction) * span, pts.back().t), windowPairs);
+    v.hw = highWater(pts, settings.highWater);
+  } else {
+    v.mk.n = n;
+  }
+
+  const double riseNoise =
+      v.hw.noise > 0 ? v.hw.rise / v.hw.noise : (v.hw.rise > 0 ? INFINITY : 0.0);
+  const double growth = std::max(v.overallSlope, v.lateSlope);
+  const bool growing = n >= settings.minPoints && span > 0 && v.mk.z >= settings.minZ &&
+                       v.hw.saturation >= settings.minSaturation &&
+                       v.hw.ratchet >= settings.minRatchet && riseNoise >= settings.minRiseNoise &&
+                       v.hw.drift >= settings.minDrift && growth > 0;
+  if (growing) {
+    v.cls = SiteClass::Growing;
+    v.growthBytesPerSec = growth;
+    const double drift = settings.fullDrift > 0 ? clamp01(v.hw.drift / settings.fullDrift) : 1.0;
+    // Monotonicity first; then "still climbing late" (rate and new maxima); then how far the
+    // climb stands above a random walk's reach, and how little it ever fell back.
+    const double quality = 0.30 * clamp01(v.mk.tau) + 0.20 * clamp01(v.hw.saturation) +
+                           0.20 * clamp01(v.hw.ratchet) + 0.15 * drift +
+                           0.15 * (1 - clamp01(v.hw.drawdown));
+    v.confidence = clamp01(sizeFactor * quality);
+    v.score = std::max(growth * v.confidence, std::numeric_limits<double>::min());
+    return v;
+  }
+
+  // Not growing: the rate now (a filled cache climbs no more), and what shape it is.
+  v.growthBytesPerSec = v.lateSlope;
+  const double endFraction = clamp01(endLevel(pts) / peak);
+  size_t active = 0;
+  for (const SeriesPoint& p : pts) active += p.v > 0.1 * peak;
+  const double activeFraction = static_cast<double>(active) / static_cast<double>(n);
+  const double flatness = 1 - clamp01(std::fabs(v.mk.tau));
+
+  // Shape first (a cache with evictions is a PLATEAU), then turnover (a site that allocates
+  // all run long and frees at once is CHURN even when snapshots catch it at 0), then bursts.
+  if (v.hw.rise >= settings.plateauMinRise * peak && endFraction >= settings.plateauMinEnd &&
+      v.hw.fillPoints >= settings.plateauMinFillPoints && riseNoise >= settings.minRiseNoise) {
+    v.cls = SiteClass::Plateau;
+    // Less sure the more of its climb came late (the plateau may still be filling).
+    const double lateShare =
+        settings.minSaturation > 0 ? clamp01(v.hw.saturation / settings.minSaturation) : 0.0;
+    v.confidence = clamp01(sizeFactor * (1 - 0.5 * lateShare));
+  } else if (churn) {
+    v.cls = SiteClass::Churn;
+    v.confidence = clamp01(sizeFactor * flatness);
+  } else if (endFraction <= settings.transientEndFraction &&
+             activeFraction <= settings.transientMaxActive) {
+    v.cls = SiteClass::Transient;
+    v.confidence = clamp01(sizeFactor * (1 - endFraction) * (1 - activeFraction / 2));
+  } else {
+    v.cls = SiteClass::Stable;
+    v.confidence = clamp01(sizeFactor * flatness);
+  }
+  return v;
+}
+
+}  // namespace
+
+const char* className(SiteClass c) {
+  switch (c) {
+    case SiteClass::Growing: return "GROWING";
+    case SiteClass::Plateau: return "PLATEAU";
+    case SiteClass::Churn: return "CHURN";
+    case SiteClass::Transient: return "TRANSIENT";
+    case SiteClass::Stable: return "STABLE";
+  }
+  return "STABLE";
+}
+
+TrendVerdict classifySeries(const std::vector<SeriesPoint>& live, const SiteActivity& activity,
+                            const TrendSettings& settings) {
+  return classify(live, activity, settings, true);
+}
+
+TrendVerdict classifyRate(const std::vector<SeriesPoint>& rate, const SiteActivity& activity,
+                          const TrendSettings& settings) {
+  return classify(rate, activity, settings, false);
+}
+
+std::vector<size_t> rankOrder(const std::vector<TrendVerdict>& verdicts) {
+  std::vector<size_t> order(verdicts.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return rankBefore(verdicts[a], verdicts[b]); });
+  return order;
+}
+
+}  // namespace slowburn::analyze

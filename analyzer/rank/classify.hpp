@@ -1,0 +1,101 @@
+#pragma once
+// Site classes and the ranking key, from a site's series and its activity counters.
+// docs/RANKING.md explains every threshold below and what the method gets wrong.
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "rank/trend.hpp"
+#include "read/series.hpp"
+
+namespace slowburn::analyze {
+
+enum class SiteClass { Growing, Plateau, Churn, Transient, Stable };
+
+// "GROWING", "PLATEAU", "CHURN", "TRANSIENT", "STABLE".
+const char* className(SiteClass);
+
+// Facts the classifier needs besides the series, over the whole run.
+struct SiteActivity {
+  uint64_t allocs = 0, frees = 0;
+  double peak = 0;         // exact peak of the value (the series may have averaged it away)
+  double durationS = 0;    // of the whole run
+  uint64_t peakCount = 0;  // peak live allocations at the site; 0 when unknown
+};
+
+struct TrendSettings {
+  // Cost: series longer than this are reduced to bucket centroids before any test.
+  size_t maxAnalysisPoints = 256;
+  size_t maxSlopePairs = 1024;
+
+  // GROWING needs every one of these.
+  size_t minPoints = 5;         // the shortest series that can be GROWING
+  double minZ = 2.0;            // Mann–Kendall z (one-sided p <= 0.023)
+  double minSaturation = 0.25;  // late climb rate / whole-run climb rate
+  double minRatchet = 0.25;     // late slices setting a new high-water mark
+  double minRiseNoise = 4.0;    // total rise in units of block noise sigma (PLATEAU too)
+  double minDrift = 2.5;        // net climb, z under a driftless random walk
+  HighWaterSettings highWater;  // late window, blocks, slices, noise margin
+
+  // Confidence: drift at which that factor saturates, and the sample-size half point.
+  double fullDrift = 8.0;
+  double halfConfidencePoints = 5.0;
+
+  // TRANSIENT: back to ~0 at the end, and above 10% of its peak for at most this much.
+  double transientEndFraction = 0.05;
+  double transientMaxActive = 0.5;
+  // PLATEAU: climbed from low, is still high, and the climb took visible time.
+  double plateauMinRise = 0.5;      // rise >= this fraction of the peak
+  double plateauMinEnd = 0.5;       // end level >= this fraction of the peak
+  size_t plateauMinFillPoints = 3;  // reaching 90% took at least this many points
+  // CHURN: heavy turnover at a level that does not grow.
+  uint64_t churnMinFrees = 1000;
+  double churnMinFreesPerSec = 100;
+  double churnMinTurnover = 20;  // frees per peak live allocation (when known)
+};
+
+struct TrendVerdict {
+  SiteClass cls = SiteClass::Stable;
+  // Ranking key, higher first. GROWING: growthBytesPerSec * confidence (> 0). Every other
+  // class: -1 / (1 + ln(1 + peak)) in [-1, 0), so GROWING is always above the rest and the
+  // rest are ordered by size.
+  double score = -1;
+  // Theil–Sen slope in units/s. GROWING: the whole run's, or the late window's when that is
+  // steeper (growth that started late). Any other class: the late window's, the rate now (a
+  // filled cache: ~0). For syscall sites: calls/s per second.
+  double growthBytesPerSec = 0;
+  double confidence = 0;  // 0..1: how sure the class is
+
+  // Diagnostics for --verbose and export.
+  size_t points = 0;  // analysed (after downsampling)
+  MannKendall mk;
+  double earlySlope = 0;  // Theil–Sen over the first lateFraction of the span
+  double lateSlope = 0;   // Theil–Sen over the last lateFraction of the span
+  double overallSlope = 0;
+  HighWater hw;
+};
+
+// live: points at snapshot times (any spacing), value = the site's live bytes, 0 before its
+// first allocation. Non-finite points are dropped and the rest sorted by time. The caller
+// leaves out points that show the process tearing down at exit.
+TrendVerdict classifySeries(const std::vector<SeriesPoint>& live, const SiteActivity& activity,
+                            const TrendSettings& settings = {});
+
+// For syscall sites: the per-interval call rate (calls/s at each point). Never CHURN.
+TrendVerdict classifyRate(const std::vector<SeriesPoint>& rate, const SiteActivity& activity,
+                          const TrendSettings& settings = {});
+
+// The growth rate a user is shown: the slope of a GROWING site, 0 for any other class, whose
+// slope (a random walk's last stretch, a cache's last refill) is no leak rate.
+inline double shownGrowth(const TrendVerdict& v) {
+  return v.cls == SiteClass::Growing ? v.growthBytesPerSec : 0.0;
+}
+
+// The ranking order: a before b. Higher score first.
+inline bool rankBefore(const TrendVerdict& a, const TrendVerdict& b) { return a.score > b.score; }
+
+// Indices of verdicts in rank order; ties keep their input order.
+std::vector<size_t> rankOrder(const std::vector<TrendVerdict>& verdicts);
+
+}  // namespace slowburn::analyze

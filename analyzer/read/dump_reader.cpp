@@ -1,0 +1,344 @@
+#include "read/dump_reader.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "read/payload_cursor.hpp"
+#include "slowburn/checksum.hpp"
+#include "slowburn/varint.hpp"
+
+namespace slowburn::analyze {
+namespace {
+
+using format::Tag;
+
+// Decodes and validates record payloads, and checks references across records.
+class RecordDecoder {
+ public:
+  explicit RecordDecoder(DumpVisitor& visitor) : m_visitor(visitor) {}
+
+  void decode(Tag tag, const uint8_t* payload, size_t size, ReadSummary& summary) {
+    PayloadCursor in(payload, size, tagName(tag));
+    if (!m_sawHeader && tag != Tag::Header) throw DumpError("first record is not a HEADER");
+    if (m_sawHeader && tag == Tag::Header) throw DumpError("second HEADER record");
+    if (summary.sawEnd) throw DumpError("record after END");
+    switch (tag) {
+      case Tag::Header: decodeHeader(in); break;
+      case Tag::Module: decodeModule(in); break;
+      case Tag::Site: decodeSite(in); break;
+      case Tag::Snapshot: decodeSnapshot(in); break;
+      case Tag::Note: decodeNote(in); break;
+      case Tag::End:
+        decodeEnd(in);
+        summary.sawEnd = true;
+        break;
+      default: throw DumpError(fmtUnknownTag(tag));
+    }
+    in.expectEnd();
+  }
+
+ private:
+  static const char* tagName(Tag tag) {
+    switch (tag) {
+      case Tag::Header: return "HEADER";
+      case Tag::Module: return "MODULE";
+      case Tag::Site: return "SITE";
+      case Tag::Snapshot: return "SNAPSHOT";
+      case Tag::Note: return "NOTE";
+      case Tag::End: return "END";
+    }
+    return "unknown";
+  }
+
+  static std::string fmtUnknownTag(Tag tag) {
+    return "unknown record tag " + std::to_string(static_cast<unsigned>(tag));
+  }
+
+  void decodeHeader(PayloadCursor& in) {
+    Header h;
+    h.pid = in.varint("pid");
+    h.ppid = in.varint("ppid");
+    h.startRealtimeNs = in.varint("start time");
+    const uint8_t clock = in.u8("clock");
+    if (clock != static_cast<uint8_t>(format::ClockSource::Monotonic))
+      throw DumpError("HEADER has unknown clock source " + std::to_string(clock));
+    h.intervalMs = in.varint("interval");
+    h.sampleBytes = in.varint("sample bytes");
+    h.stackDepth = in.varint("stack depth");
+    if (h.stackDepth > format::kMaxFrames) throw DumpError("HEADER stack depth out of range");
+    h.exe = in.string("exe", format::kMaxStringBytes);
+    m_sawHeader = true;
+    m_visitor.onHeader(h);
+  }
+
+  void decodeModule(PayloadCursor& in) {
+    Module m;
+    const uint64_t id = in.varint("module id");
+    if (id != m_modules) throw DumpError("MODULE id " + std::to_string(id) + " out of order");
+    if (m_modules >= format::kMaxModules) throw DumpError("too many MODULE records");
+    m.id = static_cast<uint32_t>(id);
+    m.loadAddress = in.varint("load address");
+    m.size = in.varint("size");
+    m.buildId = in.string("build-id", format::kMaxBuildIdBytes);
+    m.path = in.string("path", format::kMaxStringBytes);
+    ++m_modules;
+    m_visitor.onModule(m);
+  }
+
+  void decodeSite(PayloadCursor& in) {
+    Site s;
+    const uint64_t id = in.varint("site id");
+    if (id != m_siteKinds.size())
+      throw DumpError("SITE id " + std::to_string(id) + " out of order");
+    if (id >= format::kMaxSites) throw DumpError("too many SITE records");
+    s.id = static_cast<uint32_t>(id);
+    const uint8_t kind = in.u8("kind");
+    if (kind > static_cast<uint8_t>(format::SiteKind::Syscall))
+      throw DumpError("SITE has unknown kind " + std::to_string(kind));
+    s.kind = static_cast<format::SiteKind>(kind);
+    const uint8_t op = in.u8("op");
+    const bool isSyscall = s.kind == format::SiteKind::Syscall;
+    if (isSyscall ? (op == 0 || op > format::kMaxSyscallOp) : op != 0)
+      throw DumpError("SITE op " + std::to_string(op) + " does not fit its kind");
+    s.op = static_cast<format::SyscallOp>(op);
+    const uint64_t count = in.varint("frame count");
+    if (count > format::kMaxFrames) throw DumpError("SITE frame count out of range");
+    in.requireAtLeast(count, "frame");
+    s.frames.reserve(count);
+    uint64_t previous = 0;
+    for (uint64_t i = 0; i < count; ++i) {
+      const uint64_t raw = in.varint("frame");
+      previous = i == 0 ? raw : previous + static_cast<uint64_t>(format::zigzagDecode(raw));
+      s.frames.push_back(previous);
+    }
+    m_siteKinds.push_back(s.kind);
+    m_visitor.onSite(s);
+  }
+
+  void decodeSnapshot(PayloadCursor& in) {
+    m_snapshot.timeNs = in.varint("time");
+    if (m_snapshot.timeNs < m_lastTimeNs) throw DumpError("SNAPSHOT time goes backwards");
+    m_lastTimeNs = m_snapshot.timeNs;
+    m_snapshot.rssBytes = in.varint("rss");
+    m_snapshot.peakLiveBytes = in.varint("peak live bytes");
+    const uint64_t count = in.varint("change count");
+    if (count > m_siteKinds.size()) throw DumpError("SNAPSHOT changes more sites than exist");
+    // Every change takes at least three bytes, so a hostile count cannot force a big reserve.
+    in.requireAtLeast(count * 3, "changes");
+    m_snapshot.changes.clear();
+    m_snapshot.changes.reserve(count);
+    uint64_t site = 0;
+    for (uint64_t i = 0; i < count; ++i) {
+      const uint64_t delta = in.varint("site delta");
+      if (i > 0 && delta == 0) throw DumpError("SNAPSHOT site ids not increasing");
+      site = i == 0 ? delta : site + delta;
+      if (site < delta || site >= m_siteKinds.size())
+        throw DumpError("SNAPSHOT refers to unknown site " + std::to_string(site));
+      SiteChange c;
+      c.siteId = static_cast<uint32_t>(site);
+      if (m_siteKinds[site] == format::SiteKind::Alloc) {
+        c.liveBytes = in.varint("live bytes");
+        c.liveCount = in.varint("live count");
+        c.allocsDelta = in.varint("allocs");
+        c.freesDelta = in.varint("frees");
+        c.peakBytes = in.varint("peak bytes");
+        if (c.peakBytes < c.liveBytes) throw DumpError("SNAPSHOT peak below live bytes");
+      } else {
+        c.callsDelta = in.varint("calls");
+        c.bytesDelta = in.varint("bytes");
+      }
+      m_snapshot.changes.push_back(c);
+    }
+    m_visitor.onSnapshot(m_snapshot);
+  }
+
+  void decodeNote(PayloadCursor& in) {
+    Note n;
+    const uint8_t kind = in.u8("kind");
+    if (kind < static_cast<uint8_t>(format::NoteKind::DroppedEvents) ||
+        kind > static_cast<uint8_t>(format::NoteKind::Info))
+      throw DumpError("NOTE has unknown kind " + std::to_string(kind));
+    n.kind = static_cast<format::NoteKind>(kind);
+    n.count = in.varint("count");
+    n.text = in.string("text", format::kMaxStringBytes);
+    m_visitor.onNote(n);
+  }
+
+  void decodeEnd(PayloadCursor& in) {
+    End e;
+    e.timeNs = in.varint("time");
+    e.droppedEvents = in.varint("dropped events");
+    m_visitor.onEnd(e);
+  }
+
+  DumpVisitor& m_visitor;
+  bool m_sawHeader = false;
+  uint64_t m_modules = 0;
+  uint64_t m_lastTimeNs = 0;
+  std::vector<format::SiteKind> m_siteKinds;
+  Snapshot m_snapshot;  // reused so its vector's capacity is kept between records
+};
+
+// Supplies the file's bytes: everything in memory for readDumpBytes, chunks for a file.
+class ByteSource {
+ public:
+  virtual ~ByteSource() = default;
+  // Makes [offset, offset+n) available; returns a pointer to it, or nullptr past EOF.
+  virtual const uint8_t* view(uint64_t offset, uint64_t n) = 0;
+  virtual uint64_t size() const = 0;
+};
+
+class MemorySource : public ByteSource {
+ public:
+  MemorySource(const uint8_t* data, size_t size) : m_data(data), m_size(size) {}
+  const uint8_t* view(uint64_t offset, uint64_t n) override {
+    if (offset > m_size || n > m_size - offset) return nullptr;
+    return m_data + offset;
+  }
+  uint64_t size() const override { return m_size; }
+
+ private:
+  const uint8_t* m_data;
+  uint64_t m_size;
+};
+
+class FileSource : public ByteSource {
+ public:
+  explicit FileSource(const std::string& path) {
+    // O_NONBLOCK: opening a FIFO or a device given as the dump must not block the analyzer.
+    m_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (m_fd < 0) throw DumpError("cannot open " + path + ": " + std::strerror(errno));
+    struct stat st {};
+    if (::fstat(m_fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+      ::close(m_fd);
+      throw DumpError(path + " is not a regular file");
+    }
+    m_size = static_cast<uint64_t>(st.st_size);
+  }
+  ~FileSource() override { ::close(m_fd); }
+  FileSource(const FileSource&) = delete;
+  FileSource& operator=(const FileSource&) = delete;
+
+  const uint8_t* view(uint64_t offset, uint64_t n) override {
+    if (offset > m_size || n > m_size - offset) return nullptr;
+    if (offset >= m_bufStart && offset + n <= m_bufStart + m_buf.size())
+      return m_buf.data() + (offset - m_bufStart);
+    // Refill from offset with at least n bytes, in large reads.
+    const uint64_t want = std::min<uint64_t>(m_size - offset, std::max<uint64_t>(n, kChunk));
+    m_buf.resize(want);
+    uint64_t got = 0;
+    while (got < want) {
+      const ssize_t r =
+          ::pread(m_fd, m_buf.data() + got, want - got, static_cast<off_t>(offset + got));
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) break;
+      got += static_cast<uint64_t>(r);
+    }
+    m_buf.resize(got);
+    m_bufStart = offset;
+    return got >= n ? m_buf.data() : nullptr;
+  }
+  uint64_t size() const override { return m_size; }
+
+ private:
+  static constexpr uint64_t kChunk = 4u << 20;
+  int m_fd = -1;
+  uint64_t m_size = 0;
+  std::vector<uint8_t> m_buf;
+  uint64_t m_bufStart = 0;
+};
+
+ReadSummary readFrom(ByteSource& source, DumpVisitor& visitor, const ReadOptions& options) {
+  ReadSummary summary;
+  const uint64_t total = source.size();
+  if (total == 0) throw DumpError("empty file");
+  const uint8_t* preamble = source.view(0, format::kPreambleBytes);
+  if (preamble == nullptr || std::memcmp(preamble, format::kMagic, sizeof(format::kMagic)) != 0)
+    throw DumpError("not a slowburn dump (bad magic)");
+  const uint32_t version = format::getU32le(preamble + sizeof(format::kMagic));
+  if (version != format::kVersion)
+    throw DumpError("unsupported dump format version " + std::to_string(version) +
+                    " (this slowburn reads version " + std::to_string(format::kVersion) + ")");
+
+  RecordDecoder decoder(visitor);
+  uint64_t offset = format::kPreambleBytes;
+  uint64_t lastProgress = 0;
+  auto tornTail = [&](const char* what) {
+    summary.truncated = true;
+    summary.tornTailNote = "the last record is cut short (" + std::string(what) + " at byte " +
+                           std::to_string(offset) + " of " + std::to_string(total) +
+                           "): the process was probably killed; the rest was analysed";
+  };
+  while (offset < total) {
+    const uint64_t headBytes = std::min<uint64_t>(1 + format::kMaxVarintBytes, total - offset);
+    const uint8_t* head = source.view(offset, headBytes);
+    if (head == nullptr) throw DumpError("read error at byte " + std::to_string(offset));
+    const auto tag = static_cast<Tag>(head[0]);
+    uint64_t length = 0;
+    const size_t lengthBytes = format::getVarint(head + 1, head + headBytes, length);
+    if (lengthBytes == 0) {
+      if (headBytes < 1 + format::kMaxVarintBytes) {
+        tornTail("record length");
+        break;
+      }
+      throw DumpError("malformed record length at byte " + std::to_string(offset));
+    }
+    if (length > format::kMaxRecordPayload)
+      throw DumpError("record at byte " + std::to_string(offset) + " claims " +
+                      std::to_string(length) + " bytes, over the format's limit");
+    const uint64_t recordBytes = 1 + lengthBytes + length + 4;
+    if (recordBytes > total - offset) {
+      tornTail("record body");
+      break;
+    }
+    const uint8_t* record = source.view(offset, recordBytes);
+    if (record == nullptr) throw DumpError("read error at byte " + std::to_string(offset));
+#ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION  // let the fuzzer reach the decoders
+    const uint64_t checked = recordBytes - 4;
+    if (format::recordChecksum(record, checked) != format::getU32le(record + checked))
+      throw DumpError("checksum mismatch in record at byte " + std::to_string(offset) +
+                      ": the dump is corrupted");
+#endif
+    try {
+      decoder.decode(tag, record + 1 + lengthBytes, length, summary);
+    } catch (const DumpError& e) {
+      throw DumpError(std::string(e.what()) + " (record at byte " + std::to_string(offset) + ")");
+    }
+    ++summary.records;
+    offset += recordBytes;
+    if (options.progress && offset - lastProgress >= (64u << 20)) {
+      options.progress(offset, total);
+      lastProgress = offset;
+    }
+  }
+  if (summary.records == 0) throw DumpError("dump holds no complete record");
+  summary.bytes = offset;
+  if (options.progress) options.progress(offset, total);
+  return summary;
+}
+
+}  // namespace
+
+ReadSummary readDump(const std::string& path, DumpVisitor& visitor, const ReadOptions& options) {
+  FileSource source(path);
+  try {
+    return readFrom(source, visitor, options);
+  } catch (const DumpError& e) {
+    throw DumpError(path + ": " + e.what());
+  }
+}
+
+ReadSummary readDumpBytes(const uint8_t* data, size_t size, DumpVisitor& visitor) {
+  MemorySource source(data, size);
+  return readFrom(source, visitor, {});
+}
+
+}  // namespace slowburn::analyze

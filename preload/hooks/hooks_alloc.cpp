@@ -1,0 +1,180 @@
+// The allocation hooks: pass through, then tell the recorder (see recorder.hpp for the
+// ordering rules). Until the originals are known, dlsym's own allocations are served
+// from the bootstrap arena, whose blocks never reach the real free.
+
+#include <cerrno>
+#include <cstring>
+
+#include "hooks/bootstrap_arena.hpp"
+#include "hooks/hooks.hpp"
+#include "hooks/originals.hpp"
+#include "lifecycle/lifecycle.hpp"
+#include "record/recorder.hpp"
+
+namespace slowburn::preload::hooks {
+namespace {
+
+// Runs an allocation through `allocate` and records the block it returns.
+template <typename Allocate>
+void* recorded(size_t size, Allocate&& allocate) {
+  if (!shouldRecord()) return allocate();
+  ReentryGuard guard;
+  void* block = allocate();
+  if (block != nullptr) recordAlloc(block, size);
+  return block;
+}
+
+// realloc and reallocarray: the old block's end is recorded before the real call, and
+// undone if the call fails (see beginRealloc).
+template <typename Reallocate>
+void* recordedRealloc(void* old, size_t size, Reallocate&& reallocate) {
+  if (!shouldRecord()) return reallocate();
+  ReentryGuard guard;
+  if (old == nullptr) {
+    void* block = reallocate();
+    if (block != nullptr) recordAlloc(block, size);
+    return block;
+  }
+  if (size == 0) {
+    // glibc frees the block and returns NULL; anything else it returns is a new block.
+    recordFree(old);
+    void* block = reallocate();
+    if (block != nullptr) recordAlloc(block, 0);
+    return block;
+  }
+  const ReallocTicket ticket = beginRealloc(old);
+  void* block = reallocate();
+  endRealloc(ticket, old, block, size);
+  return block;
+}
+
+// A bootstrap block being resized: move it to the real heap; the old copy stays put.
+void* reallocFromArena(void* old, size_t size) {
+  void* block = hooks::malloc(size);
+  if (block != nullptr) {
+    const size_t oldSize = bootstrap::sizeOf(old);
+    std::memcpy(block, old, oldSize < size ? oldSize : size);
+  }
+  return block;
+}
+
+void* unavailable() {
+  errno = ENOMEM;
+  return nullptr;
+}
+
+}  // namespace
+
+void* malloc(size_t size) noexcept {
+  const Originals* real = originals();
+  if (real == nullptr) [[unlikely]]
+    return bootstrap::allocate(size);
+  return recorded(size, [&] { return real->malloc(size); });
+}
+
+void free(void* block) noexcept {
+  if (block == nullptr || bootstrap::owns(block)) return;
+  const Originals* real = originals();
+  if (real == nullptr) [[unlikely]]
+    return;
+  if (shouldRecord() && mayBeRecorded(block)) {
+    ReentryGuard guard;
+    recordFree(block);  // before the real free: the address may be reused at once
+  }
+  real->free(block);
+}
+
+void* calloc(size_t count, size_t size) noexcept {
+  const Originals* real = originals();
+  if (real == nullptr) [[unlikely]] {
+    // dlsym's calloc: the arena is zero-filled and never reused.
+    size_t total = 0;
+    if (__builtin_mul_overflow(count, size, &total)) return unavailable();
+    return bootstrap::allocate(total);
+  }
+  return recorded(count * size, [&] { return real->calloc(count, size); });
+}
+
+void* realloc(void* block, size_t size) noexcept {
+  if (block != nullptr && bootstrap::owns(block)) return reallocFromArena(block, size);
+  const Originals* real = originals();
+  if (real == nullptr) [[unlikely]]
+    return block == nullptr ? bootstrap::allocate(size) : nullptr;
+  return recordedRealloc(block, size, [&] { return real->realloc(block, size); });
+}
+
+void* reallocarray(void* block, size_t count, size_t size) noexcept {
+  size_t total = 0;
+  const bool overflow = __builtin_mul_overflow(count, size, &total);
+  if (block != nullptr && bootstrap::owns(block)) {
+    return overflow ? unavailable() : reallocFromArena(block, total);
+  }
+  const Originals* real = originals();
+  if (real == nullptr || real->reallocarray == nullptr) [[unlikely]] {
+    if (overflow) return unavailable();
+    return real == nullptr ? (block == nullptr ? bootstrap::allocate(total) : nullptr)
+                           : hooks::realloc(block, total);
+  }
+  // An overflow fails without touching the block: nothing to record.
+  if (overflow) return real->reallocarray(block, count, size);
+  return recordedRealloc(block, total, [&] { return real->reallocarray(block, count, size); });
+}
+
+int posix_memalign(void** out, size_t alignment, size_t size) noexcept {
+  const Originals* real = originals();
+  if (real == nullptr) [[unlikely]] {
+    void* block = bootstrap::allocate(size, alignment);
+    if (block == nullptr) return ENOMEM;
+    *out = block;
+    return 0;
+  }
+  if (!shouldRecord()) return real->posix_memalign(out, alignment, size);
+  ReentryGuard guard;
+  const int result = real->posix_memalign(out, alignment, size);
+  if (result == 0 && *out != nullptr) recordAlloc(*out, size);
+  return result;
+}
+
+void* aligned_alloc(size_t alignment, size_t size) noexcept {
+  const Originals* real = originals();
+  if (real == nullptr) [[unlikely]]
+    return bootstrap::allocate(size, alignment);
+  if (real->aligned_alloc == nullptr) return unavailable();
+  return recorded(size, [&] { return real->aligned_alloc(alignment, size); });
+}
+
+void* memalign(size_t alignment, size_t size) noexcept {
+  const Originals* real = originals();
+  if (real == nullptr) [[unlikely]]
+    return bootstrap::allocate(size, alignment);
+  if (real->memalign == nullptr) return unavailable();
+  return recorded(size, [&] { return real->memalign(alignment, size); });
+}
+
+void* valloc(size_t size) noexcept {
+  const Originals* real = originals();
+  if (real == nullptr) [[unlikely]]
+    return bootstrap::allocate(size, 4096);
+  if (real->valloc == nullptr) return unavailable();
+  return recorded(size, [&] { return real->valloc(size); });
+}
+
+void* pvalloc(size_t size) noexcept {
+  const Originals* real = originals();
+  if (real == nullptr) [[unlikely]]
+    return bootstrap::allocate(size, 4096);
+  if (real->pvalloc == nullptr) return unavailable();
+  return recorded(size, [&] { return real->pvalloc(size); });
+}
+
+size_t malloc_usable_size(void* block) noexcept {
+  if (block != nullptr && bootstrap::owns(block)) return bootstrap::sizeOf(block);
+  const Originals* real = originals();
+  if (real == nullptr || real->malloc_usable_size == nullptr) [[unlikely]]
+    return 0;
+  return real->malloc_usable_size(block);
+}
+
+}  // namespace slowburn::preload::hooks
+
+SLOWBURN_ALLOC_HOOKS(SLOWBURN_EXPORT_HOOK)

@@ -1,0 +1,42 @@
+// The loader hooks: dlclose, so sites are published while their code is still mapped,
+// and dl_iterate_phdr, so no walk of the loader's list can overlap a fork (fork_gate.hpp).
+
+#include "hooks/hooks.hpp"
+#include "hooks/originals.hpp"
+#include "lifecycle/fork_gate.hpp"
+#include "lifecycle/lifecycle.hpp"
+#include "record/recorder.hpp"
+#include "record/runtime.hpp"
+
+namespace slowburn::preload::hooks {
+
+int dlclose(void* handle) noexcept {
+  const Originals* r = originals();
+  if (r == nullptr || r->dlclose == nullptr) [[unlikely]]
+    return -1;
+  const bool recording = shouldRecord();
+  if (recording) {
+    ReentryGuard guard;
+    // Sites pointing into the library get their SITE (and MODULE) records while its
+    // code is still mapped.
+    waitForCollector();
+  }
+  const int result = r->dlclose(handle);
+  // Another library may load at the same addresses: callers seen so far are stale.
+  if (recording) runtime().loaderEpoch.fetch_add(1, std::memory_order_relaxed);
+  return result;
+}
+
+int dl_iterate_phdr(int (*callback)(struct dl_phdr_info*, size_t, void*), void* data) {
+  const Originals* r = originals();
+  if (r == nullptr || r->dl_iterate_phdr == nullptr) [[unlikely]]
+    return 0;
+  // Every walker passes the gate: libunwind's lookups during our unwinds, our module
+  // scans, and the program's own walks, which glibc's fork would otherwise wedge as well.
+  ForkGate::Pass pass;
+  return r->dl_iterate_phdr(callback, data);
+}
+
+}  // namespace slowburn::preload::hooks
+
+SLOWBURN_LOADER_HOOKS(SLOWBURN_EXPORT_HOOK)

@@ -1,0 +1,121 @@
+#include "record/site_table.hpp"
+
+#include <cstring>
+#include <new>
+
+#include "support/page_memory.hpp"
+
+namespace slowburn::preload {
+namespace {
+
+constexpr uintptr_t kNodeTag = 1;
+
+// A node or entry built for an insert that lost its race, kept for this thread's next one.
+[[gnu::tls_model("initial-exec")]] thread_local void* t_spareNode = nullptr;
+[[gnu::tls_model("initial-exec")]] thread_local SiteEntry* t_spareEntry = nullptr;
+
+}  // namespace
+
+SiteTable::SiteTable() { m_root = static_cast<std::atomic<uintptr_t>*>(mapPages(kRootBytes)); }
+
+SiteTable::~SiteTable() { unmapPages(m_root, kRootBytes); }
+
+SiteEntry* SiteTable::find(uint64_t key) const {
+  if (m_root == nullptr) return nullptr;
+  uintptr_t slot = m_root[key >> (64 - kRootBits)].load(std::memory_order_acquire);
+  unsigned shift = 64 - kRootBits;
+  while (slot & kNodeTag) {
+    shift -= kNodeBits;
+    const Node* node = reinterpret_cast<const Node*>(slot & ~kNodeTag);
+    slot = node->slots[(key >> shift) & ((1u << kNodeBits) - 1)].load(std::memory_order_acquire);
+  }
+  auto* entry = reinterpret_cast<SiteEntry*>(slot);
+  return entry != nullptr && entry->key == key ? entry : nullptr;
+}
+
+SiteEntry* SiteTable::makeEntry(uint64_t key, format::SiteKind kind, format::SyscallOp op,
+                                const uint64_t* frames, uint32_t frameCount) {
+  SiteEntry* entry = t_spareEntry;
+  // A spare is reused only if its frame storage is large enough for this stack.
+  if (entry != nullptr && entry->frameCount >= frameCount) {
+    t_spareEntry = nullptr;
+  } else {
+    void* memory = m_arena.allocate(sizeof(SiteEntry) + sizeof(uint64_t) * frameCount);
+    if (memory == nullptr) return nullptr;
+    entry = new (memory) SiteEntry;
+    entry->frames =
+        reinterpret_cast<const uint64_t*>(static_cast<uint8_t*>(memory) + sizeof(SiteEntry));
+  }
+  entry->key = key;
+  entry->kind = kind;
+  entry->op = op;
+  entry->frameCount = static_cast<uint16_t>(frameCount);
+  std::memcpy(const_cast<uint64_t*>(entry->frames), frames, sizeof(uint64_t) * frameCount);
+  return entry;
+}
+
+SiteTable::Node* SiteTable::makeNode() {
+  if (t_spareNode != nullptr) {
+    void* memory = t_spareNode;
+    t_spareNode = nullptr;
+    std::memset(memory, 0, sizeof(Node));
+    return static_cast<Node*>(memory);
+  }
+  void* memory = m_arena.allocate(sizeof(Node));
+  return memory == nullptr ? nullptr : new (memory) Node{};
+}
+
+SiteEntry* SiteTable::intern(uint64_t key, format::SiteKind kind, format::SyscallOp op,
+                             const uint64_t* frames, uint32_t frameCount) {
+  if (m_root == nullptr) return nullptr;
+  SiteEntry* fresh = nullptr;
+  std::atomic<uintptr_t>* slot = &m_root[key >> (64 - kRootBits)];
+  unsigned shift = 64 - kRootBits;
+  for (;;) {
+    uintptr_t value = slot->load(std::memory_order_acquire);
+    if (value & kNodeTag) {
+      shift -= kNodeBits;
+      Node* node = reinterpret_cast<Node*>(value & ~kNodeTag);
+      slot = &node->slots[(key >> shift) & ((1u << kNodeBits) - 1)];
+      continue;
+    }
+    auto* existing = reinterpret_cast<SiteEntry*>(value);
+    if (existing != nullptr && existing->key == key) {
+      if (fresh != nullptr) t_spareEntry = fresh;
+      return existing;
+    }
+    if (existing == nullptr) {
+      if (fresh == nullptr) fresh = makeEntry(key, kind, op, frames, frameCount);
+      if (fresh == nullptr) return nullptr;
+      if (slot->compare_exchange_strong(value, reinterpret_cast<uintptr_t>(fresh),
+                                        std::memory_order_acq_rel)) {
+        SiteEntry* head = m_all.load(std::memory_order_relaxed);
+        do {
+          fresh->nextAll = head;
+        } while (!m_all.compare_exchange_weak(head, fresh, std::memory_order_acq_rel));
+        if (kind == format::SiteKind::Syscall) {
+          SiteEntry* first = m_syscalls.load(std::memory_order_relaxed);
+          do {
+            fresh->nextSyscall = first;
+          } while (!m_syscalls.compare_exchange_weak(first, fresh, std::memory_order_acq_rel));
+        }
+        m_count.fetch_add(1, std::memory_order_relaxed);
+        return fresh;
+      }
+      continue;  // someone filled the slot: look again
+    }
+    // A different key lives here: push it one level down and retry from the new node.
+    if (shift < kNodeBits) return nullptr;  // 64 equal bits would mean equal keys
+    Node* node = makeNode();
+    if (node == nullptr) return nullptr;
+    const unsigned below = shift - kNodeBits;
+    node->slots[(existing->key >> below) & ((1u << kNodeBits) - 1)].store(
+        value, std::memory_order_relaxed);
+    if (!slot->compare_exchange_strong(value, reinterpret_cast<uintptr_t>(node) | kNodeTag,
+                                       std::memory_order_acq_rel)) {
+      t_spareNode = node;
+    }
+  }
+}
+
+}  // namespace slowburn::preload

@@ -1,0 +1,24 @@
+#include "support/page_memory.hpp"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+namespace slowburn::preload {
+
+size_t roundToPages(size_t bytes) {
+  const size_t page = 4096;
+  return (bytes + page - 1) & ~(page - 1);
+}
+
+void* mapPages(size_t bytes) {
+  if (bytes == 0) return nullptr;
+  void* p = mmap(nullptr, roundToPages(bytes), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                 -1, 0);
+  return p == MAP_FAILED ? nullptr : p;
+}
+
+void unmapPages(void* p, size_t bytes) {
+  if (p != nullptr && bytes != 0) munmap(p, roundToPages(bytes));
+}
+
+}  // namespace slowburn::preload
