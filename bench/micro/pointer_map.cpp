@@ -29,13 +29,13 @@ void BM_PointerMapEraseInsert(benchmark::State& state) {
   const size_t live = static_cast<size_t>(state.range(0));
   const std::vector<uint64_t> addresses = makeAddresses(live * 4);
   PointerMap map;
-  for (size_t i = 0; i < live; ++i) map.insert(addresses[i], {nullptr, 64});
+  for (size_t i = 0; i < live; ++i) map.insert(addresses[i], {1, 64});
   size_t oldest = 0;
   size_t next = live;
   PointerMap::Value value;
   for (auto _ : state) {
     benchmark::DoNotOptimize(map.erase(addresses[oldest], &value));
-    benchmark::DoNotOptimize(map.insert(addresses[next], {nullptr, 64}));
+    benchmark::DoNotOptimize(map.insert(addresses[next], {1, 64}));
     if (++oldest == addresses.size()) oldest = 0;
     if (++next == addresses.size()) next = 0;
   }

@@ -1,151 +1,180 @@
 #include "collect/collector.hpp"
 
-#include <signal.h>
-
 #include <algorithm>
+#include <cstring>
 
-#include "collect/proc_self.hpp"
-#include "record/reentry_guard.hpp"
-#include "record/runtime.hpp"
-#include "record/sampler.hpp"
+#include "dump/dump_path.hpp"
+#include "slowburn/checksum.hpp"
 #include "support/raw_io.hpp"
 
 namespace slowburn::preload {
 namespace {
 
 // Between two looks at the clock: one lap of the ring at most, so snapshots stay on time.
-constexpr size_t kDrainBatch = Runtime::kRingCapacity;
-// Waits end at the next snapshot, or earlier when producers wake the collector because
-// the ring passed a quarter full, filled up, or a barrier or stop needs it now. Each
-// wake-up costs the program a context switch, so there is no short poll.
+constexpr size_t kDrainBatch = Channel::kRingCapacity;
+// Waits end at the next snapshot, or earlier when producers wake the collector because the
+// ring passed a quarter full or filled up, or the program is exiting. Each wake-up costs
+// the program a context switch, so there is no short poll; the program's liveness is
+// looked at on every wake-up, hence at least this often.
 constexpr uint64_t kMaxWaitNs = 100000000;
-// Pause while the final drain waits for a claimed slot to be filled.
-constexpr uint64_t kFinalDrainPollNs = 20000;
-// How often a fork child that has not recorded anything yet looks again.
-constexpr uint64_t kFirstUsePollNs = 1000000;
-// How long the final drain waits for a slot a producer claimed but has not filled yet.
+// A message's body slots are being written right behind its head: wait this long at most.
+constexpr uint64_t kBodyWaitNs = 1000000000;
+// After the program is gone, slots it claimed but never filled are given this long.
 constexpr uint64_t kFinalDrainWaitNs = 100000000;
+constexpr uint64_t kFinalDrainPollNs = 20000;
+
+const char* errorName(int error) {
+  const char* name = strerrorname_np(error);
+  return name != nullptr ? name : "unknown error";
+}
+
+// Appends parts to out (NUL-terminated, truncated to size).
+void compose(char* out, size_t size, std::initializer_list<const char*> parts) {
+  size_t n = 0;
+  for (const char* part : parts)
+    for (const char* p = part; p != nullptr && *p != '\0' && n + 1 < size; ++p) out[n++] = *p;
+  out[n] = '\0';
+}
 
 }  // namespace
 
-Collector::Collector(Runtime& runtime, FailureFn onFailure)
-    : m_rt(runtime), m_onFailure(onFailure), m_live(1u << 14), m_pending(64) {}
+Collector::Collector(Channel& channel, int livenessFd)
+    : m_channel(channel),
+      m_setup(channel.control().setup),
+      m_watch(m_setup.pid, livenessFd, m_setup.channelDev, m_setup.channelIno),
+      m_resident(m_setup.pid),
+      m_live(1u << 14),
+      m_pending(64) {}
 
-bool Collector::open(const char* path, const HeaderFacts& facts, uint64_t startMonotonicNs) {
-  m_startNs = startMonotonicNs;
-  if (!m_live.ok() || !m_pending.ok()) return false;
-  return m_writer.create(path) && writeHeader(m_writer, facts) && m_writer.publish();
-}
-
-bool Collector::start() {
-  sigset_t all;
-  sigset_t previous;
-  sigfillset(&all);
-  // The thread inherits this mask: the program's signals are never delivered to it.
-  pthread_sigmask(SIG_SETMASK, &all, &previous);
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  pthread_attr_setstacksize(&attr, 256 * 1024);
-  m_rt.collectorAlive.store(true, std::memory_order_release);
-  const int r = pthread_create(&m_thread, &attr, &Collector::threadMain, this);
-  pthread_attr_destroy(&attr);
-  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
-  if (r != 0) {
-    m_rt.collectorAlive.store(false, std::memory_order_release);
+bool Collector::openDump() {
+  static char s_path[DumpWriter::kPathBytes];
+  if (!expandPattern(m_setup.dumpPattern, m_setup.pid, baseName(m_setup.exe), s_path,
+                     sizeof(s_path))) {
+    compose(m_channel.control().failure, sizeof(m_channel.control().failure),
+            {"dump path too long, not recording: ", m_setup.dumpPattern});
     return false;
   }
-  m_running = true;
+  HeaderFacts facts;
+  facts.pid = static_cast<uint64_t>(m_setup.pid);
+  facts.ppid = static_cast<uint64_t>(m_setup.ppid);
+  facts.startRealtimeNs = m_setup.startRealtimeNs;
+  facts.intervalMs = m_setup.intervalMs;
+  facts.sampleBytes = m_setup.sampleBytes;
+  facts.stackDepth = m_setup.depth;
+  facts.exe = m_setup.exe;
+  if (!m_live.ok() || !m_pending.ok() || !m_writer.create(s_path) ||
+      !writeHeader(m_writer, facts) || !m_writer.publish()) {
+    compose(m_channel.control().failure, sizeof(m_channel.control().failure),
+            {"cannot create the dump ", s_path, " (",
+             errorName(m_writer.error() != 0 ? m_writer.error() : ENOMEM), "); not recording"});
+    return false;
+  }
   return true;
 }
 
-void Collector::stop() {
-  if (!m_running) return;
-  m_stop.store(true, std::memory_order_release);
-  wakeCollector(m_rt);
-  pthread_join(m_thread, nullptr);
-  m_running = false;
-}
-
-void* Collector::threadMain(void* self) {
-  // Nothing this thread does is ever recorded, whatever it calls.
-  t_inProfiler = true;
-  pthread_setname_np(pthread_self(), "slowburn");
-  static_cast<Collector*>(self)->run();
-  return nullptr;
-}
-
-bool Collector::awaitFirstUse() {
-  EventRing* ring = m_rt.ring.load(std::memory_order_acquire);
-  const auto* wakeWord = reinterpret_cast<const uint32_t*>(&m_rt.collectorWake);
-  for (;;) {
-    const uint32_t wakes = m_rt.collectorWake.load(std::memory_order_acquire);
-    if (ring->claimed() != 0) return true;
-    for (SiteEntry* s = m_rt.sites.syscallSites(); s != nullptr; s = s->nextSyscall) {
-      if (s->calls.load(std::memory_order_relaxed) != 0) return true;
-    }
-    if (m_stop.load(std::memory_order_acquire)) return false;
-    raw::waitOnWord(wakeWord, wakes, kFirstUsePollNs);
+int Collector::run() {
+  ChannelControl& control = m_channel.control();
+  if (!openDump()) {
+    m_channel.setState(CollectorState::Failed);
+    return 1;
   }
+  control.alive.store(1, std::memory_order_release);
+  m_channel.setState(CollectorState::Running);
+  const End how = record();
+  if (!m_failed) finish(how);
+  control.alive.store(0, std::memory_order_release);
+  m_channel.setState(m_failed ? CollectorState::Failed : CollectorState::Finished);
+  return m_failed ? 1 : 0;
 }
 
-void Collector::run() {
-  if (m_deferredOpen != nullptr && (!awaitFirstUse() || !m_deferredOpen(*this))) {
-    m_rt.collectorAlive.store(false, std::memory_order_release);
-    return;
-  }
-  const uint64_t interval = uint64_t{m_rt.options.intervalMs} * 1000000ull;
-  if (!scanModules() || !m_writer.flush()) fail("cannot write the dump");
-  uint64_t next = m_startNs + interval;
-  const auto* wakeWord = reinterpret_cast<const uint32_t*>(&m_rt.collectorWake);
+Collector::End Collector::record() {
+  ChannelControl& control = m_channel.control();
+  const uint64_t interval = uint64_t{m_setup.intervalMs} * 1000000ull;
+  uint64_t next = m_setup.startMonotonicNs + interval;
+  const auto* wakeWord = reinterpret_cast<const uint32_t*>(&control.wake);
   while (!m_failed) {
     // Read before draining, so a wake that lands after the drain ends the wait at once.
-    const uint32_t wakes = m_rt.collectorWake.load(std::memory_order_acquire);
-    const size_t n = drain(kDrainBatch);
+    const uint32_t wakes = control.wake.load(std::memory_order_acquire);
+    const size_t n = drain(kDrainBatch, kBodyWaitNs);
     const uint64_t now = raw::monotonicNs();
     if (now >= next) {
       if (!snapshot(now)) break;
       next += interval;
       if (next <= now) next = now + interval;  // fell behind: skip, never burst
     }
-    if (m_stop.load(std::memory_order_acquire)) break;
+    if (control.stop.load(std::memory_order_acquire) != 0) return End::Clean;
+    switch (m_watch.poll(now)) {
+      case TargetWatch::Fate::Running: break;
+      case TargetWatch::Fate::Exited: return End::Gone;
+      case TargetWatch::Fate::Replaced: return End::Replaced;
+    }
     if (n == kDrainBatch || next <= now) continue;  // a full lap: more may be waiting
-    raw::waitOnWord(wakeWord, wakes, std::min(next - now, kMaxWaitNs));
+    raw::waitOnSharedWord(wakeWord, wakes, std::min(next - now, kMaxWaitNs));
   }
-  if (!m_failed) {
-    // Everything pushed before the stop, including slots claimed but not yet filled.
-    EventRing* ring = m_rt.ring.load(std::memory_order_acquire);
-    const uint64_t waitStart = raw::monotonicNs();
-    while (!m_failed) {
-      drain(SIZE_MAX);
-      if (ring->claimed() == m_popped) break;
-      if (raw::monotonicNs() - waitStart > kFinalDrainWaitNs) break;
-      raw::sleepNs(kFinalDrainPollNs);
-    }
-    const uint64_t now = raw::monotonicNs();
-    // snapshot() reports its own failure; END carries the final snapshot's time.
-    if (snapshot(now) &&
-        !(writeEnd(m_writer, m_lastSnapshotNs, m_rt.dropped.load(std::memory_order_relaxed)) &&
-          m_writer.flush())) {
-      fail("cannot write the dump");
-    }
-  }
-  m_rt.collectorAlive.store(false, std::memory_order_release);
+  return End::Gone;
 }
 
-size_t Collector::drain(size_t limit) {
-  EventRing* ring = m_rt.ring.load(std::memory_order_acquire);
+void Collector::finish(End how) {
+  // Everything pushed before the end, including slots claimed but not yet filled (a
+  // thread of an exiting program may still be writing one; a dead one never will).
+  EventRing& ring = m_channel.ring();
+  const uint64_t waitStart = raw::monotonicNs();
+  const uint64_t bodyWait = how == End::Clean ? kBodyWaitNs : kFinalDrainWaitNs;
+  while (!m_failed) {
+    drain(SIZE_MAX, bodyWait);
+    if (ring.claimed() == m_popped) break;
+    if (raw::monotonicNs() - waitStart > kFinalDrainWaitNs) break;
+    raw::sleepNs(kFinalDrainPollNs);
+  }
+  if (how == End::Replaced &&
+      !writeNote(m_writer, format::NoteKind::Info, 0,
+                 "the program replaced its image with exec(); this dump ends there")) {
+    fail("cannot write the dump");
+    return;
+  }
+  // snapshot() reports its own failure; END (a clean exit) carries the final snapshot's time.
+  if (!snapshot(raw::monotonicNs())) return;
+  if (how == End::Clean && !writeEnd(m_writer, m_lastSnapshotNs,
+                                     m_channel.control().dropped.load(std::memory_order_relaxed))) {
+    fail("cannot write the dump");
+    return;
+  }
+  if (!m_writer.flush()) fail("cannot write the dump");
+}
+
+size_t Collector::drain(size_t limit, uint64_t bodyWaitNs) {
+  EventRing& ring = m_channel.ring();
   size_t n = 0;
   Event event;
-  while (n < limit && ring->tryPop(&event)) {
-    apply(event);
+  while (n < limit && ring.tryPop(&event)) {
+    ++m_popped;
+    apply(event, bodyWaitNs);
     ++n;
   }
-  m_popped += n;
-  if (n != 0) m_rt.handled.store(m_popped, std::memory_order_release);
   return n;
 }
 
-void Collector::apply(const Event& event) {
+bool Collector::takeBody(void* out, size_t capacity, size_t bytes, uint64_t waitNs) {
+  auto* dest = static_cast<uint8_t*>(out);
+  EventRing& ring = m_channel.ring();
+  const uint64_t start = raw::monotonicNs();
+  for (size_t offset = 0; offset < bytes;) {
+    Event chunk;
+    if (!ring.tryPop(&chunk)) {
+      if (raw::monotonicNs() - start > waitNs) return false;
+      __builtin_ia32_pause();
+      continue;
+    }
+    ++m_popped;
+    const size_t n = std::min(bytes - offset, kEventBytes);
+    // Bytes past capacity are taken off the ring all the same, so the next head is a head.
+    if (offset < capacity) std::memcpy(dest + offset, &chunk, std::min(n, capacity - offset));
+    offset += n;
+  }
+  return true;
+}
+
+void Collector::apply(const Event& event, uint64_t bodyWaitNs) {
   PointerMap::Value block;
   switch (event.op) {
     case EventOp::Alloc: track(event.ptr, event.site, event.size); break;
@@ -161,19 +190,75 @@ void Collector::apply(const Event& event) {
     case EventOp::ReallocAbort:
       if (m_pending.erase(event.thread, &block)) m_live.insert(event.ptr, block);
       break;
-    case EventOp::Barrier:
-      if (!publishSyscallSites() || !m_writer.flush()) fail("cannot write the dump");
+    case EventOp::SiteDef: defineSite(event, bodyWaitNs); break;
+    case EventOp::ModuleDef: defineModule(event, bodyWaitNs); break;
+    case EventOp::Calls:
+      if (SiteBooks* books = m_sites.find(event.site)) {
+        books->eventCalls += event.size;
+        books->eventBytes += event.ptr;
+      }
       break;
   }
 }
 
+void Collector::defineSite(const Event& head, uint64_t bodyWaitNs) {
+  const uint32_t frames = std::min(siteDefFrames(head.size), format::kMaxFrames);
+  if (!takeBody(m_frames, sizeof(m_frames), siteDefFrames(head.size) * sizeof(uint64_t),
+                bodyWaitNs)) {
+    degraded("a site's definition was cut short; its events are not counted");
+    return;
+  }
+  if (m_sites.find(head.site) != nullptr) return;  // two threads defined it at once
+  const auto kind = static_cast<format::SiteKind>(siteDefKind(head.size));
+  const auto op = static_cast<format::SyscallOp>(siteDefOp(head.size));
+  SiteBooks* books = m_sites.define(head.site, kind);
+  if (books == nullptr) {
+    degraded("out of memory for the site books; some sites are not counted");
+    return;
+  }
+  books->op = op;
+  books->hasCounter = head.ptr < m_channel.counterCapacity();
+  books->counter = static_cast<uint32_t>(head.ptr);
+  books->dumpId = m_nextSiteId++;
+  if (!writeSite(m_writer, books->dumpId, kind, op, m_frames, frames))
+    fail("cannot write the dump");
+}
+
+void Collector::defineModule(const Event& head, uint64_t bodyWaitNs) {
+  const size_t pathBytes = std::min<size_t>(head.site, format::kMaxStringBytes);
+  const size_t idBytes = std::min<size_t>(head.thread, format::kMaxBuildIdBytes);
+  if (!takeBody(m_moduleBody, sizeof(m_moduleBody), size_t{head.site} + head.thread, bodyWaitNs) ||
+      idBytes != head.thread) {
+    degraded("a module's definition was cut short; some frames may not be symbolized");
+    return;
+  }
+  const auto* path = reinterpret_cast<const char*>(m_moduleBody + idBytes);
+  const uint64_t pathHash = XXH3_64bits(path, pathBytes);
+  for (const KnownModule& known : m_modules) {
+    if (known.start == head.ptr && known.pathHash == pathHash) return;  // sent again
+  }
+  if (!m_modules.push(KnownModule{head.ptr, pathHash})) {
+    degraded("out of memory for the module list");
+    return;
+  }
+  ModuleFacts module;
+  module.loadAddress = head.ptr;
+  module.size = head.size;
+  module.buildId = m_moduleBody;
+  module.buildIdSize = static_cast<uint32_t>(idBytes);
+  module.path = path;
+  module.pathSize = static_cast<uint32_t>(pathBytes);
+  if (!writeModule(m_writer, m_nextModuleId++, module)) fail("cannot write the dump");
+}
+
 SampleWeight Collector::weightOf(uint64_t size) const {
-  const uint64_t mean = m_rt.sampler.meanBytes();
+  const uint64_t mean = m_setup.sampleBytes;
   return mean == 0 ? SampleWeight{size, kCountOne} : sampleWeight(size, mean);
 }
 
-void Collector::track(uint64_t address, SiteEntry* site, uint64_t size) {
-  if (site == nullptr || !publish(*site)) return;
+void Collector::track(uint64_t address, uint32_t site, uint64_t size) {
+  SiteBooks* books = m_sites.find(site);
+  if (books == nullptr) return;
   PointerMap::Value old;
   // Still present: its free was never seen (dropped); it is gone now all the same.
   if (m_live.erase(address, &old)) release(old);
@@ -182,97 +267,71 @@ void Collector::track(uint64_t address, SiteEntry* site, uint64_t size) {
     return;
   }
   const SampleWeight w = weightOf(size);
-  SiteTally& t = site->tally;
-  t.liveBytes += w.bytes;
-  t.intervalPeak = std::max(t.intervalPeak, t.liveBytes);
+  books->liveBytes += w.bytes;
+  books->intervalPeak = std::max(books->intervalPeak, books->liveBytes);
   m_liveTotal += w.bytes;
   m_intervalPeakTotal = std::max(m_intervalPeakTotal, m_liveTotal);
-  t.liveCountQ += w.countQ;
-  t.allocsQ += w.countQ;
-  markDirty(*site);
+  books->liveCountQ += w.countQ;
+  books->allocsQ += w.countQ;
+  markDirty(site);
 }
 
 void Collector::release(const PointerMap::Value& block) {
+  SiteBooks& books = m_sites[block.site];
   const SampleWeight w = weightOf(block.size);
-  SiteTally& t = block.site->tally;
-  t.liveBytes -= std::min(t.liveBytes, w.bytes);
+  books.liveBytes -= std::min(books.liveBytes, w.bytes);
   m_liveTotal -= std::min(m_liveTotal, w.bytes);
-  t.liveCountQ -= std::min(t.liveCountQ, w.countQ);
-  t.freesQ += w.countQ;
-  markDirty(*block.site);
+  books.liveCountQ -= std::min(books.liveCountQ, w.countQ);
+  books.freesQ += w.countQ;
+  markDirty(block.site);
 }
 
-void Collector::markDirty(SiteEntry& site) {
-  if (site.tally.dirty) return;
-  site.tally.dirty = true;
-  if (!m_dirty.push(&site)) {
-    site.tally.dirty = false;
+void Collector::markDirty(uint32_t site) {
+  SiteBooks& books = m_sites[site];
+  if (books.dirty) return;
+  books.dirty = true;
+  if (!m_dirty.push(site)) {
+    books.dirty = false;
     degraded("out of memory for the snapshot list; some changes are late");
   }
 }
 
-bool Collector::scanModules() {
-  auto emit = [](void* context, const ModuleInfo& module) {
-    auto* self = static_cast<Collector*>(context);
-    return writeModule(self->m_writer, self->m_nextModuleId++, module);
-  };
-  return m_modules.scan(emit, this);
-}
-
-bool Collector::publish(SiteEntry& site) {
-  if (site.tally.dumpId != kUnpublished) return true;
-  // A library loaded since the last scan may hold some of these frames: MODULE first.
-  if (m_modules.changed() && !scanModules()) {
-    fail("cannot write the dump");
-    return false;
-  }
-  if (!writeSite(m_writer, m_nextSiteId, site)) {
-    fail("cannot write the dump");
-    return false;
-  }
-  site.tally.dumpId = m_nextSiteId++;
-  return true;
-}
-
-bool Collector::publishSyscallSites() {
-  for (SiteEntry* s = m_rt.sites.syscallSites(); s != nullptr; s = s->nextSyscall) {
-    if (!publish(*s)) return false;
-  }
-  return true;
-}
-
 bool Collector::snapshot(uint64_t nowNs) {
   m_changes.clear();
-  for (SiteEntry* site : m_dirty) {
-    SiteTally& t = site->tally;
-    t.dirty = false;
+  for (const uint32_t id : m_dirty) {
+    SiteBooks& b = m_sites[id];
+    b.dirty = false;
     // Counts are kept in fixed point for sampling; report them rounded, deltas of the
     // rounded cumulative totals so rounding never accumulates.
-    const uint64_t allocs = (t.allocsQ + kCountOne / 2) / kCountOne;
-    const uint64_t frees = (t.freesQ + kCountOne / 2) / kCountOne;
-    m_changes.push(SiteChange{t.dumpId, format::SiteKind::Alloc, t.liveBytes,
-                              (t.liveCountQ + kCountOne / 2) / kCountOne, allocs - t.reportedAllocs,
-                              frees - t.reportedFrees, std::max(t.intervalPeak, t.liveBytes)});
-    t.intervalPeak = t.liveBytes;
-    t.reportedAllocs = allocs;
-    t.reportedFrees = frees;
+    const uint64_t allocs = (b.allocsQ + kCountOne / 2) / kCountOne;
+    const uint64_t frees = (b.freesQ + kCountOne / 2) / kCountOne;
+    m_changes.push(SiteChange{b.dumpId, format::SiteKind::Alloc, b.liveBytes,
+                              (b.liveCountQ + kCountOne / 2) / kCountOne, allocs - b.reportedAllocs,
+                              frees - b.reportedFrees, std::max(b.intervalPeak, b.liveBytes)});
+    b.intervalPeak = b.liveBytes;
+    b.reportedAllocs = allocs;
+    b.reportedFrees = frees;
   }
   m_dirty.clear();
-  for (SiteEntry* s = m_rt.sites.syscallSites(); s != nullptr; s = s->nextSyscall) {
-    SiteTally& t = s->tally;
-    const uint64_t calls = s->calls.load(std::memory_order_relaxed);
-    const uint64_t bytes = s->bytes.load(std::memory_order_relaxed);
-    if (calls == t.reportedCalls && bytes == t.reportedBytes) continue;
-    if (!publish(*s)) return false;
-    m_changes.push(SiteChange{t.dumpId, format::SiteKind::Syscall, calls - t.reportedCalls,
-                              bytes - t.reportedBytes, 0, 0, 0});
-    t.reportedCalls = calls;
-    t.reportedBytes = bytes;
+  for (const uint32_t id : m_sites.syscallSites()) {
+    SiteBooks& b = m_sites[id];
+    uint64_t calls = b.eventCalls;
+    uint64_t bytes = b.eventBytes;
+    if (b.hasCounter) {
+      const SyscallCounter& counter = m_channel.counter(b.counter);
+      calls += counter.calls.load(std::memory_order_relaxed);
+      bytes += counter.bytes.load(std::memory_order_relaxed);
+    }
+    if (calls == b.reportedCalls && bytes == b.reportedBytes) continue;
+    m_changes.push(SiteChange{b.dumpId, format::SiteKind::Syscall, calls - b.reportedCalls,
+                              bytes - b.reportedBytes, 0, 0, 0});
+    b.reportedCalls = calls;
+    b.reportedBytes = bytes;
   }
   std::sort(m_changes.begin(), m_changes.end(),
             [](const SiteChange& a, const SiteChange& b) { return a.siteId < b.siteId; });
   // Times never go backwards, even if the final snapshot lands in the same tick.
-  const uint64_t t = std::max(nowNs - m_startNs, m_lastSnapshotNs);
+  const uint64_t t = std::max(nowNs - m_setup.startMonotonicNs, m_lastSnapshotNs);
   m_lastSnapshotNs = t;
   const uint64_t peakLive = std::max(m_intervalPeakTotal, m_liveTotal);
   m_intervalPeakTotal = m_liveTotal;
@@ -286,7 +345,7 @@ bool Collector::snapshot(uint64_t nowNs) {
 }
 
 bool Collector::reportDropped() {
-  const uint64_t dropped = m_rt.dropped.load(std::memory_order_relaxed);
+  const uint64_t dropped = m_channel.control().dropped.load(std::memory_order_relaxed);
   if (dropped == m_reportedDropped) return true;
   const uint64_t fresh = dropped - m_reportedDropped;
   m_reportedDropped = dropped;
@@ -304,7 +363,9 @@ void Collector::degraded(const char* what) {
 void Collector::fail(const char* what) {
   if (m_failed) return;
   m_failed = true;
-  if (m_onFailure != nullptr) m_onFailure(what, m_writer.error());
+  // The program prints it on its own stderr: the collector holds none of its descriptors.
+  compose(m_channel.control().failure, sizeof(m_channel.control().failure),
+          {what, ": ", m_writer.path(), " (", errorName(m_writer.error()), "); recording stopped"});
 }
 
 }  // namespace slowburn::preload

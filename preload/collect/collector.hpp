@@ -1,87 +1,76 @@
 #pragma once
-// The one thread that reads the ring. It owns the map of live blocks, the per-site
-// tallies and the dump: it applies each event in ring order, writes MODULE and SITE
-// records before their first use, and every interval appends one SNAPSHOT of the sites
-// that changed, plus the process RSS. Stopping drains the ring, writes a final snapshot
-// and END.
+// The collector: a process of its own that reads the program's channel. It owns the map of
+// live blocks, the per-site books and the dump: it applies each event in ring order,
+// writes MODULE and SITE records as their definitions arrive (always before their first
+// use), and every interval appends one SNAPSHOT of the sites that changed, plus the
+// program's RSS. It stops when the program exits (drain, final snapshot, END), or when the
+// program is gone or replaced by exec (drain what was published, final snapshot, no END):
+// even a SIGKILL loses nothing the program had handed over.
 
-#include <pthread.h>
-
-#include <atomic>
 #include <cstdint>
 
-#include "collect/module_map.hpp"
 #include "collect/pointer_map.hpp"
-#include "collect/proc_self.hpp"
+#include "collect/site_books.hpp"
+#include "collect/target_watch.hpp"
 #include "dump/dump_records.hpp"
 #include "dump/dump_writer.hpp"
-#include "record/event.hpp"
+#include "record/channel.hpp"
 #include "record/sampler.hpp"
 #include "support/mapped_vector.hpp"
+#include "support/proc_self.hpp"
 
 namespace slowburn::preload {
 
-struct Runtime;
-
 class Collector {
  public:
-  // Called once, from the collector thread, when writing the dump fails for good.
-  using FailureFn = void (*)(const char* what, int error);
-
-  Collector(Runtime& runtime, FailureFn onFailure);
+  // livenessFd: the read end of the program's liveness pipe (non-blocking).
+  Collector(Channel& channel, int livenessFd);
   Collector(const Collector&) = delete;
   Collector& operator=(const Collector&) = delete;
 
-  // Creates the dump with its preamble and HEADER already in it.
-  bool open(const char* path, const HeaderFacts& facts, uint64_t startMonotonicNs);
-  // Opens the dump from the collector thread only once something is recorded, by calling
-  // open back from openFn (false: stay silent and stop). A fork child that only execs
-  // then leaves no empty dump behind.
-  using OpenFn = bool (*)(Collector& collector);
-  void deferOpen(OpenFn openFn) { m_deferredOpen = openFn; }
-  // Closes the descriptor a fork child inherited from its parent's collector.
-  void closeInheritedDump() {
-    m_writer.forgetInherited();
-    m_resident.closeInherited();
-  }
-  // Starts the thread (all signals blocked in it). False if it could not be created.
-  bool start();
-  // Asks the thread to finish (drain, final snapshot, END) and waits for it.
-  void stop();
-
-  const DumpWriter& writer() const { return m_writer; }
+  // Creates the dump, reports Running (or Failed, with the reason in the channel), then
+  // records until the end; returns this process's exit status.
+  int run();
 
  private:
-  static void* threadMain(void* self);
-  void run();
-  bool awaitFirstUse();
-  size_t drain(size_t limit);
-  void apply(const Event& event);
-  bool publish(SiteEntry& site);
-  bool publishSyscallSites();
-  bool scanModules();
+  enum class End { Clean, Gone, Replaced };
+
+  bool openDump();
+  End record();
+  void finish(End how);
+  size_t drain(size_t limit, uint64_t bodyWaitNs);
+  // Takes a message's body off the ring: bytes of it, the first capacity into out.
+  bool takeBody(void* out, size_t capacity, size_t bytes, uint64_t waitNs);
+  void apply(const Event& event, uint64_t bodyWaitNs);
+  void defineSite(const Event& head, uint64_t bodyWaitNs);
+  void defineModule(const Event& head, uint64_t bodyWaitNs);
   SampleWeight weightOf(uint64_t size) const;
-  void track(uint64_t address, SiteEntry* site, uint64_t size);
+  void track(uint64_t address, uint32_t site, uint64_t size);
   void release(const PointerMap::Value& block);
-  void markDirty(SiteEntry& site);
+  void markDirty(uint32_t site);
   bool snapshot(uint64_t nowNs);
   bool reportDropped();
   void degraded(const char* what);
   void fail(const char* what);
 
-  Runtime& m_rt;
-  FailureFn m_onFailure;
-  OpenFn m_deferredOpen = nullptr;
+  struct KnownModule {
+    uint64_t start;
+    uint64_t pathHash;
+  };
+
+  Channel& m_channel;
+  const CollectorSetup& m_setup;
+  TargetWatch m_watch;
   DumpWriter m_writer;
   ResidentReader m_resident;
   PointerMap m_live;
   PointerMap m_pending;  // thread token -> block set aside by that thread's realloc
-  ModuleMap m_modules;
-  MappedVector<SiteEntry*> m_dirty;
+  SiteLedger m_sites;
+  MappedVector<KnownModule> m_modules;
+  MappedVector<uint32_t> m_dirty;
   MappedVector<SiteChange> m_changes;
   uint32_t m_nextSiteId = 0;
   uint32_t m_nextModuleId = 0;
-  uint64_t m_startNs = 0;
   uint64_t m_lastSnapshotNs = 0;
   uint64_t m_popped = 0;
   uint64_t m_reportedDropped = 0;
@@ -89,9 +78,8 @@ class Collector {
   uint64_t m_intervalPeakTotal = 0;  // highest m_liveTotal since the last snapshot
   bool m_failed = false;
   bool m_degraded = false;
-  pthread_t m_thread{};
-  bool m_running = false;
-  std::atomic<bool> m_stop{false};
+  uint64_t m_frames[format::kMaxFrames];
+  uint8_t m_moduleBody[format::kMaxBuildIdBytes + format::kMaxStringBytes];
 };
 
 }  // namespace slowburn::preload

@@ -97,7 +97,7 @@ bool PointerMap::erase(uint64_t key, Value* out) {
       hole = j;
     }
   }
-  m_slots[hole] = Slot{0, 0, nullptr};
+  m_slots[hole] = Slot{0, 0, 0};
   --m_size;
   if (m_capacity > m_minCapacity && m_size * 8 < m_capacity) resize(m_capacity / 2);
   return true;

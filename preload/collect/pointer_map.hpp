@@ -3,7 +3,7 @@
 //
 // Open addressing with linear probing and backward-shift deletion (no tombstones, so
 // probe lengths stay short however many allocations come and go). Only the collector
-// thread touches it. Memory comes from mmap; the table doubles when half full and halves
+// touches it. Memory comes from mmap; the table doubles when half full and halves
 // when under an eighth full, so it is O(live tracked allocations), never O(events).
 
 #include <cstddef>
@@ -11,12 +11,10 @@
 
 namespace slowburn::preload {
 
-struct SiteEntry;
-
 class PointerMap {
  public:
   struct Value {
-    SiteEntry* site = nullptr;
+    uint32_t site = 0;  // the site's number on the channel
     uint64_t size = 0;
   };
 
@@ -43,7 +41,7 @@ class PointerMap {
   struct Slot {
     uint64_t key;
     uint64_t size;
-    SiteEntry* site;
+    uint32_t site;
   };
 
   size_t home(uint64_t key) const;

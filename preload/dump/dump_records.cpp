@@ -18,34 +18,34 @@ bool writeHeader(DumpWriter& out, const HeaderFacts& facts) {
   return out.commit(b.finish());
 }
 
-bool writeModule(DumpWriter& out, uint32_t moduleId, const ModuleInfo& module) {
+bool writeModule(DumpWriter& out, uint32_t moduleId, const ModuleFacts& module) {
   auto b = out.builder();
   b.begin(Tag::Module);
   b.varint(moduleId);
   b.varint(module.loadAddress);
   b.varint(module.size);
   b.bytes(module.buildId, module.buildIdSize);
-  size_t len = 0;
-  while (module.path[len] != '\0' && len < format::kMaxStringBytes) ++len;
-  b.bytes(module.path, len);
+  b.bytes(module.path,
+          module.pathSize < format::kMaxStringBytes ? module.pathSize : format::kMaxStringBytes);
   return out.commit(b.finish());
 }
 
-bool writeSite(DumpWriter& out, uint32_t siteId, const SiteEntry& site) {
+bool writeSite(DumpWriter& out, uint32_t siteId, format::SiteKind kind, format::SyscallOp op,
+               const uint64_t* frames, uint32_t frameCount) {
   auto b = out.builder();
   b.begin(Tag::Site);
   b.varint(siteId);
-  b.u8(static_cast<uint8_t>(site.kind));
-  b.u8(static_cast<uint8_t>(site.op));
-  b.varint(site.frameCount);
+  b.u8(static_cast<uint8_t>(kind));
+  b.u8(static_cast<uint8_t>(op));
+  b.varint(frameCount);
   uint64_t previous = 0;
-  for (uint32_t i = 0; i < site.frameCount; ++i) {
+  for (uint32_t i = 0; i < frameCount; ++i) {
     if (i == 0) {
-      b.varint(site.frames[0]);
+      b.varint(frames[0]);
     } else {
-      b.zigzag(static_cast<int64_t>(site.frames[i] - previous));
+      b.zigzag(static_cast<int64_t>(frames[i] - previous));
     }
-    previous = site.frames[i];
+    previous = frames[i];
   }
   return out.commit(b.finish());
 }

@@ -5,9 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "collect/module_map.hpp"
 #include "dump/dump_writer.hpp"
-#include "record/site.hpp"
 
 namespace slowburn::preload {
 
@@ -22,8 +20,19 @@ struct HeaderFacts {
 };
 
 bool writeHeader(DumpWriter& out, const HeaderFacts& facts);
-bool writeModule(DumpWriter& out, uint32_t moduleId, const ModuleInfo& module);
-bool writeSite(DumpWriter& out, uint32_t siteId, const SiteEntry& site);
+// A loaded object as its MODULE record describes it.
+struct ModuleFacts {
+  uint64_t loadAddress = 0;
+  uint64_t size = 0;
+  const uint8_t* buildId = nullptr;
+  uint32_t buildIdSize = 0;
+  const char* path = "";
+  uint32_t pathSize = 0;
+};
+
+bool writeModule(DumpWriter& out, uint32_t moduleId, const ModuleFacts& module);
+bool writeSite(DumpWriter& out, uint32_t siteId, format::SiteKind kind, format::SyscallOp op,
+               const uint64_t* frames, uint32_t frameCount);
 bool writeNote(DumpWriter& out, format::NoteKind kind, uint64_t count, const char* text);
 bool writeEnd(DumpWriter& out, uint64_t timeNs, uint64_t droppedEvents);
 

@@ -8,6 +8,7 @@
 #include <malloc.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -24,23 +25,34 @@
   X(pvalloc)                    \
   X(malloc_usable_size)
 
-// pread/pwrite are the same functions as pread64/pwrite64 on LP64 under a second name
-// that most programs link against; they count as pread64/pwrite64.
-#define SLOWBURN_IO_HOOKS(X) \
-  X(read)                    \
-  X(pread)                   \
-  X(pread64)                 \
-  X(readv)                   \
-  X(recv)                    \
-  X(recvfrom)                \
-  X(recvmsg)                 \
-  X(write)                   \
-  X(pwrite)                  \
-  X(pwrite64)                \
-  X(writev)                  \
-  X(send)                    \
-  X(sendto)                  \
-  X(sendmsg)
+// The counted read/write family, one line each: name, the op it counts as, its parameters,
+// the arguments to pass on, and the raw system call (with its arguments) used in the one
+// moment the originals are not known yet. Declarations and bodies are generated from it
+// (hooks.hpp, hooks_io.cpp). pread/pwrite are the same functions as pread64/pwrite64 on
+// LP64 under a second name that most programs link against; they count as pread64/pwrite64.
+#define SLOWBURN_IO_HOOKS(X)                                                                       \
+  X(read, Read, (int fd, void* buf, size_t n), (fd, buf, n), SYS_read, (fd, buf, n))               \
+  X(pread, Pread64, (int fd, void* buf, size_t n, off_t o), (fd, buf, n, o), SYS_pread64,          \
+    (fd, buf, n, o))                                                                               \
+  X(pread64, Pread64, (int fd, void* buf, size_t n, off64_t o), (fd, buf, n, o), SYS_pread64,      \
+    (fd, buf, n, o))                                                                               \
+  X(readv, Readv, (int fd, const iovec* v, int c), (fd, v, c), SYS_readv, (fd, v, c))              \
+  X(recv, Recv, (int fd, void* buf, size_t n, int f), (fd, buf, n, f), SYS_recvfrom,               \
+    (fd, buf, n, f, nullptr, nullptr))                                                             \
+  X(recvfrom, Recvfrom, (int fd, void* buf, size_t n, int f, sockaddr* a, socklen_t* l),           \
+    (fd, buf, n, f, a, l), SYS_recvfrom, (fd, buf, n, f, a, l))                                    \
+  X(recvmsg, Recvmsg, (int fd, msghdr* m, int f), (fd, m, f), SYS_recvmsg, (fd, m, f))             \
+  X(write, Write, (int fd, const void* buf, size_t n), (fd, buf, n), SYS_write, (fd, buf, n))      \
+  X(pwrite, Pwrite64, (int fd, const void* buf, size_t n, off_t o), (fd, buf, n, o), SYS_pwrite64, \
+    (fd, buf, n, o))                                                                               \
+  X(pwrite64, Pwrite64, (int fd, const void* buf, size_t n, off64_t o), (fd, buf, n, o),           \
+    SYS_pwrite64, (fd, buf, n, o))                                                                 \
+  X(writev, Writev, (int fd, const iovec* v, int c), (fd, v, c), SYS_writev, (fd, v, c))           \
+  X(send, Send, (int fd, const void* buf, size_t n, int f), (fd, buf, n, f), SYS_sendto,           \
+    (fd, buf, n, f, nullptr, 0))                                                                   \
+  X(sendto, Sendto, (int fd, const void* buf, size_t n, int f, const sockaddr* a, socklen_t l),    \
+    (fd, buf, n, f, a, l), SYS_sendto, (fd, buf, n, f, a, l))                                      \
+  X(sendmsg, Sendmsg, (int fd, const msghdr* m, int f), (fd, m, f), SYS_sendmsg, (fd, m, f))
 
 // dlclose: pending sites are published while the library's code is still mapped.
 // dl_iterate_phdr: walks of the loader's list are kept out of fork (fork_gate.hpp).
@@ -48,4 +60,5 @@
   X(dlclose)                     \
   X(dl_iterate_phdr)
 
+// Every hook by name: X(name, ...) for each list (the IO list's extra columns are ignored).
 #define SLOWBURN_HOOKS(X) SLOWBURN_ALLOC_HOOKS(X) SLOWBURN_IO_HOOKS(X) SLOWBURN_LOADER_HOOKS(X)

@@ -22,22 +22,10 @@ void* valloc(size_t size) noexcept SLOWBURN_HOOK(valloc);
 void* pvalloc(size_t size) noexcept SLOWBURN_HOOK(pvalloc);
 size_t malloc_usable_size(void* block) noexcept SLOWBURN_HOOK(malloc_usable_size);
 
-ssize_t read(int fd, void* buf, size_t count) SLOWBURN_HOOK(read);
-ssize_t pread(int fd, void* buf, size_t count, off_t offset) SLOWBURN_HOOK(pread);
-ssize_t pread64(int fd, void* buf, size_t count, off64_t offset) SLOWBURN_HOOK(pread64);
-ssize_t readv(int fd, const struct iovec* iov, int iovcnt) SLOWBURN_HOOK(readv);
-ssize_t recv(int fd, void* buf, size_t len, int flags) SLOWBURN_HOOK(recv);
-ssize_t recvfrom(int fd, void* buf, size_t len, int flags, struct sockaddr* addr,
-                 socklen_t* addrlen) SLOWBURN_HOOK(recvfrom);
-ssize_t recvmsg(int fd, struct msghdr* msg, int flags) SLOWBURN_HOOK(recvmsg);
-ssize_t write(int fd, const void* buf, size_t count) SLOWBURN_HOOK(write);
-ssize_t pwrite(int fd, const void* buf, size_t count, off_t offset) SLOWBURN_HOOK(pwrite);
-ssize_t pwrite64(int fd, const void* buf, size_t count, off64_t offset) SLOWBURN_HOOK(pwrite64);
-ssize_t writev(int fd, const struct iovec* iov, int iovcnt) SLOWBURN_HOOK(writev);
-ssize_t send(int fd, const void* buf, size_t len, int flags) SLOWBURN_HOOK(send);
-ssize_t sendto(int fd, const void* buf, size_t len, int flags, const struct sockaddr* addr,
-               socklen_t addrlen) SLOWBURN_HOOK(sendto);
-ssize_t sendmsg(int fd, const struct msghdr* msg, int flags) SLOWBURN_HOOK(sendmsg);
+#define SLOWBURN_DECLARE_IO_HOOK(name, op, params, args, sysno, rawArgs) \
+  ssize_t name params SLOWBURN_HOOK(name);
+SLOWBURN_IO_HOOKS(SLOWBURN_DECLARE_IO_HOOK)
+#undef SLOWBURN_DECLARE_IO_HOOK
 
 int dlclose(void* handle) noexcept SLOWBURN_HOOK(dlclose);
 int dl_iterate_phdr(int (*callback)(struct dl_phdr_info*, size_t, void*), void* data)
@@ -47,7 +35,7 @@ int dl_iterate_phdr(int (*callback)(struct dl_phdr_info*, size_t, void*), void* 
 
 // The conversion fails to compile unless the hook has the libc prototype, which the
 // alias would otherwise take on trust. An alias must sit beside its target's definition.
-#define SLOWBURN_EXPORT_HOOK(name)                                                \
+#define SLOWBURN_EXPORT_HOOK(name, ...)                                           \
   [[maybe_unused]] static constexpr decltype(&::name) slowburn_prototype_##name = \
       &slowburn::preload::hooks::name;                                            \
   extern "C"                                                                      \

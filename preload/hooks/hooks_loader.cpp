@@ -1,11 +1,11 @@
-// The loader hooks: dlclose, so sites are published while their code is still mapped,
-// and dl_iterate_phdr, so no walk of the loader's list can overlap a fork (fork_gate.hpp).
+// The loader hooks: dlclose, so callers cached by address are forgotten when a library
+// goes, and dl_iterate_phdr, so no walk of the loader's list can overlap a fork
+// (fork_gate.hpp).
 
 #include "hooks/hooks.hpp"
 #include "hooks/originals.hpp"
 #include "lifecycle/fork_gate.hpp"
 #include "lifecycle/lifecycle.hpp"
-#include "record/recorder.hpp"
 #include "record/runtime.hpp"
 
 namespace slowburn::preload::hooks {
@@ -15,12 +15,6 @@ int dlclose(void* handle) noexcept {
   if (r == nullptr || r->dlclose == nullptr) [[unlikely]]
     return -1;
   const bool recording = shouldRecord();
-  if (recording) {
-    ReentryGuard guard;
-    // Sites pointing into the library get their SITE (and MODULE) records while its
-    // code is still mapped.
-    waitForCollector();
-  }
   const int result = r->dlclose(handle);
   // Another library may load at the same addresses: callers seen so far are stale.
   if (recording) runtime().loaderEpoch.fetch_add(1, std::memory_order_relaxed);

@@ -2,7 +2,7 @@
 
 #include <sched.h>
 
-#include "support/raw_io.hpp"
+#include "support/stderr_line.hpp"
 
 namespace slowburn::preload::detail {
 
@@ -17,13 +17,13 @@ const Originals* resolveSlow() {
   if (s_resolveState.compare_exchange_strong(expected, ResolveState::Resolving,
                                              std::memory_order_acq_rel)) {
     t_resolving = true;
-#define SLOWBURN_RESOLVE(name) \
+#define SLOWBURN_RESOLVE(name, ...) \
   s_originals.name = reinterpret_cast<decltype(&::name)>(dlsym(RTLD_NEXT, #name));
     SLOWBURN_HOOKS(SLOWBURN_RESOLVE)
 #undef SLOWBURN_RESOLVE
     t_resolving = false;
     if (s_originals.malloc == nullptr || s_originals.free == nullptr) {
-      raw::stderrLine("cannot find the real malloc/free; the program cannot continue");
+      diag::line("cannot find the real malloc/free; the program cannot continue");
       __builtin_trap();
     }
     s_resolveState.store(ResolveState::Resolved, std::memory_order_release);

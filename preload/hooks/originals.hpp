@@ -8,7 +8,7 @@
 namespace slowburn::preload {
 
 struct Originals {
-#define SLOWBURN_ORIGINAL(name) decltype(&::name) name = nullptr;
+#define SLOWBURN_ORIGINAL(name, ...) decltype(&::name) name = nullptr;
   SLOWBURN_HOOKS(SLOWBURN_ORIGINAL)
 #undef SLOWBURN_ORIGINAL
 };

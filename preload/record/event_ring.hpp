@@ -1,17 +1,22 @@
 #pragma once
-// Bounded lock-free multi-producer / single-consumer ring of Events.
+// Bounded lock-free multi-producer / single-consumer ring of Events, laid out in memory
+// the caller provides (the channel's shared mapping), so producer and consumer may live
+// in different processes: positions and sequences are plain numbers, never addresses.
 //
 // Dmitry Vyukov's bounded queue: each slot carries a sequence number; a producer claims
 // position p by CAS on the tail when slot p's sequence equals p, writes the event, then
 // publishes it by storing p+1. The consumer takes slot head when its sequence is head+1
-// and frees it for the next lap by storing head+capacity. No locks, no heap: the slots
-// are one mmap'ed block. Positions are claimed in one total order, which is what keeps a
-// free ordered before a later malloc of the same address (see recorder.hpp).
+// and frees it for the next lap by storing head+capacity. Positions are claimed in one
+// total order, which is what keeps a free ordered before a later malloc of the same
+// address (see recorder.hpp).
+//
+// A message claims k consecutive positions with one CAS. That is safe when the last of
+// them is free: the consumer frees slots in position order, so every earlier one is too.
 //
 // Slot i stores its sequence minus i, so the initial sequences are all zero: the slots
 // are left as the kernel's zero pages and only the ones a run reaches are ever faulted in.
 //
-// A full ring is the caller's decision (tryPush returns false); see Recorder::push.
+// A full ring is the caller's decision (tryPush returns false); see Channel::push.
 
 #include <atomic>
 #include <cstddef>
@@ -21,40 +26,44 @@
 
 namespace slowburn::preload {
 
+struct RingCursors {
+  alignas(64) std::atomic<uint64_t> tail{0};
+  alignas(64) std::atomic<uint64_t> head{0};
+};
+
+struct RingSlot {
+  std::atomic<uint64_t> sequence;
+  Event event;
+};
+
 class EventRing {
  public:
-  explicit EventRing(size_t capacity);  // rounded up to a power of two
-  ~EventRing();
-  EventRing(const EventRing&) = delete;
-  EventRing& operator=(const EventRing&) = delete;
+  // capacity must be a power of two; the slots zero-filled.
+  void attach(RingCursors* cursors, RingSlot* slots, size_t capacity);
+  static size_t bytesFor(size_t capacity) { return capacity * sizeof(RingSlot); }
 
-  bool ok() const { return m_slots != nullptr; }
+  bool attached() const { return m_slots != nullptr; }
   size_t capacity() const { return m_mask + 1; }
 
-  // Any thread. False when the ring is full.
-  bool tryPush(const Event& event);
-  // Claims a position and returns it through *position (for barriers); false when full.
+  // Any thread. False when the ring is full; *position is the position claimed.
   bool tryPush(const Event& event, uint64_t* position);
+  // Claims count consecutive positions; false when they are not all free.
+  bool tryClaim(uint32_t count, uint64_t* first);
+  // Writes and publishes a claimed position.
+  void fill(uint64_t position, const Event& event);
 
-  // Consumer thread only. False when the next slot is empty or not yet published.
+  // Consumer only. False when the next slot is empty or not yet published.
   bool tryPop(Event* out);
 
-  // Positions consumed so far; a producer waits on this for a barrier.
-  uint64_t consumed() const { return m_head.load(std::memory_order_acquire); }
+  // Positions consumed so far.
+  uint64_t consumed() const { return m_cursors->head.load(std::memory_order_acquire); }
   // Positions claimed so far (published or about to be).
-  uint64_t claimed() const { return m_tail.load(std::memory_order_acquire); }
+  uint64_t claimed() const { return m_cursors->tail.load(std::memory_order_acquire); }
 
  private:
-  struct Slot {
-    std::atomic<uint64_t> sequence;
-    Event event;
-  };
-
-  Slot* m_slots = nullptr;
+  RingCursors* m_cursors = nullptr;
+  RingSlot* m_slots = nullptr;
   size_t m_mask = 0;
-  size_t m_bytes = 0;
-  alignas(64) std::atomic<uint64_t> m_tail{0};
-  alignas(64) std::atomic<uint64_t> m_head{0};
 };
 
 }  // namespace slowburn::preload

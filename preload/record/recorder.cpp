@@ -1,22 +1,17 @@
 #include "record/recorder.hpp"
 
-#include <sched.h>
-
 #include <atomic>
 
+#include "lifecycle/lifecycle.hpp"
 #include "record/reentry_guard.hpp"
-#include "record/runtime.hpp"
 #include "record/unwinder.hpp"
 #include "slowburn/checksum.hpp"
-#include "support/raw_io.hpp"
 
 namespace slowburn::preload {
 namespace {
 
 constexpr uint64_t kAllocKeySeed = 0x616c6c6f63ull;    // "alloc"
 constexpr uint64_t kSyscallKeySeed = 0x7379736361ull;  // "sysca"
-constexpr uint64_t kStallNs = 1000000000ull;
-constexpr uint64_t kBarrierWaitNs = 2000000000ull;
 
 // A direct-mapped cache of this thread's syscall callers: the common case of a loop
 // calling read() from one place costs one compare, no unwind, no table walk.
@@ -39,64 +34,62 @@ uint32_t threadToken(Runtime& rt) {
   return t_token;
 }
 
-void drop(Runtime& rt) { rt.dropped.fetch_add(1, std::memory_order_relaxed); }
+// A push failed: if the collector gave up for good, say why and stop recording.
+void pushFailed(Channel& channel) {
+  if (channel.state() != CollectorState::Failed) return;
+  channel.showFailure();
+  disableRecording();
+}
 
-bool pushSlow(Runtime& rt, EventRing& ring, const Event& event, uint64_t* position) {
-  if (rt.ownerPid.load(std::memory_order_relaxed) != raw::pid()) {
-    drop(rt);  // a copy of the process made without fork(): no collector reads this ring
-    return false;
-  }
-  uint64_t seen = ring.consumed();
-  if (seen == rt.stalledAt.load(std::memory_order_relaxed)) {
-    drop(rt);
-    return false;
-  }
-  uint64_t progressAt = 0;
-  uint64_t sleep = 50000;
-  wakeCollector(rt);  // it may be idling: the ring just filled up
-  for (unsigned round = 0;; ++round) {
-    if (ring.tryPush(event, position)) return true;
-    if (!rt.collectorAlive.load(std::memory_order_acquire)) break;
-    if (round < 64) {
-      __builtin_ia32_pause();
-      continue;
-    }
-    if (round < 128) {
-      sched_yield();
-      continue;
-    }
-    const uint64_t now = raw::monotonicNs();
-    const uint64_t consumed = ring.consumed();
-    if (consumed != seen || progressAt == 0) {
-      seen = consumed;
-      progressAt = now;
-    } else if (now - progressAt > kStallNs) {
-      rt.stalledAt.store(consumed, std::memory_order_relaxed);
-      break;
-    }
-    raw::sleepNs(sleep);
-    if (sleep < 1000000) sleep *= 2;
-  }
-  drop(rt);
+bool push(Channel& channel, const Event& e) {
+  if (channel.push(e)) [[likely]]
+    return true;
+  pushFailed(channel);
   return false;
 }
 
-bool push(Runtime& rt, const Event& event, uint64_t* position = nullptr) {
-  EventRing* ring = rt.ring.load(std::memory_order_acquire);
-  if (ring == nullptr) {
-    drop(rt);
+Event event(EventOp op, uint64_t ptr, uint64_t size, uint32_t site, uint32_t thread) {
+  Event e{};
+  e.op = op;
+  e.ptr = ptr;
+  e.size = size;
+  e.site = site;
+  e.thread = thread;
+  return e;
+}
+
+// The shared counter a syscall site counts into on this channel, claimed once per epoch;
+// threads that race agree on the first claim (a losing claim's slot stays unused).
+uint32_t counterSlot(Channel& channel, SiteEntry& site, uint32_t epoch) {
+  uint64_t tag = site.counterTag.load(std::memory_order_acquire);
+  while ((tag >> 32) != epoch) {
+    const uint64_t mine = uint64_t{epoch} << 32 | channel.claimCounter();
+    if (site.counterTag.compare_exchange_strong(tag, mine, std::memory_order_acq_rel)) return mine;
+  }
+  return static_cast<uint32_t>(tag);
+}
+
+// Sends the site's definition on this channel (after any module it may point into).
+bool define(Runtime& rt, Channel& channel, SiteEntry& site, uint32_t epoch) {
+  if (!rt.modules.publishIfChanged(channel)) return false;
+  const uint32_t counter =
+      site.kind == format::SiteKind::Syscall ? counterSlot(channel, site, epoch) : kNoCounter;
+  const uint64_t shape =
+      siteDefShape(static_cast<uint8_t>(site.kind), static_cast<uint8_t>(site.op), site.frameCount);
+  if (!channel.pushMessage(event(EventOp::SiteDef, counter, shape, site.id, 0), site.frames,
+                           site.frameCount * sizeof(uint64_t))) {
+    pushFailed(channel);
     return false;
   }
-  uint64_t ignored = 0;
-  uint64_t* pos = position != nullptr ? position : &ignored;
-  if (ring->tryPush(event, pos)) [[likely]] {
-    // The collector sleeps until its next snapshot: wake it each time another quarter of
-    // the ring has been claimed, long before the ring can fill.
-    if ((*pos & (ring->capacity() / 4 - 1)) == 0) [[unlikely]]
-      wakeCollector(rt);
+  site.definedEpoch.store(epoch, std::memory_order_release);
+  return true;
+}
+
+bool ensureDefined(Runtime& rt, Channel& channel, SiteEntry& site) {
+  const uint32_t epoch = rt.channelEpoch.load(std::memory_order_relaxed);
+  if (site.definedEpoch.load(std::memory_order_acquire) == epoch) [[likely]]
     return true;
-  }
-  return pushSlow(rt, *ring, event, pos);
+  return define(rt, channel, site, epoch);
 }
 
 SiteEntry* allocSite(Runtime& rt) {
@@ -116,7 +109,7 @@ SiteEntry* syscallSite(Runtime& rt, format::SyscallOp op, uintptr_t caller) {
   if (slot.caller == caller && slot.tag == tag && slot.site != nullptr) [[likely]] {
     return slot.site;
   }
-  ErrnoKeeper keepErrno;  // only the first call from a caller does anything that may set it
+  ErrnoKeeper keepErrno;  // only a caller's first call unwinds or walks the table
   const uint64_t words[3] = {caller, static_cast<uint64_t>(op), epoch};
   const uint64_t key = XXH3_64bits_withSeed(words, sizeof(words), kSyscallKeySeed);
   SiteEntry* site = rt.sites.find(key);
@@ -138,26 +131,31 @@ SiteEntry* syscallSite(Runtime& rt, format::SyscallOp op, uintptr_t caller) {
 }  // namespace
 
 void recordChosenAlloc(void* block, size_t size) {
+  Channel* channel = recordingChannel();
+  if (channel == nullptr) return;
   Runtime& rt = runtime();
   ErrnoKeeper keepErrno;
   const auto address = reinterpret_cast<uint64_t>(block);
   if (rt.sampler.enabled()) {
     // Inserted before the address reaches the program, hence before any free of it.
     if (!rt.sampled.insert(address)) {
-      drop(rt);
+      channel->drop();
       return;
     }
   }
   SiteEntry* site = allocSite(rt);
-  if (site == nullptr) {
+  if (site == nullptr || !ensureDefined(rt, *channel, *site)) {
     if (rt.sampler.enabled()) rt.sampled.erase(address);
-    drop(rt);
+    channel->drop();
     return;
   }
-  push(rt, Event{address, size, site, threadToken(rt), EventOp::Alloc});
+  push(*channel, event(EventOp::Alloc, address, size, site->id, threadToken(rt)));
 }
 
 void recordFree(void* block) {
+  // A fork child that has not recorded yet knows none of these blocks: nothing to say.
+  Channel* channel = currentChannel();
+  if (channel == nullptr) return;
   Runtime& rt = runtime();
   const auto address = reinterpret_cast<uint64_t>(block);
   // Sampled mode: most blocks were never recorded; only a hit costs an event.
@@ -165,55 +163,59 @@ void recordFree(void* block) {
     return;
   ErrnoKeeper keepErrno;
   if (rt.sampler.enabled() && !rt.sampled.erase(address)) return;
-  push(rt, Event{address, 0, nullptr, threadToken(rt), EventOp::Free});
+  push(*channel, event(EventOp::Free, address, 0, 0, threadToken(rt)));
 }
 
 ReallocTicket beginRealloc(void* old) {
+  Channel* channel = currentChannel();
+  if (channel == nullptr) return {};
   Runtime& rt = runtime();
   const auto address = reinterpret_cast<uint64_t>(old);
   if (rt.sampler.enabled() && !rt.sampled.mayContain(address)) return {};
   ErrnoKeeper keepErrno;
   if (rt.sampler.enabled() && !rt.sampled.erase(address)) return {};
-  push(rt, Event{address, 0, nullptr, threadToken(rt), EventOp::ReallocBegin});
+  push(*channel, event(EventOp::ReallocBegin, address, 0, 0, threadToken(rt)));
   return {true};
 }
 
 void endRealloc(ReallocTicket ticket, void* old, void* result, size_t size) {
-  {
+  if (ticket.tracked) {
     ErrnoKeeper keepErrno;
     Runtime& rt = runtime();
     const auto address = reinterpret_cast<uint64_t>(old);
-    if (ticket.tracked) {
-      // On failure the old block is still the program's: put it back where it was.
-      const bool failed = result == nullptr && size != 0;
-      if (failed && rt.sampler.enabled()) rt.sampled.insert(address);
-      push(rt, Event{address, 0, nullptr, threadToken(rt),
-                     failed ? EventOp::ReallocAbort : EventOp::ReallocCommit});
+    // On failure the old block is still the program's: put it back where it was.
+    const bool failed = result == nullptr && size != 0;
+    if (failed && rt.sampler.enabled()) rt.sampled.insert(address);
+    if (Channel* channel = currentChannel()) {
+      push(*channel, event(failed ? EventOp::ReallocAbort : EventOp::ReallocCommit, address, 0, 0,
+                           threadToken(rt)));
     }
   }
   if (result != nullptr) recordAlloc(result, size);
 }
 
 void countSyscall(format::SyscallOp op, uintptr_t caller, ssize_t result) {
+  Channel* channel = recordingChannel();
+  if (channel == nullptr) return;
   Runtime& rt = runtime();
   SiteEntry* site = syscallSite(rt, op, caller);
   if (site == nullptr) return;
-  site->calls.fetch_add(1, std::memory_order_relaxed);
-  if (result > 0) site->bytes.fetch_add(static_cast<uint64_t>(result), std::memory_order_relaxed);
-}
-
-void waitForCollector() {
-  ErrnoKeeper keepErrno;
-  Runtime& rt = runtime();
-  uint64_t position = 0;
-  if (!push(rt, Event{0, 0, nullptr, threadToken(rt), EventOp::Barrier}, &position)) return;
-  wakeCollector(rt);
-  const uint64_t start = raw::monotonicNs();
-  while (rt.handled.load(std::memory_order_acquire) <= position &&
-         rt.collectorAlive.load(std::memory_order_acquire) &&
-         raw::monotonicNs() - start < kBarrierWaitNs) {
-    raw::sleepNs(100000);
+  const uint32_t epoch = rt.channelEpoch.load(std::memory_order_relaxed);
+  if (site->definedEpoch.load(std::memory_order_acquire) != epoch) [[unlikely]] {
+    // Only the first call from a caller on a channel does anything that may set errno.
+    ErrnoKeeper keepErrno;
+    if (!define(rt, *channel, *site, epoch)) return;
   }
+  const uint64_t bytes = result > 0 ? static_cast<uint64_t>(result) : 0;
+  const auto slot = static_cast<uint32_t>(site->counterTag.load(std::memory_order_relaxed));
+  if (slot < channel->counterCapacity()) [[likely]] {
+    SyscallCounter& counter = channel->counter(slot);
+    counter.calls.fetch_add(1, std::memory_order_relaxed);
+    if (bytes != 0) counter.bytes.fetch_add(bytes, std::memory_order_relaxed);
+    return;
+  }
+  ErrnoKeeper keepErrno;
+  push(*channel, event(EventOp::Calls, bytes, 1, site->id, 0));
 }
 
 }  // namespace slowburn::preload

@@ -1,19 +1,15 @@
 #pragma once
-// The hooks' side of recording: sample, capture the call site, and hand a compact event
-// to the collector through the ring. Called with the reentry guard held, only while
-// recording is Active; each call leaves errno as it found it.
+// The hooks' side of recording: sample, capture the call site, make sure the collector
+// knows it, and hand a compact event to the collector through the channel. Called with the
+// reentry guard held, only while recording is Active; each call leaves errno as it found
+// it.
 //
 // Ordering (why a reused address is never matched to the wrong event): the FREE is
 // pushed before the real free and the ALLOC after the real malloc returns. Ring positions
-// are one total order, so a later malloc that reuses the address is behind the FREE.
-//
-// Full ring policy: the producer waits with bounded backoff (spin, yield, then sleeps
-// of 50 us doubling to 1 ms) for as long as a collector is alive and draining. If the
-// collector is gone, or has consumed nothing for a whole second (it may be blocked on a
-// lock the waiting thread holds, e.g. inside the loader), the event is dropped and
-// counted instead: waiting further could deadlock the program, and dropping silently
-// would lie. Further pushes drop at once until the collector moves again. The counts
-// reach the dump as NOTE records and in END.
+// are one total order, so a later malloc that reuses the address is behind the FREE. A
+// site's definition (and the modules its frames point into) is pushed before the first
+// event that names it, by the same thread or visibly before another's (see site.hpp).
+// What happens when the ring is full is the channel's policy (channel.hpp).
 
 #include <sys/types.h>
 
@@ -55,9 +51,5 @@ ReallocTicket beginRealloc(void* old);
 void endRealloc(ReallocTicket ticket, void* old, void* result, size_t size);
 
 void countSyscall(format::SyscallOp op, uintptr_t caller, ssize_t result);
-
-// Waits (bounded) until the collector has handled everything pushed so far and
-// published every syscall site: called before dlclose unmaps code the sites point into.
-void waitForCollector();
 
 }  // namespace slowburn::preload

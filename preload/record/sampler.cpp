@@ -2,7 +2,6 @@
 
 #include <cmath>
 
-#include "record/site.hpp"
 #include "support/raw_io.hpp"
 
 namespace slowburn::preload {

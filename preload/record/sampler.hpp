@@ -49,6 +49,9 @@ class Sampler {
   uint64_t m_mean;
 };
 
+// Counts are fixed point (kCountOne per allocation) so sampled weights add up exactly.
+inline constexpr uint64_t kCountOne = uint64_t{1} << 16;
+
 // What one recorded block of `size` bytes stands for, in whole bytes and in kCountOne
 // fixed-point allocations. Deterministic in size, so the free subtracts what the alloc
 // added and live totals return exactly to zero.

@@ -1,6 +1,7 @@
 #pragma once
-// One call site: its identity (hash of the stack or of caller + op), the frames, the
-// syscall counters bumped by application threads, and the collector's private tallies.
+// One call site as the program's threads know it: its identity (hash of the stack or of
+// caller + op), its number on the channel, the frames, and whether the collector has been
+// told about it. The collector keeps its own books per site (collect/site_books.hpp).
 
 #include <atomic>
 #include <cstdint>
@@ -9,38 +10,18 @@
 
 namespace slowburn::preload {
 
-inline constexpr uint32_t kUnpublished = UINT32_MAX;
-
-// Counters only the collector thread touches: no atomics needed.
-struct SiteTally {
-  uint32_t dumpId = kUnpublished;  // dense id in this process's dump, once its SITE is written
-  bool dirty = false;              // changed since the last snapshot
-  uint64_t liveBytes = 0;
-  uint64_t intervalPeak = 0;  // highest liveBytes since the last snapshot: spikes between
-                              // snapshots still reach the dump
-  uint64_t liveCountQ = 0;    // counts are fixed point (kCountOne per allocation) for sampling
-  uint64_t allocsQ = 0;       // cumulative
-  uint64_t freesQ = 0;
-  uint64_t reportedAllocs = 0;  // whole counts already written
-  uint64_t reportedFrees = 0;
-  uint64_t reportedCalls = 0;
-  uint64_t reportedBytes = 0;
-};
-
-inline constexpr uint64_t kCountOne = uint64_t{1} << 16;
-
 struct SiteEntry {
   uint64_t key = 0;
+  uint32_t id = 0;  // dense in the order sites were made; gaps where an insert lost a race
   format::SiteKind kind = format::SiteKind::Alloc;
   format::SyscallOp op = format::SyscallOp::None;
   uint16_t frameCount = 0;
   const uint64_t* frames = nullptr;  // innermost first; lives in the same arena block
-  SiteEntry* nextAll = nullptr;      // every site, newest first (the fork child resets them)
-  SiteEntry* nextSyscall = nullptr;  // syscall sites only (the collector scans their counters)
-  std::atomic<uint64_t> calls{0};    // syscall sites: bumped by the hooks, relaxed
-  std::atomic<uint64_t> bytes{0};
-  // Its own cache line: the collector writes it constantly while hooks read the key.
-  alignas(64) SiteTally tally;
+  // The channel epoch whose collector has this site's definition (0: none yet). A fork
+  // child starts a new epoch, so its sites are defined again on their first use there.
+  std::atomic<uint32_t> definedEpoch{0};
+  // Syscall sites: epoch << 32 | the shared counter slot it counts into in that epoch.
+  std::atomic<uint64_t> counterTag{0};
 };
 
 }  // namespace slowburn::preload

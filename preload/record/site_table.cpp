@@ -85,20 +85,13 @@ SiteEntry* SiteTable::intern(uint64_t key, format::SiteKind kind, format::Syscal
       return existing;
     }
     if (existing == nullptr) {
-      if (fresh == nullptr) fresh = makeEntry(key, kind, op, frames, frameCount);
-      if (fresh == nullptr) return nullptr;
+      if (fresh == nullptr) {
+        fresh = makeEntry(key, kind, op, frames, frameCount);
+        if (fresh == nullptr) return nullptr;
+        fresh->id = m_nextId.fetch_add(1, std::memory_order_relaxed);
+      }
       if (slot->compare_exchange_strong(value, reinterpret_cast<uintptr_t>(fresh),
                                         std::memory_order_acq_rel)) {
-        SiteEntry* head = m_all.load(std::memory_order_relaxed);
-        do {
-          fresh->nextAll = head;
-        } while (!m_all.compare_exchange_weak(head, fresh, std::memory_order_acq_rel));
-        if (kind == format::SiteKind::Syscall) {
-          SiteEntry* first = m_syscalls.load(std::memory_order_relaxed);
-          do {
-            fresh->nextSyscall = first;
-          } while (!m_syscalls.compare_exchange_weak(first, fresh, std::memory_order_acq_rel));
-        }
         m_count.fetch_add(1, std::memory_order_relaxed);
         return fresh;
       }

@@ -34,9 +34,6 @@ class SiteTable {
   SiteEntry* intern(uint64_t key, format::SiteKind kind, format::SyscallOp op,
                     const uint64_t* frames, uint32_t frameCount);
 
-  // Every site, newest first; entries are fully built before they appear here.
-  SiteEntry* all() const { return m_all.load(std::memory_order_acquire); }
-  SiteEntry* syscallSites() const { return m_syscalls.load(std::memory_order_acquire); }
   size_t size() const { return m_count.load(std::memory_order_relaxed); }
   size_t mappedBytes() const { return m_arena.mappedBytes() + kRootBytes; }
 
@@ -55,9 +52,8 @@ class SiteTable {
 
   std::atomic<uintptr_t>* m_root = nullptr;
   BumpArena m_arena;
-  std::atomic<SiteEntry*> m_all{nullptr};
-  std::atomic<SiteEntry*> m_syscalls{nullptr};
   std::atomic<size_t> m_count{0};
+  std::atomic<uint32_t> m_nextId{0};
 };
 
 }  // namespace slowburn::preload

@@ -1,6 +1,7 @@
 #pragma once
 // A growable array of trivially copyable values in mmap'ed memory, for the collector's
-// scratch lists (dirty sites, snapshot changes): it grows with the number of sites only.
+// books and scratch lists (sites, dirty sites, snapshot changes): it grows with the
+// number of sites only.
 
 #include <cstddef>
 #include <cstring>
@@ -24,6 +25,14 @@ class MappedVector {
   bool push(const T& value) {
     if (m_size == m_capacity && !grow()) return false;
     m_data[m_size++] = value;
+    return true;
+  }
+  // Grows to n values, the new ones zero bytes; false when out of memory.
+  bool resize(size_t n) {
+    while (m_capacity < n)
+      if (!grow()) return false;
+    if (n > m_size) std::memset(static_cast<void*>(m_data + m_size), 0, (n - m_size) * sizeof(T));
+    m_size = n;
     return true;
   }
   void clear() { m_size = 0; }

@@ -1,7 +1,8 @@
 #include "support/page_memory.hpp"
 
 #include <sys/mman.h>
-#include <unistd.h>
+
+#include "support/raw_io.hpp"
 
 namespace slowburn::preload {
 
@@ -12,13 +13,12 @@ size_t roundToPages(size_t bytes) {
 
 void* mapPages(size_t bytes) {
   if (bytes == 0) return nullptr;
-  void* p = mmap(nullptr, roundToPages(bytes), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                 -1, 0);
-  return p == MAP_FAILED ? nullptr : p;
+  return raw::map(nullptr, roundToPages(bytes), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                  -1, 0);
 }
 
 void unmapPages(void* p, size_t bytes) {
-  if (p != nullptr && bytes != 0) munmap(p, roundToPages(bytes));
+  if (p != nullptr && bytes != 0) raw::unmap(p, roundToPages(bytes));
 }
 
 }  // namespace slowburn::preload

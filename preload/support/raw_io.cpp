@@ -123,17 +123,70 @@ ssize_t readSmallFile(const char* path, char* out, size_t size) {
   return static_cast<ssize_t>(used);
 }
 
-void stderrLine(std::initializer_list<const char*> parts) {
-  // One write(2) per line so concurrent processes never interleave inside it.
-  char line[1024];
+int dupHigh(int fd, int low) { return fcntl(fd, F_DUPFD_CLOEXEC, low); }
+
+int moveHigh(int fd, int low) {
+  const int high = dupHigh(fd, low);
+  if (high < 0) return fd;
+  close(fd);
+  return high;
+}
+
+bool sameFile(int fd, dev_t dev, ino_t ino) {
+  struct stat st {};
+  return fd >= 0 && raw::fstat(fd, &st) == 0 && st.st_dev == dev && st.st_ino == ino;
+}
+
+int pipe(int fds[2], int flags) {
+  const int saved = errno;
+  return static_cast<int>(call(syscall(SYS_pipe2, fds, flags), saved));
+}
+
+int memfdCreate(const char* name, unsigned flags) {
+  const int saved = errno;
+  return static_cast<int>(call(syscall(SYS_memfd_create, name, flags), saved));
+}
+
+int ftruncate(int fd, off_t size) {
+  const int saved = errno;
+  return static_cast<int>(call(syscall(SYS_ftruncate, fd, size), saved));
+}
+
+void* map(void* address, size_t size, int prot, int flags, int fd, off_t offset) {
+  const int saved = errno;
+  const long r = call(syscall(SYS_mmap, address, size, prot, flags, fd, offset), saved);
+  return r < 0 && r > -4096 ? nullptr : reinterpret_cast<void*>(r);
+}
+
+int unmap(void* address, size_t size) {
+  const int saved = errno;
+  return static_cast<int>(call(syscall(SYS_munmap, address, size), saved));
+}
+
+int madvise(void* address, size_t size, int advice) {
+  const int saved = errno;
+  return static_cast<int>(call(syscall(SYS_madvise, address, size, advice), saved));
+}
+
+void closeAllFrom(int first, const int* keep, size_t keepCount) {
+  // close_range(2) over the gaps between the kept descriptors, in ascending order.
+  int sorted[8];
   size_t n = 0;
-  auto add = [&](const char* s) {
-    while (s != nullptr && *s != '\0' && n + 2 < sizeof(line)) line[n++] = *s++;
-  };
-  add("slowburn: ");
-  for (const char* part : parts) add(part);
-  line[n++] = '\n';
-  writeAll(STDERR_FILENO, line, n);
+  for (size_t i = 0; i < keepCount && n < 8; ++i)
+    if (keep[i] >= first) sorted[n++] = keep[i];
+  for (size_t i = 1; i < n; ++i)
+    for (size_t j = i; j > 0 && sorted[j - 1] > sorted[j]; --j) {
+      const int t = sorted[j];
+      sorted[j] = sorted[j - 1];
+      sorted[j - 1] = t;
+    }
+  const int saved = errno;
+  int from = first;
+  for (size_t i = 0; i < n; ++i) {
+    if (sorted[i] > from) call(syscall(SYS_close_range, from, sorted[i] - 1, 0), saved);
+    from = sorted[i] + 1;
+  }
+  call(syscall(SYS_close_range, from, ~0u, 0), saved);
 }
 
 uint64_t monotonicNs() { return clockNs(CLOCK_MONOTONIC); }
@@ -159,6 +212,19 @@ void waitOnWord(const uint32_t* word, uint32_t expected, uint64_t ns) {
 void wakeWord(const uint32_t* word) {
   const int saved = errno;
   call(syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0), saved);
+}
+
+void waitOnSharedWord(const uint32_t* word, uint32_t expected, uint64_t ns) {
+  struct timespec ts {};
+  ts.tv_sec = static_cast<time_t>(ns / 1000000000ull);
+  ts.tv_nsec = static_cast<long>(ns % 1000000000ull);
+  const int saved = errno;
+  call(syscall(SYS_futex, word, FUTEX_WAIT, expected, &ts, nullptr, 0), saved);
+}
+
+void wakeSharedWord(const uint32_t* word) {
+  const int saved = errno;
+  call(syscall(SYS_futex, word, FUTEX_WAKE, INT32_MAX, nullptr, nullptr, 0), saved);
 }
 
 int pid() { return static_cast<int>(syscall(SYS_getpid)); }

@@ -7,7 +7,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <initializer_list>
 
 namespace slowburn::preload::raw {
 
@@ -31,16 +30,32 @@ int writeAll(int fd, const void* data, size_t size);
 // Reads a small file whole into out (NUL-terminated); returns bytes read or -errno.
 ssize_t readSmallFile(const char* path, char* out, size_t size);
 
-// One line "slowburn: <parts...>\n" on stderr, in a single write.
-void stderrLine(std::initializer_list<const char*> parts);
-inline void stderrLine(const char* text) { stderrLine({text}); }
+// Duplicates fd to the lowest free number >= low, close-on-exec; returns it or -errno.
+int dupHigh(int fd, int low);
+// Moves fd to low or above (closing the original); keeps fd when that fails.
+int moveHigh(int fd, int low);
+// Whether fd is open and still names the file (device, inode) it named before.
+bool sameFile(int fd, dev_t dev, ino_t ino);
+int pipe(int fds[2], int flags);
+int memfdCreate(const char* name, unsigned flags);
+int ftruncate(int fd, off_t size);
+// mmap(2) and munmap(2) as raw syscalls (the mmap family may be interposed); nullptr on
+// failure.
+void* map(void* address, size_t size, int prot, int flags, int fd, off_t offset);
+int unmap(void* address, size_t size);
+int madvise(void* address, size_t size, int advice);
+// Closes every descriptor from first up, except those in keep.
+void closeAllFrom(int first, const int* keep, size_t keepCount);
 
 uint64_t monotonicNs();
 uint64_t realtimeNs();
 void sleepNs(uint64_t ns);
-// Sleeps up to ns unless *word changes from expected (or is woken); futex(2), private.
+// Sleeps up to ns unless *word changes from expected (or is woken); futex(2). The
+// private forms serve one process; the shared ones a word in memory two processes map.
 void waitOnWord(const uint32_t* word, uint32_t expected, uint64_t ns);
 void wakeWord(const uint32_t* word);
+void waitOnSharedWord(const uint32_t* word, uint32_t expected, uint64_t ns);
+void wakeSharedWord(const uint32_t* word);
 
 int pid();
 int ppid();

@@ -1,4 +1,4 @@
-"""The full-ring policy, forced for real: the collector thread alone is stopped (ptrace
+"""The full-ring policy, forced for real: the collector process alone is stopped (ptrace
 interrupt), the program's threads fill the ring, wait a bounded time, then drop and count;
 the program never deadlocks, and the dump says how much was lost."""
 import ctypes
@@ -17,15 +17,21 @@ libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_
 libc.ptrace.restype = ctypes.c_long
 
 
-def collector_tid(pid, timeout=5.0):
+def collector_pid(pid, timeout=5.0):
+    """The program's child named slowburn: its collector process."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for tid in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{tid}/comm") as f:
-                if f.read().strip() == "slowburn":
-                    return int(tid)
+            with open(f"/proc/{pid}/task/{tid}/children") as f:
+                for child in f.read().split():
+                    try:
+                        with open(f"/proc/{child}/comm") as c:
+                            if c.read().strip() == "slowburn":
+                                return int(child)
+                    except FileNotFoundError:
+                        pass
         time.sleep(0.01)
-    raise AssertionError("no collector thread named slowburn")
+    raise AssertionError("no collector process named slowburn")
 
 
 def ptrace(request, tid):
@@ -40,7 +46,7 @@ def test_preload_stalled_collector_makes_producers_drop_and_count_not_hang():
     start = time.monotonic()
     proc = subprocess.Popen([sample("pl_flood"), "3500"], cwd=workdir, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    tid = collector_tid(proc.pid)
+    tid = collector_pid(proc.pid)
     time.sleep(0.3)
     ptrace(PTRACE_SEIZE, tid)
     ptrace(PTRACE_INTERRUPT, tid)

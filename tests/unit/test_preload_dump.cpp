@@ -19,7 +19,6 @@ namespace {
 using namespace slowburn;
 using preload::DumpWriter;
 using preload::SiteChange;
-using preload::SiteEntry;
 
 struct Collected : analyze::DumpVisitor {
   analyze::Header header;
@@ -64,26 +63,21 @@ TEST(PreloadDump, EveryRecordKindRoundTripsThroughTheReader) {
   ASSERT_TRUE(preload::writeHeader(w, facts));
   ASSERT_TRUE(w.publish());
   const uint8_t buildId[] = {0xde, 0xad, 0xbe, 0xef};
-  preload::ModuleInfo module{0x555500000000, 0x3000, buildId, 4, "/usr/bin/thing"};
+  preload::ModuleFacts module{0x555500000000, 0x3000, buildId, 4, "/usr/bin/thing", 14};
   ASSERT_TRUE(preload::writeModule(w, 0, module));
 
   // Frames that go down as well as up: the zigzag deltas must survive.
   const uint64_t allocFrames[] = {0x555500001234, 0x555500000100, 0x7fff12345678};
   const uint64_t readFrame[] = {0x555500002000};
-  SiteEntry alloc;
-  alloc.frames = allocFrames;
-  alloc.frameCount = 3;
-  SiteEntry read;
-  read.kind = format::SiteKind::Syscall;
-  read.op = format::SyscallOp::Read;
-  read.frames = readFrame;
-  read.frameCount = 1;
-  ASSERT_TRUE(preload::writeSite(w, 0, alloc));
-  ASSERT_TRUE(preload::writeSite(w, 1, read));
+  const auto alloc = format::SiteKind::Alloc;
+  const auto none = format::SyscallOp::None;
+  ASSERT_TRUE(preload::writeSite(w, 0, alloc, none, allocFrames, 3));
+  ASSERT_TRUE(
+      preload::writeSite(w, 1, format::SiteKind::Syscall, format::SyscallOp::Read, readFrame, 1));
   // Enough extra sites that one snapshot must be split across records.
   const size_t manySites = preload::kChangesPerRecord * 2 + 7;
   for (size_t i = 2; i < manySites; ++i)
-    ASSERT_TRUE(preload::writeSite(w, static_cast<uint32_t>(i), alloc));
+    ASSERT_TRUE(preload::writeSite(w, static_cast<uint32_t>(i), alloc, none, allocFrames, 3));
 
   std::vector<SiteChange> changes;
   changes.push_back({0, format::SiteKind::Alloc, 30003, 3, 5, 2, 50005});

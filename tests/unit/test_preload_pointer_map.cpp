@@ -6,14 +6,12 @@
 #include <unordered_map>
 
 #include "collect/pointer_map.hpp"
-#include "record/site.hpp"
 
 namespace {
 
 using slowburn::preload::PointerMap;
-using slowburn::preload::SiteEntry;
 
-SiteEntry* siteTag(uint64_t n) { return reinterpret_cast<SiteEntry*>(n * 16 + 16); }
+uint32_t siteTag(uint64_t n) { return static_cast<uint32_t>(n * 7 + 1); }
 
 TEST(PreloadPointerMap, InsertFindEraseAndOverwrite) {
   PointerMap map(16);

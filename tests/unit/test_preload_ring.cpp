@@ -1,29 +1,52 @@
-// The MPSC event ring: order, capacity, wrap-around, and many producers at once.
+// The MPSC event ring in a channel's shared mapping: order, capacity, wrap-around,
+// multi-slot messages, and many producers at once.
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstring>
 #include <thread>
 #include <vector>
 
-#include "record/event_ring.hpp"
+#include "record/channel.hpp"
 
 namespace {
 
+using slowburn::preload::Channel;
 using slowburn::preload::Event;
 using slowburn::preload::EventOp;
 using slowburn::preload::EventRing;
 
 Event eventFor(uint32_t thread, uint64_t seq) {
-  return Event{seq, seq * 3, nullptr, thread, EventOp::Alloc};
+  Event e{};
+  e.ptr = seq;
+  e.size = seq * 3;
+  e.thread = thread;
+  e.op = EventOp::Alloc;
+  return e;
+}
+
+// A channel of its own for each test: the ring lives in its shared mapping.
+struct Ring {
+  explicit Ring(size_t capacity) { ok = channel.create(capacity, 4); }
+  ~Ring() { channel.unmapAll(); }
+  EventRing& operator*() { return channel.ring(); }
+  Channel channel;
+  bool ok = false;
+};
+
+bool tryPush(EventRing& ring, const Event& e) {
+  uint64_t position = 0;
+  return ring.tryPush(e, &position);
 }
 
 TEST(PreloadRing, PopsInPushOrderAndReportsEmpty) {
-  EventRing ring(8);
-  ASSERT_TRUE(ring.ok());
+  Ring owner(8);
+  ASSERT_TRUE(owner.ok);
+  EventRing& ring = *owner;
   Event e{};
   EXPECT_FALSE(ring.tryPop(&e));
-  for (uint64_t i = 1; i <= 5; ++i) ASSERT_TRUE(ring.tryPush(eventFor(1, i)));
+  for (uint64_t i = 1; i <= 5; ++i) ASSERT_TRUE(tryPush(ring, eventFor(1, i)));
   for (uint64_t i = 1; i <= 5; ++i) {
     ASSERT_TRUE(ring.tryPop(&e));
     EXPECT_EQ(e.ptr, i);
@@ -33,19 +56,21 @@ TEST(PreloadRing, PopsInPushOrderAndReportsEmpty) {
 }
 
 TEST(PreloadRing, FullRingRefusesUntilASlotIsFreed) {
-  EventRing ring(5);  // rounded up to 8
+  Ring owner(5);  // rounded up to 8
+  EventRing& ring = *owner;
   EXPECT_EQ(ring.capacity(), 8u);
-  for (uint64_t i = 0; i < 8; ++i) ASSERT_TRUE(ring.tryPush(eventFor(1, i)));
-  EXPECT_FALSE(ring.tryPush(eventFor(1, 99)));
+  for (uint64_t i = 0; i < 8; ++i) ASSERT_TRUE(tryPush(ring, eventFor(1, i)));
+  EXPECT_FALSE(tryPush(ring, eventFor(1, 99)));
   Event e{};
   ASSERT_TRUE(ring.tryPop(&e));
   EXPECT_EQ(e.ptr, 0u);
-  EXPECT_TRUE(ring.tryPush(eventFor(1, 8)));
-  EXPECT_FALSE(ring.tryPush(eventFor(1, 100)));
+  EXPECT_TRUE(tryPush(ring, eventFor(1, 8)));
+  EXPECT_FALSE(tryPush(ring, eventFor(1, 100)));
 }
 
 TEST(PreloadRing, WrapsAroundManyLapsAndCountsPositions) {
-  EventRing ring(4);
+  Ring owner(4);
+  EventRing& ring = *owner;
   uint64_t next = 0;
   uint64_t expected = 0;
   Event e{};
@@ -70,12 +95,13 @@ TEST(PreloadRing, WrapsAroundManyLapsAndCountsPositions) {
 TEST(PreloadRing, ManyProducersOneConsumerLoseNothingAndKeepPerProducerOrder) {
   constexpr uint32_t kProducers = 4;
   constexpr uint64_t kPerProducer = 200000;
-  EventRing ring(1024);
+  Ring owner(1024);
+  EventRing& ring = *owner;
   std::vector<std::thread> producers;
   for (uint32_t p = 1; p <= kProducers; ++p) {
     producers.emplace_back([&ring, p] {
       for (uint64_t i = 0; i < kPerProducer; ++i) {
-        while (!ring.tryPush(eventFor(p, i))) std::this_thread::yield();
+        while (!tryPush(ring, eventFor(p, i))) std::this_thread::yield();
       }
     });
   }
@@ -97,6 +123,37 @@ TEST(PreloadRing, ManyProducersOneConsumerLoseNothingAndKeepPerProducerOrder) {
   for (auto& t : producers) t.join();
   EXPECT_FALSE(ring.tryPop(&e));
   for (uint32_t p = 1; p <= kProducers; ++p) EXPECT_EQ(next[p], kPerProducer);
+}
+
+// A message claims its slots at once: another producer's events never land inside it,
+// and it never wraps past slots still unread.
+TEST(PreloadRing, MessagesArriveWholeAndNeverOverrunUnreadSlots) {
+  Ring owner(8);
+  Channel& channel = owner.channel;
+  EventRing& ring = *owner;
+  channel.control().alive.store(0);  // no collector: a full ring drops at once
+  ASSERT_TRUE(channel.push(eventFor(1, 1)));
+  const char body[70] = "a body of three slots, written before its head is published";
+  Event head = eventFor(1, 2);
+  head.op = EventOp::ModuleDef;
+  ASSERT_TRUE(channel.pushMessage(head, body, sizeof(body)));  // positions 1..4
+  ASSERT_TRUE(channel.push(eventFor(1, 3)));
+  EXPECT_FALSE(channel.pushMessage(head, body, sizeof(body)));  // 4 slots, 3 free: dropped
+  EXPECT_EQ(channel.control().dropped.load(), 1u);
+  Event e{};
+  ASSERT_TRUE(ring.tryPop(&e));
+  EXPECT_EQ(e.ptr, 1u);
+  ASSERT_TRUE(ring.tryPop(&e));
+  EXPECT_EQ(e.op, EventOp::ModuleDef);
+  char got[3 * sizeof(Event)] = {};
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(ring.tryPop(reinterpret_cast<Event*>(got) + i));
+  EXPECT_EQ(0, std::memcmp(got, body, sizeof(body)));
+  ASSERT_TRUE(ring.tryPop(&e));
+  EXPECT_EQ(e.ptr, 3u);
+  EXPECT_FALSE(ring.tryPop(&e));
+  // Wrapping: a message that needs the slots just freed gets them.
+  ASSERT_TRUE(channel.pushMessage(head, body, sizeof(body)));
+  EXPECT_EQ(ring.claimed(), 10u);
 }
 
 }  // namespace

@@ -8,7 +8,7 @@
 
 namespace slowburn::preload {
 
-// Resident set size in bytes from /proc/<pid>/statm; 0 when unreadable.
+// A process's resident set size in bytes from /proc/<pid>/statm; 0 when unreadable.
 //
 // The file stays open on a high descriptor and is re-read with pread: opening it at every
 // snapshot would briefly take the lowest free descriptor, which a daemon closing and
@@ -16,13 +16,14 @@ namespace slowburn::preload {
 // checked, so a number the program reused is never read from.
 class ResidentReader {
  public:
+  explicit ResidentReader(int pid = 0) : m_pid(pid) {}
+  void watch(int pid) { m_pid = pid; }
   uint64_t read();
-  // A fork child inherited the parent's descriptor, which names the parent's statm.
-  void closeInherited();
 
  private:
   bool reopen();
 
+  int m_pid;
   int m_fd = -1;
   dev_t m_dev = 0;
   ino_t m_ino = 0;

@@ -1,4 +1,4 @@
-#include "collect/proc_self.hpp"
+#include "support/proc_self.hpp"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -28,12 +28,12 @@ uint64_t secondNumber(const char* text) {
 }  // namespace
 
 bool ResidentReader::reopen() {
-  // /proc/<pid>, not /proc/self: the name must keep meaning this process.
+  // /proc/<pid>: the collector reads the program's, not its own.
   char path[64] = "/proc/";
   size_t n = std::strlen(path);
   char digits[24];
   size_t k = 0;
-  for (unsigned v = static_cast<unsigned>(raw::pid()); v != 0 || k == 0; v /= 10) {
+  for (unsigned v = static_cast<unsigned>(m_pid); v != 0 || k == 0; v /= 10) {
     digits[k++] = static_cast<char>('0' + v % 10);
   }
   while (k > 0) path[n++] = digits[--k];
@@ -65,14 +65,6 @@ uint64_t ResidentReader::read() {
   text[n] = '\0';
   const unsigned long pageSize = getauxval(AT_PAGESZ);
   return secondNumber(text) * (pageSize == 0 ? 4096 : pageSize);
-}
-
-void ResidentReader::closeInherited() {
-  struct stat st {};
-  if (m_fd >= 0 && raw::fstat(m_fd, &st) == 0 && st.st_dev == m_dev && st.st_ino == m_ino) {
-    raw::close(m_fd);
-  }
-  m_fd = -1;
 }
 
 void executablePath(char* out, size_t size) {

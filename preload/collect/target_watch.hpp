@@ -1,0 +1,39 @@
+#pragma once
+// Whether the program the collector records is still there, still running the same image.
+//
+// Exit: the collector is the program's child, so getppid() changes the moment the program
+// is gone (its children are handed to a reaper before it becomes a zombie), whatever
+// killed it. Exec: the program holds the write end of a pipe with O_CLOEXEC, so the read
+// end sees EOF when it execs (or exits). A program may also close every descriptor; the
+// pipe then closes while the image lives on, so EOF is confirmed by looking for the
+// channel's mapping in /proc/PID/maps (an exec drops every mapping), rate-limited.
+
+#include <sys/types.h>
+
+#include <cstdint>
+
+namespace slowburn::preload {
+
+class TargetWatch {
+ public:
+  enum class Fate { Running, Exited, Replaced };
+
+  TargetWatch(int pid, int livenessFd, dev_t channelDev, ino_t channelIno)
+      : m_pid(pid), m_fd(livenessFd), m_dev(channelDev), m_ino(channelIno) {}
+
+  Fate poll(uint64_t nowNs);
+
+ private:
+  // Whether /proc/PID/maps still shows the channel: Running, Replaced, or Exited when the
+  // process has no mappings left (it is exiting).
+  Fate lookForChannel();
+
+  int m_pid;
+  int m_fd;
+  dev_t m_dev;
+  ino_t m_ino;
+  bool m_pipeClosed = false;
+  uint64_t m_nextMapsScanNs = 0;
+};
+
+}  // namespace slowburn::preload

@@ -1,0 +1,122 @@
+"""A guest the program cannot notice: the collector is a process of its own, so a profiled
+program that was single-threaded stays so for the kernel and glibc — privilege drops,
+user namespaces, raw clone() children and address-space limits behave as in a plain run —
+and the preload's own complaints go to the stderr the program was started with."""
+import os
+import resource
+import signal
+import subprocess
+import time
+
+from harness import PRELOAD, run_plain, run_profiled
+from test_preload_support import dump_for_pid, only_dump, sample, sites_in_function, tmpdir
+
+
+def same_as_plain(cmd, env=None, preexec_fn=None, workdir_mode=None):
+    """Runs cmd plain and preloaded in fresh directories; asserts equal stdout and status.
+
+    Returns (the profiled run, its dumps)."""
+    plain = run_plain(cmd, tmpdir(), env=env, preexec_fn=preexec_fn)
+    workdir = tmpdir()
+    if workdir_mode is not None:
+        os.chmod(workdir, workdir_mode)
+    profiled, dumps = run_profiled(cmd, workdir, env=env, check=False, preexec_fn=preexec_fn)
+    assert profiled.returncode == plain.returncode, (cmd, plain, profiled)
+    assert profiled.stdout == plain.stdout, (cmd, plain.stdout, profiled.stdout)
+    assert b"slowburn" not in profiled.stderr, profiled.stderr
+    return profiled, dumps
+
+
+def test_guest_program_stays_single_threaded_while_recorded():
+    workdir = tmpdir()
+    env = dict(os.environ, LD_PRELOAD=PRELOAD)
+    env.pop("SLOWBURN_OUT", None)
+    proc = subprocess.Popen([sample("pl_spin")], cwd=workdir, env=env, stdout=subprocess.PIPE)
+    try:
+        assert proc.stdout.readline() == b"spinning\n"
+        time.sleep(0.2)
+        with open(f"/proc/{proc.pid}/status") as f:
+            threads = [line for line in f if line.startswith("Threads:")]
+        assert threads == ["Threads:\t1\n"], threads
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+
+
+def test_guest_privilege_drop_with_capset_and_setresgid_runs_as_plain():
+    assert os.geteuid() == 0, "the privilege-drop tests need root, as daemons start"
+    profiled, dumps = same_as_plain([sample("pl_privdrop")])
+    assert profiled.stdout == b"uid 65534 65534 65534 gid 65534 65534 65534\n", profiled.stdout
+    dump = only_dump(dumps)
+    assert dump.summary["saw_end"], dump.summary
+    # Allocations after the drop are recorded as well as before.
+    state = dump.final_state()
+    assert {10001, 20001} <= {s["live_bytes"] for s in state.values()}, state
+
+
+def test_guest_setpriv_reuid_regid_runs_as_plain():
+    assert os.geteuid() == 0, "the privilege-drop tests need root, as daemons start"
+    # The programs it runs are nobody's: they need a directory they may write their dumps in.
+    profiled, dumps = same_as_plain(["setpriv", "--reuid=65534", "--regid=65534",
+                                     "--clear-groups", "sh", "-c", "id -u; id -g"],
+                                    workdir_mode=0o1777)
+    assert profiled.stdout == b"65534\n65534\n", profiled.stdout
+    names = sorted(os.path.basename(d).split(".")[1] for d in dumps)
+    assert names == ["dash", "id", "id", "setpriv"], names
+
+
+def test_guest_raw_clone_child_calling_exit_does_not_hang_and_stays_out_of_the_dump():
+    profiled, dumps = same_as_plain([sample("pl_rawclone")])
+    assert profiled.stdout == b"child allocated\nchild exited 3\n", profiled.stdout
+    dump = dump_for_pid(dumps, profiled_pid(dumps, "pl_rawclone"))
+    assert dump.summary["saw_end"], dump.summary
+    sizes = {s["live_bytes"] for s in dump.final_state().values()}
+    assert {10001, 20001} <= sizes, sizes
+    assert 30001 not in sizes, sizes  # the child's block is not the parent's
+
+
+def profiled_pid(dumps, exe_name):
+    for path in dumps:
+        if os.path.basename(path).startswith(f"slowburn.{exe_name}."):
+            return int(os.path.basename(path).split(".")[2])
+    raise AssertionError(f"no dump of {exe_name} among {dumps}")
+
+
+def test_guest_unshare_user_namespace_succeeds_as_plain():
+    profiled, _ = same_as_plain([sample("pl_userns")])
+    assert profiled.stdout == b"unshare(CLONE_NEWUSER): ok\n", profiled.stdout
+    same_as_plain(["unshare", "-U", "echo", "inside"])
+
+
+def address_space_limit(mib):
+    return lambda: resource.setrlimit(resource.RLIMIT_AS, (mib << 20, mib << 20))
+
+
+def test_guest_small_mallocs_under_a_40_mib_address_space_limit_fail_as_plain():
+    profiled, _ = same_as_plain([sample("pl_aslimit"), "small"],
+                                preexec_fn=address_space_limit(40))
+    assert profiled.stdout == b"small mallocs failed: 0 of 100000\n", profiled.stdout
+
+
+def test_guest_doubling_realloc_under_an_address_space_limit_reaches_what_plain_does():
+    profiled, _ = same_as_plain([sample("pl_aslimit"), "realloc"],
+                                preexec_fn=address_space_limit(200))
+    assert profiled.stdout == b"realloc reached 128 MiB\n", profiled.stdout
+
+
+def test_guest_complaint_goes_to_the_original_stderr_not_the_programs_file():
+    # The dump cannot grow past 4 KiB (RLIMIT_FSIZE): the collector fails mid-run, after the
+    # program has made its own data file its stdout and stderr.
+    workdir = tmpdir()
+    data = os.path.join(workdir, "data.txt")
+    limit = lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+    plain = run_plain([sample("pl_fd2"), data], workdir, preexec_fn=limit)
+    with open(data, "rb") as f:
+        plain_data = f.read()
+    profiled, _ = run_profiled([sample("pl_fd2"), data], workdir, check=False, preexec_fn=limit)
+    assert profiled.returncode == plain.returncode == 0, profiled
+    with open(data, "rb") as f:
+        assert f.read() == plain_data == b"the program's own data\n"
+    lines = profiled.stderr.decode().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("slowburn: cannot write the dump: ") and "EFBIG" in lines[0], lines
