@@ -22,6 +22,7 @@ constexpr uint64_t kBodyWaitNs = 1000000000;
 // After the program is gone, slots it claimed but never filled are given this long.
 constexpr uint64_t kFinalDrainWaitNs = 100000000;
 constexpr uint64_t kFinalDrainPollNs = 20000;
+constexpr uint64_t kRssRefreshNs = 10000000;
 
 const char* errorName(int error) {
   const char* name = strerrorname_np(error);
@@ -103,6 +104,12 @@ Collector::End Collector::record() {
       if (next <= now) next = now + interval;  // fell behind: skip, never burst
     }
     if (control.stop.load(std::memory_order_acquire) != 0) return End::Clean;
+    // The program's RSS is read between snapshots too, so a program killed before the
+    // next one still leaves its last RSS behind.
+    if (now - m_rssReadNs >= kRssRefreshNs) {
+      m_rssReadNs = now;
+      if (const uint64_t rss = m_resident.read(); rss != 0) m_lastRss = rss;
+    }
     switch (m_watch.poll(now)) {
       case TargetWatch::Fate::Running: break;
       case TargetWatch::Fate::Exited: return End::Gone;
@@ -335,7 +342,9 @@ bool Collector::snapshot(uint64_t nowNs) {
   m_lastSnapshotNs = t;
   const uint64_t peakLive = std::max(m_intervalPeakTotal, m_liveTotal);
   m_intervalPeakTotal = m_liveTotal;
-  if (!writeSnapshot(m_writer, t, m_resident.read(), peakLive, m_changes.begin(),
+  // A program that is gone has no RSS to read: its last known one stands.
+  if (const uint64_t rss = m_resident.read(); rss != 0) m_lastRss = rss;
+  if (!writeSnapshot(m_writer, t, m_lastRss, peakLive, m_changes.begin(),
                      m_changes.size()) ||
       !reportDropped() || !m_writer.flush()) {
     fail("cannot write the dump");

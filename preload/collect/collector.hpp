@@ -72,6 +72,8 @@ class Collector {
   uint32_t m_nextSiteId = 0;
   uint32_t m_nextModuleId = 0;
   uint64_t m_lastSnapshotNs = 0;
+  uint64_t m_lastRss = 0;
+  uint64_t m_rssReadNs = 0;
   uint64_t m_popped = 0;
   uint64_t m_reportedDropped = 0;
   uint64_t m_liveTotal = 0;          // tracked live bytes of every site

@@ -1,12 +1,15 @@
 """Exact live bytes and counts per call site, through the real preload."""
-from harness import export_json
-from test_preload_support import only_dump, run_sample, sample, sites_in_function
+import os
+import shutil
+
+from harness import BUILD, export_json
+from test_preload_support import only_dump, run_sample, sample, sites_in_function, tmpdir
 
 N, M = 100, 60
 
 
-def check_exact(name):
-    proc, dumps, _ = run_sample(name, N, M)
+def check_exact(name, env=None):
+    proc, dumps, _ = run_sample(name, N, M, env=env)
     assert b"allocated 100 x 10001 and 60 x 20001" in proc.stdout, proc.stdout
     dump = only_dump(dumps)
     assert dump.summary["saw_end"] and not dump.summary["truncated"], dump.summary
@@ -60,3 +63,10 @@ def test_preload_site_records_precede_their_use():
                 assert c["site"] in seen_sites, f"site {c['site']} used before its SITE"
     times = [s["time_ns"] for s in dump.snapshots]
     assert times == sorted(times) and len(times) >= 1, times
+
+
+def test_preload_exact_with_the_library_alone_collects_in_a_copy_of_the_program():
+    # No slowburn-collector beside the library: a copy of the program collects instead.
+    lonely = os.path.join(tmpdir(), "libslowburn.so")
+    shutil.copy(os.path.join(BUILD, "libslowburn.so"), lonely)
+    check_exact("pl_exact", env={"LD_PRELOAD": lonely})

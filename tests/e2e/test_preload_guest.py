@@ -8,7 +8,7 @@ import signal
 import subprocess
 import time
 
-from harness import PRELOAD, run_plain, run_profiled
+from harness import BUILD, PRELOAD, run_plain, run_profiled
 from test_preload_support import dump_for_pid, only_dump, sample, sites_in_function, tmpdir
 
 
@@ -27,17 +27,42 @@ def same_as_plain(cmd, env=None, preexec_fn=None, workdir_mode=None):
     return profiled, dumps
 
 
-def test_guest_program_stays_single_threaded_while_recorded():
+def status_field(pid, name):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(name + ":"):
+                return line.split(":", 1)[1].strip()
+    raise AssertionError(f"no {name} in /proc/{pid}/status")
+
+
+def test_guest_program_stays_single_threaded_beside_a_small_collector_process():
     workdir = tmpdir()
     env = dict(os.environ, LD_PRELOAD=PRELOAD)
     env.pop("SLOWBURN_OUT", None)
     proc = subprocess.Popen([sample("pl_spin")], cwd=workdir, env=env, stdout=subprocess.PIPE)
     try:
         assert proc.stdout.readline() == b"spinning\n"
-        time.sleep(0.2)
-        with open(f"/proc/{proc.pid}/status") as f:
-            threads = [line for line in f if line.startswith("Threads:")]
-        assert threads == ["Threads:\t1\n"], threads
+        time.sleep(0.3)
+        assert status_field(proc.pid, "Threads") == "1"
+        with open(f"/proc/{proc.pid}/task/{proc.pid}/children") as f:
+            children = f.read().split()
+        assert len(children) == 1, children
+        collector = children[0]
+        assert os.readlink(f"/proc/{collector}/exe") == os.path.join(BUILD, "slowburn-collector")
+        assert status_field(collector, "Name") == "slowburn"
+        # It holds none of the program's descriptors: /dev/null on 0-2, the liveness pipe,
+        # the program's statm, and the dump (same inode as the file in workdir).
+        fds = {int(fd): os.stat(f"/proc/{collector}/fd/{fd}")
+               for fd in os.listdir(f"/proc/{collector}/fd")}
+        null = os.stat("/dev/null")
+        assert all((fds[fd].st_dev, fds[fd].st_ino) == (null.st_dev, null.st_ino)
+                   for fd in (0, 1, 2)), fds
+        dump = os.stat(next(os.path.join(workdir, f) for f in os.listdir(workdir)))
+        others = [st for fd, st in fds.items() if fd > 2]
+        assert len(others) == 3, fds
+        assert any((st.st_dev, st.st_ino) == (dump.st_dev, dump.st_ino) for st in others), fds
+        rss_kb = int(status_field(collector, "VmRSS").split()[0])
+        assert rss_kb < 16 * 1024, rss_kb
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)

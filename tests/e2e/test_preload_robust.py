@@ -26,6 +26,31 @@ def test_preload_kill_9_leaves_a_readable_dump_with_snapshots():
     assert live >= 10 * 10001, live  # what it kept up to the last interval is there
 
 
+def test_preload_kill_9_loses_nothing_the_program_handed_over():
+    # One snapshot a minute: everything reaches the dump because the collector, a process
+    # of its own, drains the ring and writes a last snapshot after the program is killed.
+    workdir = tmpdir()
+    env = dict(os.environ, LD_PRELOAD=PRELOAD, SLOWBURN_INTERVAL_MS="60000")
+    env.pop("SLOWBURN_OUT", None)
+    proc = subprocess.Popen([sample("pl_allocwait")], cwd=workdir, env=env,
+                            stdout=subprocess.PIPE)
+    assert proc.stdout.readline() == b"ready\n"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while True:
+        dumps = [os.path.join(workdir, f) for f in os.listdir(workdir) if f.endswith(".sb")]
+        dump = only_dump(dumps)
+        live = [s["live_bytes"] for s in dump.final_state().values()]
+        if 50 * 10001 in live or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert 50 * 10001 in live, (live, dump.snapshots)
+    # The program's last known RSS, not the 0 of a process that is gone.
+    assert dump.snapshots[-1]["rss_bytes"] > 0, dump.snapshots
+    assert not dump.summary["saw_end"] and not dump.summary["truncated"], dump.summary
+
+
 def test_preload_program_closing_every_fd_and_chdir_is_recorded_to_the_end():
     proc, dumps, workdir = run_sample("pl_closefds")
     dump = only_dump(dumps)
