@@ -73,3 +73,38 @@ def test_preload_sort_a_generated_file():
     plain, dumps = same_under_preload(["sort", "input.txt"], workdir)
     assert plain.stdout.count(b"\n") == 100000
     assert len(dumps) == 1 and dumps[0].summary["saw_end"], exe_names(dumps)
+
+
+def test_preload_sqlite3_bulk_insert_and_query():
+    script = ("CREATE TABLE t(k INTEGER PRIMARY KEY, v TEXT);\n"
+              "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50000)\n"
+              "INSERT INTO t SELECT i, printf('%08d-%s', i * 7919 % 50000, hex(i)) FROM n;\n"
+              "CREATE INDEX tv ON t(v);\n"
+              "SELECT count(*), sum(length(v)), min(v), max(v) FROM t;\n")
+    plain, dumps = same_under_preload(["sqlite3", ":memory:"], input=script.encode())
+    assert plain.stdout.startswith(b"50000|"), plain.stdout
+    assert len(dumps) == 1 and dumps[0].summary["saw_end"], exe_names(dumps)
+
+
+def test_preload_perl_hash_heavy_script():
+    cmd = ["perl", "-e", 'my %h; $h{$_} = "x" x ($_ % 50) for 1..100000; '
+           'my $n = 0; $n += length $h{$_} for keys %h; print scalar(keys %h), " $n\n"']
+    plain, dumps = same_under_preload(cmd)
+    assert plain.stdout == f"100000 {sum(i % 50 for i in range(1, 100001))}\n".encode()
+    assert len(dumps) == 1 and dumps[0].summary["saw_end"], exe_names(dumps)
+
+
+def test_preload_git_init_commit_and_log():
+    # Fixed identities and dates: the commit hashes are the same in both runs.
+    env = {"GIT_AUTHOR_NAME": "a", "GIT_AUTHOR_EMAIL": "a@example.org",
+           "GIT_COMMITTER_NAME": "a", "GIT_COMMITTER_EMAIL": "a@example.org",
+           "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z", "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z",
+           "GIT_CONFIG_NOSYSTEM": "1", "HOME": tmpdir()}
+    cmd = ["bash", "-c", "rm -rf repo && git init -q -b main repo && cd repo && "
+           "for i in $(seq 20); do seq $i 1000 > f$i; git add f$i; "
+           "git commit -q -m \"change $i\"; done && git log --format='%H %s' | head -3 && "
+           "git count-objects -v | head -1"]
+    plain, dumps = same_under_preload(cmd, env=env)
+    assert plain.stdout.count(b"change") == 3, plain.stdout
+    names = exe_names(dumps)
+    assert {"bash", "git"} <= names, names
