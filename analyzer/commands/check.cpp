@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "output/frame_text.hpp"
 #include "output/terminal.hpp"
 #include "output/units.hpp"
 

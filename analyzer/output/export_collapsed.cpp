@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "output/frame_text.hpp"
+
 namespace slowburn::analyze {
 
 CollapsedValue parseCollapsedValue(std::string_view text) {
@@ -14,14 +16,7 @@ CollapsedValue parseCollapsedValue(std::string_view text) {
 }
 
 std::string collapsedFrameName(const Frame& frame) {
-  std::string name;
-  if (!frame.function.empty()) {
-    name = frame.function;
-  } else if (!frame.module.empty()) {
-    name = fmt::format("{}+{:#x}", fileBasename(frame.module), frame.offset);
-  } else {
-    name = fmt::format("{:#x}", frame.address);
-  }
+  std::string name = frameName(frame);
   for (char& c : name) {
     if (c == ';') c = ':';
     if (c == '\n' || c == '\r') c = ' ';

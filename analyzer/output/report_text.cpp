@@ -4,6 +4,7 @@
 
 #include <array>
 
+#include "output/frame_text.hpp"
 #include "output/terminal.hpp"
 #include "output/units.hpp"
 #include "rank/correlate.hpp"
@@ -27,26 +28,9 @@ std::string paintClass(const Palette& pal, SiteClass cls) {
   return name;
 }
 
-// "handle(int) (incident_leaky.cpp:47)", or what is known of the frame.
-std::string where(const Frame& f) {
-  std::string function = f.function;
-  if (function.empty()) {
-    function = f.module.empty() ? fmt::format("{:#x}", f.address)
-                                : fmt::format("{}+{:#x}", fileBasename(f.module), f.offset);
-  }
-  std::string place;
-  if (!f.file.empty()) {
-    place = f.line > 0 ? fmt::format("{}:{}", fileBasename(f.file), f.line) : fileBasename(f.file);
-  } else if (!f.function.empty() && !f.module.empty()) {
-    place = fileBasename(f.module);
-  }
-  if (!f.note.empty()) place += place.empty() ? f.note : ", " + f.note;
-  return printable(place.empty() ? function : fmt::format("{} ({})", function, place));
-}
-
 // A frame line keeps its location visible: a long function name is cut, not the file:line.
 std::string frameLine(const std::string& indent, const Frame& f, size_t width) {
-  std::string line = indent + where(f);
+  std::string line = indent + printable(frameWithPlace(f));
   if (line.size() <= width) return line;
   const std::string tail = line.substr(line.rfind(" ("));
   if (tail.size() + indent.size() + 10 > width) return fitWidth(line, width);

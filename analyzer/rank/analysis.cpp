@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "rank/correlate.hpp"
+#include "symbols/plumbing.hpp"
 
 namespace slowburn::analyze {
 namespace {
