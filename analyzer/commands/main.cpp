@@ -6,6 +6,8 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
+#include <functional>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -37,10 +39,17 @@ struct ReportOptions {
   std::string color = "auto";
 };
 
+using WholeStack = std::function<bool(const sa::RankedSite&, const sa::SiteProfile&)>;
+
+// For the outputs that name each site's location only.
+bool noWholeStack(const sa::RankedSite&, const sa::SiteProfile&) { return false; }
+
 // Reads and analyses a dump, with a progress bar when stderr is a TTY and the file is big.
-std::unique_ptr<sa::Analysis> analyze(const std::string& path) {
+// wholeStack: the sites the output prints with their callers; empty for every site.
+std::unique_ptr<const sa::Analysis> analyze(const std::string& path, WholeStack wholeStack) {
   sa::ProgressBar bar = sa::ProgressBar::forFile(path);
   sa::AnalysisOptions options;
+  options.wholeStack = std::move(wholeStack);
   if (bar.enabled())
     options.progress = [&bar](uint64_t done, uint64_t total) { bar.update(done, total); };
   auto analysis = sa::analyzeDump(path, options);
@@ -49,7 +58,9 @@ std::unique_ptr<sa::Analysis> analyze(const std::string& path) {
 }
 
 std::string report(const std::string& path, const ReportOptions& o, std::FILE* stream) {
-  auto analysis = analyze(path);
+  const size_t top = o.all ? std::numeric_limits<size_t>::max() : o.top;
+  auto analysis = analyze(
+      path, [top](const sa::RankedSite& r, const sa::SiteProfile&) { return r.rank <= top; });
   sa::ReportSettings settings;
   settings.top = o.top;
   settings.all = o.all;
@@ -127,7 +138,7 @@ int runCheck(const std::string& path, const std::string& rate, double minConfide
   settings.maxGrowthBytesPerSec = sa::parseRate(rate);
   settings.budgetText = printableBudget(rate);
   settings.minConfidence = minConfidence;
-  auto analysis = analyze(path);
+  auto analysis = analyze(path, noWholeStack);
   const sa::CheckResult result = sa::checkBudget(*analysis, settings);
   fmt::print("{}", sa::formatCheck(*analysis, settings, result));
   return result.passed() ? kExitOk : kExitOverBudget;
@@ -135,7 +146,14 @@ int runCheck(const std::string& path, const std::string& rate, double minConfide
 
 int runExport(const std::string& path, const std::string& format, const std::string& value) {
   const sa::CollapsedValue collapsed = sa::parseCollapsedValue(value);
-  auto analysis = analyze(path);
+  WholeStack printed;  // JSON: every site
+  if (format == "csv") printed = noWholeStack;
+  if (format == "collapsed") {
+    printed = [collapsed](const sa::RankedSite& r, const sa::SiteProfile& s) {
+      return sa::collapsedValue(r, s, collapsed) != 0;
+    };
+  }
+  auto analysis = analyze(path, std::move(printed));
   std::string out;
   if (format == "json") {
     sa::exportJson(*analysis, [](std::string_view piece) {

@@ -19,7 +19,8 @@ std::string fileBasename(const std::string& path) {
 
 std::string frameName(const Frame& frame) {
   if (!frame.function.empty()) return frame.function;
-  if (!frame.module.empty()) return fmt::format("{}+{:#x}", fileBasename(frame.module), frame.offset);
+  if (!frame.module.empty())
+    return fmt::format("{}+{:#x}", fileBasename(frame.module), frame.offset);
   return fmt::format("{:#x}", frame.address);
 }
 
@@ -43,7 +44,8 @@ std::string frameLabel(const Frame& frame) {
   if (!frame.file.empty() && frame.line > 0) {
     return fmt::format("{} at {}", frame.function, sourceLine(frame));
   }
-  if (!frame.module.empty()) return fmt::format("{} in {}", frame.function, fileBasename(frame.module));
+  if (!frame.module.empty())
+    return fmt::format("{} in {}", frame.function, fileBasename(frame.module));
   return frame.function;
 }
 

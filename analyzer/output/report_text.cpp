@@ -91,16 +91,15 @@ void writeHeader(std::string& out, const Analysis& analysis, const ReportSetting
   }
 }
 
-void writeSite(std::string& out, Analysis& analysis, const RankedSite& r,
+void writeSite(std::string& out, const Analysis& analysis, const RankedSite& r,
                const ReportSettings& settings, const Palette& pal) {
   const SiteProfile& s = analysis.site(r);
   const TrendVerdict& v = r.verdict;
   const std::string rank = pal.bold(fmt::format("#{:<3}", r.rank));
   if (s.isAlloc()) {
-    // Only a GROWING site has a growth rate; any other class's slope is no leak rate.
-    const std::string growth = v.cls == SiteClass::Growing ? (v.growthBytesPerSec > 0 ? "+" : "") +
-                                                                 formatRate(v.growthBytesPerSec)
-                                                           : "—";
+    const std::string growth = r.growthBytesPerSec ? (*r.growthBytesPerSec > 0 ? "+" : "") +
+                                                         formatRate(*r.growthBytesPerSec)
+                                                   : "—";
     out += fmt::format("{} {} growth {:>11}  confidence {:.2f}\n", rank, paintClass(pal, v.cls),
                        growth, v.confidence);
   } else {
@@ -110,7 +109,7 @@ void writeSite(std::string& out, Analysis& analysis, const RankedSite& r,
   }
 
   const std::string indent = "     ";
-  const ResolvedStack& stack = analysis.stack(r);
+  const StackView stack = analysis.stack(r);
   out += pal.bold(frameLine(indent, analysis.location(r), settings.width)) + "\n";
 
   if (s.isAlloc()) {
@@ -140,15 +139,14 @@ void writeSite(std::string& out, Analysis& analysis, const RankedSite& r,
     }
   }
 
-  const size_t first = stack.location + 1;
-  const size_t last = std::min(stack.frames.size(), first + settings.frames);
+  const size_t first = stack.location() + 1;
+  const size_t last = std::min(stack.size(), first + settings.frames);
   for (size_t i = first; i < last; ++i) {
-    out += pal.dim(frameLine(indent + "  from ", stack.frames[i], settings.width)) + "\n";
+    out += pal.dim(frameLine(indent + "  from ", stack[i], settings.width)) + "\n";
   }
-  if (last < stack.frames.size()) {
-    out += pal.dim(fmt::format("{}  ... {} more frame{} (--frames N)", indent,
-                               stack.frames.size() - last,
-                               stack.frames.size() - last == 1 ? "" : "s")) +
+  if (last < stack.size()) {
+    out += pal.dim(fmt::format("{}  ... {} more frame{} (--frames N)", indent, stack.size() - last,
+                               stack.size() - last == 1 ? "" : "s")) +
            "\n";
   }
 }
@@ -161,7 +159,7 @@ std::string fitWidth(const std::string& s, size_t width) {
   return s.substr(0, width - 3) + "...";
 }
 
-std::string reportText(Analysis& analysis, const ReportSettings& settings) {
+std::string reportText(const Analysis& analysis, const ReportSettings& settings) {
   const Palette pal(settings.color);
   std::string out;
   writeHeader(out, analysis, settings, pal);

@@ -187,8 +187,6 @@ struct Symbolizer::Impl {
   char* debugPathPtr = nullptr;
   Dwfl_Callbacks callbacks{};
   std::map<uint64_t, std::unique_ptr<ModuleFile>> modules;  // by load address
-  std::unordered_map<uint64_t, std::vector<Frame>> exactCache;
-  std::unordered_map<uint64_t, std::vector<Frame>> returnCache;
 
   ModuleFile* find(uint64_t pc) {
     auto it = modules.upper_bound(pc);
@@ -366,13 +364,6 @@ struct Symbolizer::Impl {
     }
     return chain;
   }
-
-  const std::vector<Frame>& lookup(uint64_t address, bool isReturnAddress) {
-    auto& cache = isReturnAddress ? returnCache : exactCache;
-    auto it = cache.find(address);
-    if (it != cache.end()) return it->second;
-    return cache.emplace(address, expand(address, isReturnAddress)).first->second;
-  }
 };
 
 Symbolizer::Symbolizer(SymbolizerOptions options) : m_impl(std::make_unique<Impl>()) {
@@ -398,12 +389,10 @@ void Symbolizer::addModule(const ModuleInfo& module) {
     it = overlaps ? m_impl->modules.erase(it) : std::next(it);
   }
   m_impl->modules[start] = std::move(added);
-  m_impl->exactCache.clear();
-  m_impl->returnCache.clear();
 }
 
 std::vector<Frame> Symbolizer::resolveInlineChain(uint64_t address, bool isReturnAddress) {
-  return m_impl->lookup(address, isReturnAddress);
+  return m_impl->expand(address, isReturnAddress);
 }
 
 }  // namespace slowburn::analyze

@@ -41,7 +41,8 @@ class Symbolizer {
   // one for the others. One entry when nothing is inlined or there is no DWARF. A return
   // address is looked up at address-1 so the call's line, not the next one, is reported.
   // Never throws for missing files or debug info: the frame then carries what is known
-  // (function from the symbol table, or only module+offset) and a note. Cached.
+  // (function from the symbol table, or only module+offset) and a note. Not cached: the
+  // resolve stage (resolved_stacks.hpp) asks once per address.
   std::vector<Frame> resolveInlineChain(uint64_t address, bool isReturnAddress);
 
  private:
