@@ -13,6 +13,7 @@
 
 #include "commands/check.hpp"
 #include "commands/run_command.hpp"
+#include "commands/run_flags.hpp"
 #include "output/export_collapsed.hpp"
 #include "output/export_csv.hpp"
 #include "output/export_json.hpp"
@@ -175,7 +176,7 @@ int cli(int argc, char** argv) {
       "live bytes grow over time, so a small leak outranks a big healthy cache."};
   app.name("slowburn");
   app.require_subcommand(1);
-  app.set_version_flag("--version", "slowburn 0.1 (dump format 1)");
+  app.set_version_flag("--version", fmt::format("slowburn 0.1 (dump format {})", format::kVersion));
   app.footer(
       "Exit codes: 0 ok, 1 a check budget was exceeded, 2 bad input or usage.\n"
       "Run 'slowburn COMMAND --help' for the options of one command.");
@@ -240,40 +241,22 @@ int cli(int argc, char** argv) {
       "  slowburn export DUMP --format collapsed | flamegraph.pl > live.svg");
 
   sa::RunSettings runSettings;
-  uint64_t interval = 0, depth = 0, sampleBytes = 0;
-  std::string syscalls;
   CLI::App* runCmd =
       app.add_subcommand("run", "Run a command under the profiler, then report its dump");
   runCmd->add_option("--out", runSettings.outDir, "directory for the dumps")
       ->default_val(".")
       ->type_name("DIR");
-  CLI::Option* intervalOpt =
-      runCmd->add_option("--interval", interval, "snapshot interval in ms (default 100)")
-          ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 32).description(""))
-          ->type_name("MS");
-  CLI::Option* depthOpt =
-      runCmd->add_option("--depth", depth, "stack frames recorded per site (default 32)")
-          ->check(CLI::Range(1, 256).description(""))
-          ->type_name("N");
-  CLI::Option* sampleOpt =
-      runCmd
-          ->add_option("--sample-bytes", sampleBytes,
-                       "sample one allocation per N bytes (0, default: record all)")
-          ->type_name("N");
-  CLI::Option* syscallsOpt =
-      runCmd
-          ->add_option("--syscalls", syscalls,
-                       "syscalls to count: all (default), none, or a list like read,recv")
-          ->type_name("LIST");
+  sa::addRecordingFlags(*runCmd, runSettings);
   addReportOptions(*runCmd, reportOptions);
   runCmd->add_option("command", runSettings.command, "the program and its arguments, after --")
       ->required()
       ->type_name("CMD");
-  runCmd->footer(
+  runCmd->footer(fmt::format(
       "The command runs with LD_PRELOAD=libslowburn.so (found next to this program or in\n"
-      "<prefix>/lib); its dump goes to OUTDIR/slowburn.<exe>.<pid>.sb. slowburn exits with the\n"
-      "command's status (128+N if signal N killed it). The report goes to stderr.\n"
-      "Example: slowburn run --out /tmp/dumps -- ./server --port 8080");
+      "<prefix>/lib); its dump goes to OUTDIR/{} (%e the program's name, %p its pid).\n"
+      "slowburn exits with the command's status (128+N if signal N killed it). The report goes\n"
+      "to stderr.\nExample: slowburn run --out /tmp/dumps -- ./server --port 8080",
+      slowburn::env::kDefaultDumpName));
 
   try {
     app.parse(argc, argv);
@@ -304,10 +287,6 @@ int cli(int argc, char** argv) {
   }
   if (*checkCmd) return runCheck(dump, rate, minConfidence);
   if (*exportCmd) return runExport(dump, format, collapsedValue);
-  if (*intervalOpt) runSettings.intervalMs = interval;
-  if (*depthOpt) runSettings.depth = depth;
-  if (*sampleOpt) runSettings.sampleBytes = sampleBytes;
-  if (*syscallsOpt) runSettings.syscalls = syscalls;
   return runRun(runSettings, reportOptions);
 }
 
