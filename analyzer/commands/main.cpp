@@ -90,6 +90,10 @@ void addReportOptions(CLI::App& cmd, ReportOptions& o) {
       ->group("Report");
 }
 
+void addDumpArgument(CLI::App& cmd, std::string& dump, const std::string& help) {
+  cmd.add_option("dump", dump, help)->required()->type_name("DUMP");
+}
+
 // Lists the dumps of child processes and earlier exec images, which the report leaves out.
 void listOtherDumps(const sa::RunOutcome& outcome) {
   if (outcome.otherDumps.empty()) return;
@@ -186,9 +190,7 @@ int cli(int argc, char** argv) {
 
   CLI::App* reportCmd = app.add_subcommand(
       "report", "Ranked table of call sites: growth, confidence, sizes, location");
-  reportCmd->add_option("dump", dump, "dump file written by the preload (slowburn.*.sb)")
-      ->required()
-      ->type_name("DUMP");
+  addDumpArgument(*reportCmd, dump, "dump file written by the preload (slowburn.*.sb)");
   addReportOptions(*reportCmd, reportOptions);
   reportCmd->footer("Example: slowburn report slowburn.server.4242.sb --top 5 --frames 6");
 
@@ -196,9 +198,7 @@ int cli(int argc, char** argv) {
   double minConfidence = sa::kDefaultMinConfidence;
   CLI::App* checkCmd =
       app.add_subcommand("check", "CI gate: exit 1 if any site grows faster than a budget");
-  checkCmd->add_option("dump", dump, "dump file written by the preload")
-      ->required()
-      ->type_name("DUMP");
+  addDumpArgument(*checkCmd, dump, "dump file written by the preload");
   checkCmd
       ->add_option("--max-growth", rate,
                    "budget per site: 1MiB/min, 512KiB/s, 10MB/h; a plain number is bytes/s")
@@ -221,9 +221,7 @@ int cli(int argc, char** argv) {
   std::string collapsedValue = "live";
   CLI::App* exportCmd =
       app.add_subcommand("export", "Machine-readable output on stdout: json, csv, collapsed");
-  exportCmd->add_option("dump", dump, "dump file written by the preload")
-      ->required()
-      ->type_name("DUMP");
+  addDumpArgument(*exportCmd, dump, "dump file written by the preload");
   exportCmd
       ->add_option("--format", format,
                    "json (slowburn-report), csv, or collapsed (flame graph stacks)")

@@ -21,9 +21,8 @@ CLI::Validator syscallsCheck() {
   return CLI::Validator(
       [](std::string& text) {
         uint32_t mask = 0;
-        return env::parseSyscallList(text.c_str(), &mask)
-                   ? std::string()
-                   : refusal(env::kSyscalls.expected, text);
+        return env::parseSyscallList(text.c_str(), &mask) ? std::string()
+                                                          : refusal(env::kSyscalls.expected, text);
       },
       "");
 }
@@ -47,8 +46,8 @@ std::string refusal(const char* expected, const std::string& value) {
 void addRecordingFlags(CLI::App& run, RunSettings& settings) {
   addNumber(run, "--interval", env::kIntervalMs, settings.intervalMs, "snapshot interval", "MS");
   addNumber(run, "--depth", env::kDepth, settings.depth, "stack depth recorded per site", "N");
-  addNumber(run, "--sample-bytes", env::kSampleBytes, settings.sampleBytes,
-            "sampling interval", "N");
+  addNumber(run, "--sample-bytes", env::kSampleBytes, settings.sampleBytes, "sampling interval",
+            "N");
   run.add_option_function<std::string>(
          "--syscalls", [&settings](const std::string& v) { settings.syscalls = v; },
          fmt::format("syscalls to count: {} (default {})", env::kSyscalls.expected,

@@ -22,8 +22,7 @@ using slowburn::analyze::RunSettings;
 using slowburn::preload::Options;
 using slowburn::preload::parseOptions;
 
-const env::NumberSetting* const kNumbers[] = {&env::kIntervalMs, &env::kDepth,
-                                              &env::kSampleBytes};
+const env::NumberSetting* const kNumbers[] = {&env::kIntervalMs, &env::kDepth, &env::kSampleBytes};
 
 bool parses(const env::NumberSetting& setting, const std::string& text, uint64_t* v) {
   return env::parseNumber(setting, text.c_str(), v);
@@ -34,14 +33,13 @@ TEST(EnvironmentContract, NumbersTakeTheirWholeRangeAndNothingElse) {
     uint64_t v = 0;
     EXPECT_TRUE(parses(*s, std::to_string(s->min), &v) && v == s->min) << s->name;
     EXPECT_TRUE(parses(*s, std::to_string(s->max), &v) && v == s->max) << s->name;
-    EXPECT_TRUE(parses(*s, std::to_string(s->defaultValue), &v) && v == s->defaultValue)
-        << s->name;
+    EXPECT_TRUE(parses(*s, std::to_string(s->defaultValue), &v) && v == s->defaultValue) << s->name;
     EXPECT_FALSE(parses(*s, std::to_string(s->max + 1), &v)) << s->name;
     if (s->min > 0) {
       EXPECT_FALSE(parses(*s, std::to_string(s->min - 1), &v)) << s->name;
     }
-    for (const char* bad : {"", "+1", "-1", " 1", "1 ", "1k", "0x10", "1e3",
-                            "99999999999999999999999"}) {
+    for (const char* bad :
+         {"", "+1", "-1", " 1", "1 ", "1k", "0x10", "1e3", "99999999999999999999999"}) {
       EXPECT_FALSE(parses(*s, bad, &v)) << s->name << " " << bad;
     }
   }
@@ -79,11 +77,12 @@ std::string g_complaint;
 std::string preloadVerdict(const std::string& name, const std::string& value, Options& options) {
   g_env = {{name, value}};
   g_complaint.clear();
-  parseOptions([](const char* n) -> const char* {
-    auto it = g_env.find(n);
-    return it == g_env.end() ? nullptr : it->second.c_str();
-  },
-               [](const char* line) { g_complaint = line; }, options);
+  parseOptions(
+      [](const char* n) -> const char* {
+        auto it = g_env.find(n);
+        return it == g_env.end() ? nullptr : it->second.c_str();
+      },
+      [](const char* line) { g_complaint = line; }, options);
   return g_complaint;
 }
 
@@ -109,13 +108,22 @@ struct FlagCase {
 
 TEST(EnvironmentContract, RunRefusesWhatThePreloadWouldInTheSameWords) {
   const std::vector<FlagCase> cases = {
-      {"--interval", env::kIntervalMs.name, env::kIntervalMs.expected,
-       {"1", "250", "3600000"}, {"0", "3600001", "4294967296", "+5", "1s"}},
+      {"--interval",
+       env::kIntervalMs.name,
+       env::kIntervalMs.expected,
+       {"1", "250", "3600000"},
+       {"0", "3600001", "4294967296", "+5", "1s"}},
       {"--depth", env::kDepth.name, env::kDepth.expected, {"1", "256"}, {"0", "257", "-1"}},
-      {"--sample-bytes", env::kSampleBytes.name, env::kSampleBytes.expected,
-       {"0", "524288", "1099511627776"}, {"1099511627777", "12k", "-4096"}},
-      {"--syscalls", env::kSyscalls.name, env::kSyscalls.expected,
-       {"all", "none", "read,recv,sendmsg"}, {"read,,write", "pwrite", "READ", "read,"}},
+      {"--sample-bytes",
+       env::kSampleBytes.name,
+       env::kSampleBytes.expected,
+       {"0", "524288", "1099511627776"},
+       {"1099511627777", "12k", "-4096"}},
+      {"--syscalls",
+       env::kSyscalls.name,
+       env::kSyscalls.expected,
+       {"all", "none", "read,recv,sendmsg"},
+       {"read,,write", "pwrite", "READ", "read,"}},
   };
   for (const FlagCase& c : cases) {
     for (const std::string& value : c.good) {
