@@ -10,7 +10,7 @@ Analysis::Analysis(Profile profile, std::vector<RankedSite> sites, ResolvedStack
 std::unique_ptr<const Analysis> analyzeProfile(Profile profile, const AnalysisOptions& options) {
   ResolvedStacks stacks;
   std::vector<RankedSite> ranked;
-  {
+  {  // the symbolizer, with the debug information it holds open, ends with this scope
     Resolver resolver(profile, options.symbolizer);
     resolver.locateAll();
     ranked = rankSites(profile, options.trend);

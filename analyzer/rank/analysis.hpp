@@ -4,8 +4,10 @@
 //   read (profile.hpp) -> resolve every site's location (resolved_stacks.hpp)
 //     -> rank and correlate (ranking.hpp) -> resolve the stacks outputs print -> Analysis
 //
-// An Analysis never changes once made: every output reads it const, and nothing it holds is
-// computed on demand.
+// Every location is known before ranking, so ranking may read them: correlation pairs sites
+// by location now, and sites can be gathered by the program line they allocate at before
+// they are judged. An Analysis never changes once made: every output reads it const, and
+// nothing it holds is computed on demand.
 
 #include <cstddef>
 #include <cstdint>
