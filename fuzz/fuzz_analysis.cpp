@@ -18,14 +18,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     ProfileBuilder builder;
     const ReadSummary summary = readDumpBytes(data, size, builder);
-    Analysis analysis(builder.finish(summary), AnalysisOptions{});
+    const auto analysis = analyzeProfile(builder.finish(summary), AnalysisOptions{});
     ReportSettings settings;
     settings.all = true;
     settings.frames = 8;
-    (void)reportText(analysis, settings);
-    (void)exportJson(analysis);
-    (void)exportCsv(analysis);
-    (void)exportCollapsed(analysis);
+    (void)reportText(*analysis, settings);
+    (void)exportJson(*analysis);
+    (void)exportCsv(*analysis);
+    (void)exportCollapsed(*analysis);
   } catch (const DumpError&) {
   }
   return 0;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "output/frame_text.hpp"
 #include "output/terminal.hpp"
 #include "output/units.hpp"
 
@@ -10,16 +11,16 @@ namespace slowburn::analyze {
 CheckResult checkBudget(const Analysis& analysis, const CheckSettings& settings) {
   CheckResult result;
   for (const RankedSite& r : analysis.sites()) {
-    if (!analysis.site(r).isAlloc() || r.verdict.cls != SiteClass::Growing) continue;
-    if (r.verdict.confidence < settings.minConfidence) continue;
-    if (r.verdict.growthBytesPerSec > settings.maxGrowthBytesPerSec) {
+    // Only a GROWING alloc site has a growth rate: a syscall site's trend is in calls.
+    if (!r.growthBytesPerSec || r.verdict.confidence < settings.minConfidence) continue;
+    if (*r.growthBytesPerSec > settings.maxGrowthBytesPerSec) {
       result.overBudget.push_back(&r);
     }
   }
   return result;
 }
 
-std::string formatCheck(Analysis& analysis, const CheckSettings& settings,
+std::string formatCheck(const Analysis& analysis, const CheckSettings& settings,
                         const CheckResult& result) {
   std::string out;
   const std::string rate = formatRate(settings.maxGrowthBytesPerSec);
@@ -28,7 +29,7 @@ std::string formatCheck(Analysis& analysis, const CheckSettings& settings,
                                  : fmt::format("{} ({})", settings.budgetText, rate);
   for (const RankedSite* r : result.overBudget) {
     out += fmt::format("over budget: #{} grows {} (confidence {:.2f}) at {}\n", r->rank,
-                       formatRate(r->verdict.growthBytesPerSec), r->verdict.confidence,
+                       formatRate(*r->growthBytesPerSec), r->verdict.confidence,
                        printable(frameLabel(analysis.location(*r))));
   }
   const Profile& p = analysis.profile();

@@ -24,11 +24,11 @@ struct CheckResult {
   bool passed() const { return overBudget.empty(); }
 };
 
-// Only alloc sites count: a syscall site's trend is in calls, not bytes.
+// Only GROWING alloc sites count (RankedSite::growthBytesPerSec).
 CheckResult checkBudget(const Analysis& analysis, const CheckSettings& settings);
 
 // One line per failing site and a verdict line, for stdout.
-std::string formatCheck(Analysis& analysis, const CheckSettings& settings,
+std::string formatCheck(const Analysis& analysis, const CheckSettings& settings,
                         const CheckResult& result);
 
 }  // namespace slowburn::analyze

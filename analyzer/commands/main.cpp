@@ -6,11 +6,14 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
+#include <functional>
+#include <limits>
 #include <string>
 #include <vector>
 
 #include "commands/check.hpp"
 #include "commands/run_command.hpp"
+#include "commands/run_flags.hpp"
 #include "output/export_collapsed.hpp"
 #include "output/export_csv.hpp"
 #include "output/export_json.hpp"
@@ -37,10 +40,17 @@ struct ReportOptions {
   std::string color = "auto";
 };
 
+using WholeStack = std::function<bool(const sa::RankedSite&, const sa::SiteProfile&)>;
+
+// For the outputs that name each site's location only.
+bool noWholeStack(const sa::RankedSite&, const sa::SiteProfile&) { return false; }
+
 // Reads and analyses a dump, with a progress bar when stderr is a TTY and the file is big.
-std::unique_ptr<sa::Analysis> analyze(const std::string& path) {
+// wholeStack: the sites the output prints with their callers; empty for every site.
+std::unique_ptr<const sa::Analysis> analyze(const std::string& path, WholeStack wholeStack) {
   sa::ProgressBar bar = sa::ProgressBar::forFile(path);
   sa::AnalysisOptions options;
+  options.wholeStack = std::move(wholeStack);
   if (bar.enabled())
     options.progress = [&bar](uint64_t done, uint64_t total) { bar.update(done, total); };
   auto analysis = sa::analyzeDump(path, options);
@@ -49,7 +59,9 @@ std::unique_ptr<sa::Analysis> analyze(const std::string& path) {
 }
 
 std::string report(const std::string& path, const ReportOptions& o, std::FILE* stream) {
-  auto analysis = analyze(path);
+  const size_t top = o.all ? std::numeric_limits<size_t>::max() : o.top;
+  auto analysis = analyze(
+      path, [top](const sa::RankedSite& r, const sa::SiteProfile&) { return r.rank <= top; });
   sa::ReportSettings settings;
   settings.top = o.top;
   settings.all = o.all;
@@ -76,6 +88,10 @@ void addReportOptions(CLI::App& cmd, ReportOptions& o) {
       ->check(CLI::IsMember({"auto", "always", "never"}).description(""))
       ->type_name("WHEN")
       ->group("Report");
+}
+
+void addDumpArgument(CLI::App& cmd, std::string& dump, const std::string& help) {
+  cmd.add_option("dump", dump, help)->required()->type_name("DUMP");
 }
 
 // Lists the dumps of child processes and earlier exec images, which the report leaves out.
@@ -127,7 +143,7 @@ int runCheck(const std::string& path, const std::string& rate, double minConfide
   settings.maxGrowthBytesPerSec = sa::parseRate(rate);
   settings.budgetText = printableBudget(rate);
   settings.minConfidence = minConfidence;
-  auto analysis = analyze(path);
+  auto analysis = analyze(path, noWholeStack);
   const sa::CheckResult result = sa::checkBudget(*analysis, settings);
   fmt::print("{}", sa::formatCheck(*analysis, settings, result));
   return result.passed() ? kExitOk : kExitOverBudget;
@@ -135,7 +151,14 @@ int runCheck(const std::string& path, const std::string& rate, double minConfide
 
 int runExport(const std::string& path, const std::string& format, const std::string& value) {
   const sa::CollapsedValue collapsed = sa::parseCollapsedValue(value);
-  auto analysis = analyze(path);
+  WholeStack printed;  // JSON: every site
+  if (format == "csv") printed = noWholeStack;
+  if (format == "collapsed") {
+    printed = [collapsed](const sa::RankedSite& r, const sa::SiteProfile& s) {
+      return sa::collapsedValue(r, s, collapsed) != 0;
+    };
+  }
+  auto analysis = analyze(path, std::move(printed));
   std::string out;
   if (format == "json") {
     sa::exportJson(*analysis, [](std::string_view piece) {
@@ -157,7 +180,7 @@ int cli(int argc, char** argv) {
       "live bytes grow over time, so a small leak outranks a big healthy cache."};
   app.name("slowburn");
   app.require_subcommand(1);
-  app.set_version_flag("--version", "slowburn 0.1 (dump format 1)");
+  app.set_version_flag("--version", fmt::format("slowburn 0.1 (dump format {})", format::kVersion));
   app.footer(
       "Exit codes: 0 ok, 1 a check budget was exceeded, 2 bad input or usage.\n"
       "Run 'slowburn COMMAND --help' for the options of one command.");
@@ -167,9 +190,7 @@ int cli(int argc, char** argv) {
 
   CLI::App* reportCmd = app.add_subcommand(
       "report", "Ranked table of call sites: growth, confidence, sizes, location");
-  reportCmd->add_option("dump", dump, "dump file written by the preload (slowburn.*.sb)")
-      ->required()
-      ->type_name("DUMP");
+  addDumpArgument(*reportCmd, dump, "dump file written by the preload (slowburn.*.sb)");
   addReportOptions(*reportCmd, reportOptions);
   reportCmd->footer("Example: slowburn report slowburn.server.4242.sb --top 5 --frames 6");
 
@@ -177,9 +198,7 @@ int cli(int argc, char** argv) {
   double minConfidence = sa::kDefaultMinConfidence;
   CLI::App* checkCmd =
       app.add_subcommand("check", "CI gate: exit 1 if any site grows faster than a budget");
-  checkCmd->add_option("dump", dump, "dump file written by the preload")
-      ->required()
-      ->type_name("DUMP");
+  addDumpArgument(*checkCmd, dump, "dump file written by the preload");
   checkCmd
       ->add_option("--max-growth", rate,
                    "budget per site: 1MiB/min, 512KiB/s, 10MB/h; a plain number is bytes/s")
@@ -202,9 +221,7 @@ int cli(int argc, char** argv) {
   std::string collapsedValue = "live";
   CLI::App* exportCmd =
       app.add_subcommand("export", "Machine-readable output on stdout: json, csv, collapsed");
-  exportCmd->add_option("dump", dump, "dump file written by the preload")
-      ->required()
-      ->type_name("DUMP");
+  addDumpArgument(*exportCmd, dump, "dump file written by the preload");
   exportCmd
       ->add_option("--format", format,
                    "json (slowburn-report), csv, or collapsed (flame graph stacks)")
@@ -222,40 +239,22 @@ int cli(int argc, char** argv) {
       "  slowburn export DUMP --format collapsed | flamegraph.pl > live.svg");
 
   sa::RunSettings runSettings;
-  uint64_t interval = 0, depth = 0, sampleBytes = 0;
-  std::string syscalls;
   CLI::App* runCmd =
       app.add_subcommand("run", "Run a command under the profiler, then report its dump");
   runCmd->add_option("--out", runSettings.outDir, "directory for the dumps")
       ->default_val(".")
       ->type_name("DIR");
-  CLI::Option* intervalOpt =
-      runCmd->add_option("--interval", interval, "snapshot interval in ms (default 100)")
-          ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 32).description(""))
-          ->type_name("MS");
-  CLI::Option* depthOpt =
-      runCmd->add_option("--depth", depth, "stack frames recorded per site (default 32)")
-          ->check(CLI::Range(1, 256).description(""))
-          ->type_name("N");
-  CLI::Option* sampleOpt =
-      runCmd
-          ->add_option("--sample-bytes", sampleBytes,
-                       "sample one allocation per N bytes (0, default: record all)")
-          ->type_name("N");
-  CLI::Option* syscallsOpt =
-      runCmd
-          ->add_option("--syscalls", syscalls,
-                       "syscalls to count: all (default), none, or a list like read,recv")
-          ->type_name("LIST");
+  sa::addRecordingFlags(*runCmd, runSettings);
   addReportOptions(*runCmd, reportOptions);
   runCmd->add_option("command", runSettings.command, "the program and its arguments, after --")
       ->required()
       ->type_name("CMD");
-  runCmd->footer(
+  runCmd->footer(fmt::format(
       "The command runs with LD_PRELOAD=libslowburn.so (found next to this program or in\n"
-      "<prefix>/lib); its dump goes to OUTDIR/slowburn.<exe>.<pid>.sb. slowburn exits with the\n"
-      "command's status (128+N if signal N killed it). The report goes to stderr.\n"
-      "Example: slowburn run --out /tmp/dumps -- ./server --port 8080");
+      "<prefix>/lib); its dump goes to OUTDIR/{} (%e the program's name, %p its pid).\n"
+      "slowburn exits with the command's status (128+N if signal N killed it). The report goes\n"
+      "to stderr.\nExample: slowburn run --out /tmp/dumps -- ./server --port 8080",
+      slowburn::env::kDefaultDumpName));
 
   try {
     app.parse(argc, argv);
@@ -286,10 +285,6 @@ int cli(int argc, char** argv) {
   }
   if (*checkCmd) return runCheck(dump, rate, minConfidence);
   if (*exportCmd) return runExport(dump, format, collapsedValue);
-  if (*intervalOpt) runSettings.intervalMs = interval;
-  if (*depthOpt) runSettings.depth = depth;
-  if (*sampleOpt) runSettings.sampleBytes = sampleBytes;
-  if (*syscallsOpt) runSettings.syscalls = syscalls;
   return runRun(runSettings, reportOptions);
 }
 

@@ -14,13 +14,15 @@
 #include <set>
 #include <stdexcept>
 
+#include "slowburn/environment.hpp"
+
 namespace slowburn::analyze {
 namespace fs = std::filesystem;
 
 namespace {
 
 bool isDumpName(const std::string& name) {
-  return name.starts_with("slowburn.") && name.ends_with(".sb");
+  return name.starts_with(env::kDumpPrefix) && name.ends_with(env::kDumpSuffix);
 }
 
 std::set<std::string> dumpsIn(const fs::path& dir) {
@@ -33,9 +35,9 @@ std::set<std::string> dumpsIn(const fs::path& dir) {
   return names;
 }
 
-// "slowburn.<exe>.<pid>.sb", or with the recorder's numeric suffix before ".sb".
+// The default name with this pid, or with the recorder's numeric suffix before the ending.
 bool namesPid(const std::string& name, pid_t pid) {
-  std::string stem = name.substr(0, name.size() - 3);
+  std::string stem = name.substr(0, name.size() - env::kDumpSuffix.size());
   const std::string tag = fmt::format(".{}", pid);
   if (stem.ends_with(tag)) return true;
   const size_t dot = stem.rfind('.');
@@ -55,14 +57,14 @@ bool namesPid(const std::string& name, pid_t pid) {
   const std::string ldPreload =
       existing != nullptr && existing[0] != '\0' ? preload + " " + existing : preload;
   setenv("LD_PRELOAD", ldPreload.c_str(), 1);
-  setenv("SLOWBURN_OUT", outPattern.c_str(), 1);
-  const auto setNumber = [](const char* name, const std::optional<uint64_t>& v) {
-    if (v) setenv(name, std::to_string(*v).c_str(), 1);
+  setenv(env::kOut.name, outPattern.c_str(), 1);
+  const auto setNumber = [](const env::NumberSetting& setting, const std::optional<uint64_t>& v) {
+    if (v) setenv(setting.name, std::to_string(*v).c_str(), 1);
   };
-  setNumber("SLOWBURN_INTERVAL_MS", settings.intervalMs);
-  setNumber("SLOWBURN_DEPTH", settings.depth);
-  setNumber("SLOWBURN_SAMPLE_BYTES", settings.sampleBytes);
-  if (settings.syscalls) setenv("SLOWBURN_SYSCALLS", settings.syscalls->c_str(), 1);
+  setNumber(env::kIntervalMs, settings.intervalMs);
+  setNumber(env::kDepth, settings.depth);
+  setNumber(env::kSampleBytes, settings.sampleBytes);
+  if (settings.syscalls) setenv(env::kSyscalls.name, settings.syscalls->c_str(), 1);
 
   std::vector<char*> argv;
   for (const std::string& a : settings.command) argv.push_back(const_cast<char*>(a.c_str()));
@@ -106,13 +108,18 @@ RunOutcome runProfiled(const RunSettings& settings) {
   if (settings.command.empty()) throw std::runtime_error("no command to run (after --)");
   const std::string preload = settings.preloadPath.empty() ? findPreload() : settings.preloadPath;
   std::error_code ec;
-  fs::create_directories(settings.outDir, ec);
   const fs::path outDir = fs::absolute(settings.outDir, ec);
+  const std::string outPattern = (outDir / env::kDefaultDumpName).string();
+  // The preload would ignore a longer pattern and write its dump elsewhere.
+  if (!ec && !env::validOut(outPattern.c_str())) {
+    throw std::runtime_error(fmt::format("--out: expected {} for the dump, not one of {} bytes",
+                                         env::kOut.expected, outPattern.size()));
+  }
+  fs::create_directories(outDir, ec);
   if (ec || !fs::is_directory(outDir)) {
     throw std::runtime_error("output directory " + settings.outDir + " is not usable");
   }
   const std::set<std::string> before = dumpsIn(outDir);
-  const std::string outPattern = (outDir / "slowburn.%e.%p.sb").string();
 
   // Block ^C and ^\ across fork so neither side can die of one before it is ready.
   sigset_t stopSignals, oldMask;

@@ -13,7 +13,8 @@ namespace slowburn::analyze {
 
 struct RunSettings {
   std::vector<std::string> command;  // argv; command[0] is looked up in PATH
-  std::string outDir = ".";          // dumps go to OUTDIR/slowburn.%e.%p.sb
+  std::string outDir = ".";          // dumps go to OUTDIR/env::kDefaultDumpName
+  // Each sets one variable of the environment contract (slowburn/environment.hpp).
   std::optional<uint64_t> intervalMs;
   std::optional<uint64_t> depth;
   std::optional<uint64_t> sampleBytes;

@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "output/frame_text.hpp"
+
 namespace slowburn::analyze {
 
 CollapsedValue parseCollapsedValue(std::string_view text) {
@@ -14,14 +16,7 @@ CollapsedValue parseCollapsedValue(std::string_view text) {
 }
 
 std::string collapsedFrameName(const Frame& frame) {
-  std::string name;
-  if (!frame.function.empty()) {
-    name = frame.function;
-  } else if (!frame.module.empty()) {
-    name = fmt::format("{}+{:#x}", fileBasename(frame.module), frame.offset);
-  } else {
-    name = fmt::format("{:#x}", frame.address);
-  }
+  std::string name = frameName(frame);
   for (char& c : name) {
     if (c == ';') c = ':';
     if (c == '\n' || c == '\r') c = ' ';
@@ -29,24 +24,27 @@ std::string collapsedFrameName(const Frame& frame) {
   return name;
 }
 
-std::string exportCollapsed(Analysis& analysis, CollapsedValue value) {
+uint64_t collapsedValue(const RankedSite& ranked, const SiteProfile& site, CollapsedValue value) {
+  if (!site.isAlloc()) return 0;
+  switch (value) {
+    // After a clean exit the static destructors have freed the culprit too.
+    case CollapsedValue::LiveBytes: return ranked.liveBeforeExit;
+    case CollapsedValue::PeakBytes: return site.peakLiveBytes;
+    case CollapsedValue::Allocs: return site.allocs;
+  }
+  return 0;
+}
+
+std::string exportCollapsed(const Analysis& analysis, CollapsedValue value) {
   std::string out;
   for (const RankedSite& r : analysis.sites()) {
-    const SiteProfile& s = analysis.site(r);
-    if (!s.isAlloc()) continue;
-    uint64_t v = 0;
-    switch (value) {
-      // After a clean exit the static destructors have freed the culprit too.
-      case CollapsedValue::LiveBytes: v = r.liveBeforeExit; break;
-      case CollapsedValue::PeakBytes: v = s.peakLiveBytes; break;
-      case CollapsedValue::Allocs: v = s.allocs; break;
-    }
+    const uint64_t v = collapsedValue(r, analysis.site(r), value);
     if (v == 0) continue;
-    const std::vector<Frame>& frames = analysis.stack(r).frames;
+    const StackView stack = analysis.stack(r);
     std::string line;
-    for (auto it = frames.rbegin(); it != frames.rend(); ++it) {
+    for (size_t i = stack.size(); i-- > 0;) {
       if (!line.empty()) line += ';';
-      line += collapsedFrameName(*it);
+      line += collapsedFrameName(stack[i]);
     }
     if (line.empty()) line = "[unknown]";
     out += fmt::format("{} {}\n", line, v);

@@ -2,6 +2,7 @@
 // `slowburn export --format collapsed`: Brendan Gregg's folded stacks, one line per alloc
 // site, "outermost;...;innermost VALUE", for flamegraph.pl, inferno or speedscope.
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -18,8 +19,12 @@ enum class CollapsedValue {
 // "live", "peak", "allocs"; throws std::invalid_argument for anything else.
 CollapsedValue parseCollapsedValue(std::string_view text);
 
+// The value a site's line carries; alloc sites only, 0 for the others.
+uint64_t collapsedValue(const RankedSite& ranked, const SiteProfile& site, CollapsedValue value);
+
 // Sites whose value is 0 are left out, as flame graph tools expect.
-std::string exportCollapsed(Analysis& analysis, CollapsedValue value = CollapsedValue::LiveBytes);
+std::string exportCollapsed(const Analysis& analysis,
+                            CollapsedValue value = CollapsedValue::LiveBytes);
 
 // A frame's name as one folded-stack element: no ';' (the separator) and no line breaks.
 std::string collapsedFrameName(const Frame& frame);

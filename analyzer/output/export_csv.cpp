@@ -25,7 +25,7 @@ std::string csvField(const std::string& s) {
   return out;
 }
 
-std::string exportCsv(Analysis& analysis) {
+std::string exportCsv(const Analysis& analysis) {
   std::string out =
       "rank,kind,op,class,score,growth_bytes_per_s,confidence,live_bytes_end,peak_live_bytes,"
       "allocs,frees,syscall_calls,syscall_bytes,retained_bytes_per_syscall,function,file,line,"
@@ -37,7 +37,7 @@ std::string exportCsv(Analysis& analysis) {
     out += fmt::format(
         "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\r\n", r.rank,
         s.isAlloc() ? "alloc" : "syscall", syscallName(s.op), className(v.cls), number(v.score),
-        number(s.isAlloc() ? shownGrowth(v) : 0.0), number(v.confidence), s.liveBytes,
+        number(r.growthBytesPerSec.value_or(0.0)), number(v.confidence), s.liveBytes,
         s.peakLiveBytes, s.allocs, s.frees, s.calls, s.bytes,
         r.retainedBytesPerSyscall ? number(*r.retainedBytesPerSyscall) : std::string(),
         csvField(where.function), csvField(where.file), where.line, csvField(where.module));

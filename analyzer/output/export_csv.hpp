@@ -8,7 +8,7 @@
 
 namespace slowburn::analyze {
 
-std::string exportCsv(Analysis& analysis);
+std::string exportCsv(const Analysis& analysis);
 
 // Quotes a field when it holds a comma, quote, CR or LF; doubles inner quotes.
 std::string csvField(const std::string& s);

@@ -80,7 +80,7 @@ void writeTotals(JsonWriter& w, const Profile& p) {
   w.endObject();
 }
 
-void writeSite(JsonWriter& w, Analysis& analysis, const RankedSite& r) {
+void writeSite(JsonWriter& w, const Analysis& analysis, const RankedSite& r) {
   const SiteProfile& s = analysis.site(r);
   const TrendVerdict& v = r.verdict;
   w.beginObject();
@@ -100,7 +100,7 @@ void writeSite(JsonWriter& w, Analysis& analysis, const RankedSite& r) {
   w.value(v.score);
   // A syscall site holds no memory: its trend is in calls/s per second, reported apart.
   w.key("growth_bytes_per_s");
-  w.value(s.isAlloc() ? shownGrowth(v) : 0.0);
+  w.value(r.growthBytesPerSec.value_or(0.0));
   if (!s.isAlloc()) {
     w.key("growth_calls_per_s2");
     w.value(v.growthBytesPerSec);
@@ -136,7 +136,7 @@ void writeSite(JsonWriter& w, Analysis& analysis, const RankedSite& r) {
     w.null();
   }
 
-  const ResolvedStack& stack = analysis.stack(r);
+  const StackView stack = analysis.stack(r);
   w.key("location");
   w.setCompact(true);
   writeFrame(w, analysis.location(r));
@@ -144,7 +144,7 @@ void writeSite(JsonWriter& w, Analysis& analysis, const RankedSite& r) {
   w.key("frames");
   w.beginArray();
   w.setCompact(true);
-  for (const Frame& f : stack.frames) writeFrame(w, f);
+  for (size_t i = 0; i < stack.size(); ++i) writeFrame(w, stack[i]);
   w.setCompact(false);
   w.endArray();
 
@@ -175,13 +175,13 @@ void writeSite(JsonWriter& w, Analysis& analysis, const RankedSite& r) {
 
 }  // namespace
 
-std::string exportJson(Analysis& analysis) {
+std::string exportJson(const Analysis& analysis) {
   std::string document;
   exportJson(analysis, [&](std::string_view piece) { document += piece; });
   return document;
 }
 
-void exportJson(Analysis& analysis, const std::function<void(std::string_view)>& sink) {
+void exportJson(const Analysis& analysis, const std::function<void(std::string_view)>& sink) {
   constexpr size_t kPieceBytes = size_t{1} << 20;
   std::string out;
   JsonWriter w(out);
@@ -197,7 +197,6 @@ void exportJson(Analysis& analysis, const std::function<void(std::string_view)>&
   w.beginArray();
   for (const RankedSite& r : analysis.sites()) {
     writeSite(w, analysis, r);
-    analysis.forgetStack(r);
     if (out.size() >= kPieceBytes) {
       sink(out);
       out.clear();

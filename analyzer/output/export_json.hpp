@@ -11,10 +11,10 @@
 namespace slowburn::analyze {
 
 // The whole document, ending with a newline.
-std::string exportJson(Analysis& analysis);
+std::string exportJson(const Analysis& analysis);
 
 // The same document handed to sink in pieces of about a MiB, so a dump of many sites is
 // never held whole in memory.
-void exportJson(Analysis& analysis, const std::function<void(std::string_view)>& sink);
+void exportJson(const Analysis& analysis, const std::function<void(std::string_view)>& sink);
 
 }  // namespace slowburn::analyze

@@ -4,6 +4,7 @@
 
 #include <array>
 
+#include "output/frame_text.hpp"
 #include "output/terminal.hpp"
 #include "output/units.hpp"
 #include "rank/correlate.hpp"
@@ -27,26 +28,9 @@ std::string paintClass(const Palette& pal, SiteClass cls) {
   return name;
 }
 
-// "handle(int) (incident_leaky.cpp:47)", or what is known of the frame.
-std::string where(const Frame& f) {
-  std::string function = f.function;
-  if (function.empty()) {
-    function = f.module.empty() ? fmt::format("{:#x}", f.address)
-                                : fmt::format("{}+{:#x}", fileBasename(f.module), f.offset);
-  }
-  std::string place;
-  if (!f.file.empty()) {
-    place = f.line > 0 ? fmt::format("{}:{}", fileBasename(f.file), f.line) : fileBasename(f.file);
-  } else if (!f.function.empty() && !f.module.empty()) {
-    place = fileBasename(f.module);
-  }
-  if (!f.note.empty()) place += place.empty() ? f.note : ", " + f.note;
-  return printable(place.empty() ? function : fmt::format("{} ({})", function, place));
-}
-
 // A frame line keeps its location visible: a long function name is cut, not the file:line.
 std::string frameLine(const std::string& indent, const Frame& f, size_t width) {
-  std::string line = indent + where(f);
+  std::string line = indent + printable(frameWithPlace(f));
   if (line.size() <= width) return line;
   const std::string tail = line.substr(line.rfind(" ("));
   if (tail.size() + indent.size() + 10 > width) return fitWidth(line, width);
@@ -107,16 +91,15 @@ void writeHeader(std::string& out, const Analysis& analysis, const ReportSetting
   }
 }
 
-void writeSite(std::string& out, Analysis& analysis, const RankedSite& r,
+void writeSite(std::string& out, const Analysis& analysis, const RankedSite& r,
                const ReportSettings& settings, const Palette& pal) {
   const SiteProfile& s = analysis.site(r);
   const TrendVerdict& v = r.verdict;
   const std::string rank = pal.bold(fmt::format("#{:<3}", r.rank));
   if (s.isAlloc()) {
-    // Only a GROWING site has a growth rate; any other class's slope is no leak rate.
-    const std::string growth = v.cls == SiteClass::Growing ? (v.growthBytesPerSec > 0 ? "+" : "") +
-                                                                 formatRate(v.growthBytesPerSec)
-                                                           : "—";
+    const std::string growth = r.growthBytesPerSec ? (*r.growthBytesPerSec > 0 ? "+" : "") +
+                                                         formatRate(*r.growthBytesPerSec)
+                                                   : "—";
     out += fmt::format("{} {} growth {:>11}  confidence {:.2f}\n", rank, paintClass(pal, v.cls),
                        growth, v.confidence);
   } else {
@@ -126,7 +109,7 @@ void writeSite(std::string& out, Analysis& analysis, const RankedSite& r,
   }
 
   const std::string indent = "     ";
-  const ResolvedStack& stack = analysis.stack(r);
+  const StackView stack = analysis.stack(r);
   out += pal.bold(frameLine(indent, analysis.location(r), settings.width)) + "\n";
 
   if (s.isAlloc()) {
@@ -156,15 +139,14 @@ void writeSite(std::string& out, Analysis& analysis, const RankedSite& r,
     }
   }
 
-  const size_t first = stack.location + 1;
-  const size_t last = std::min(stack.frames.size(), first + settings.frames);
+  const size_t first = stack.location() + 1;
+  const size_t last = std::min(stack.size(), first + settings.frames);
   for (size_t i = first; i < last; ++i) {
-    out += pal.dim(frameLine(indent + "  from ", stack.frames[i], settings.width)) + "\n";
+    out += pal.dim(frameLine(indent + "  from ", stack[i], settings.width)) + "\n";
   }
-  if (last < stack.frames.size()) {
-    out += pal.dim(fmt::format("{}  ... {} more frame{} (--frames N)", indent,
-                               stack.frames.size() - last,
-                               stack.frames.size() - last == 1 ? "" : "s")) +
+  if (last < stack.size()) {
+    out += pal.dim(fmt::format("{}  ... {} more frame{} (--frames N)", indent, stack.size() - last,
+                               stack.size() - last == 1 ? "" : "s")) +
            "\n";
   }
 }
@@ -177,7 +159,7 @@ std::string fitWidth(const std::string& s, size_t width) {
   return s.substr(0, width - 3) + "...";
 }
 
-std::string reportText(Analysis& analysis, const ReportSettings& settings) {
+std::string reportText(const Analysis& analysis, const ReportSettings& settings) {
   const Palette pal(settings.color);
   std::string out;
   writeHeader(out, analysis, settings, pal);

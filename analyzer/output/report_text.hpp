@@ -18,7 +18,7 @@ struct ReportSettings {
   size_t width = 100;  // lines are cut to fit
 };
 
-std::string reportText(Analysis& analysis, const ReportSettings& settings);
+std::string reportText(const Analysis& analysis, const ReportSettings& settings);
 
 // Cuts s to at most width characters, ending with "..." when cut.
 std::string fitWidth(const std::string& s, size_t width);

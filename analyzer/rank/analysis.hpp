@@ -1,17 +1,24 @@
 #pragma once
-// One dump analysed: the profile read from it, every site classified and ranked, syscall
-// correlations, and stacks symbolized on demand (a report of the top 10 never pays for the
-// other thousand sites).
+// One dump analysed, and the pipeline that makes it:
+//
+//   read (profile.hpp) -> resolve every site's location (resolved_stacks.hpp)
+//     -> rank and correlate (ranking.hpp) -> resolve the stacks outputs print -> Analysis
+//
+// Every location is known before ranking, so ranking may read them: correlation pairs sites
+// by location now, and sites can be gathered by the program line they allocate at before
+// they are judged. An Analysis never changes once made: every output reads it const, and
+// nothing it holds is computed on demand.
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
-#include "rank/classify.hpp"
+#include "rank/ranking.hpp"
 #include "read/profile.hpp"
+#include "symbols/resolved_stacks.hpp"
 #include "symbols/symbolizer.hpp"
 
 namespace slowburn::analyze {
@@ -20,32 +27,17 @@ struct AnalysisOptions {
   TrendSettings trend;
   size_t maxPointsPerSite = 1024;
   SymbolizerOptions symbolizer;
+  // The sites an output prints with their callers: only they get their whole stack
+  // resolved, the others their location, so a report of the top 10 never symbolizes the
+  // callers of a huge dump's other sites. Empty: every site.
+  std::function<bool(const RankedSite&, const SiteProfile&)> wholeStack;
   // Called now and then while the dump is read: (bytes read, file size).
   std::function<void(uint64_t, uint64_t)> progress;
 };
 
-struct RankedSite {
-  size_t rank = 0;       // 1-based
-  size_t siteIndex = 0;  // into Profile::sites
-  TrendVerdict verdict;
-  // Syscall correlation (correlate.hpp); rank 0 / nullopt when there is none. An alloc site
-  // names its syscall partner; a syscall site names its largest growing alloc partner.
-  std::optional<double> retainedBytesPerSyscall;
-  size_t correlatedRank = 0;
-  // Alloc sites: live bytes at the last snapshot before the exit teardown (see
-  // Profile::exitTeardownStartS); the live bytes at the end when there was none. From the
-  // bounded series, so on long runs a mean over the last few snapshots.
-  uint64_t liveBeforeExit = 0;
-};
-
-struct ResolvedStack {
-  std::vector<Frame> frames;  // innermost first, inlined calls expanded
-  size_t location = 0;        // index of the frame a user should open
-};
-
 class Analysis {
  public:
-  Analysis(Profile profile, const AnalysisOptions& options);
+  Analysis(Profile profile, std::vector<RankedSite> sites, ResolvedStacks stacks);
   Analysis(const Analysis&) = delete;
   Analysis& operator=(const Analysis&) = delete;
 
@@ -55,24 +47,24 @@ class Analysis {
   const SiteProfile& site(const RankedSite& ranked) const {
     return m_profile.sites[ranked.siteIndex];
   }
-  // Symbolizes the site's stack on first use.
-  const ResolvedStack& stack(const RankedSite& ranked);
-  // Drops a stack an exporter has written: a dump of many sites need not hold them all.
-  // A later stack() resolves it again (from the symbolizer's cache).
-  void forgetStack(const RankedSite& ranked) { m_stacks[ranked.siteIndex].reset(); }
-  const Frame& location(const RankedSite& ranked);
+  // The frame a user should open, for every site.
+  const Frame& location(const RankedSite& ranked) const {
+    return m_stacks.location(ranked.siteIndex);
+  }
+  // The whole stack, for the sites AnalysisOptions::wholeStack chose.
+  StackView stack(const RankedSite& ranked) const { return m_stacks.stack(ranked.siteIndex); }
 
  private:
-  void rank(const TrendSettings& settings);
-  void correlate();
-
   Profile m_profile;
-  Symbolizer m_symbolizer;
   std::vector<RankedSite> m_sites;
-  std::vector<std::optional<ResolvedStack>> m_stacks;  // by site index
+  ResolvedStacks m_stacks;
 };
 
-// Reads, classifies and ranks path; throws DumpError for a dump that cannot be trusted.
-std::unique_ptr<Analysis> analyzeDump(const std::string& path, const AnalysisOptions& options = {});
+// Resolves, ranks and correlates a profile as read from a dump.
+std::unique_ptr<const Analysis> analyzeProfile(Profile profile, const AnalysisOptions& options);
+
+// Reads path and analyses it; throws DumpError for a dump that cannot be trusted.
+std::unique_ptr<const Analysis> analyzeDump(const std::string& path,
+                                            const AnalysisOptions& options = {});
 
 }  // namespace slowburn::analyze

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "rank/trend.hpp"
@@ -86,10 +87,11 @@ TrendVerdict classifySeries(const std::vector<SeriesPoint>& live, const SiteActi
 TrendVerdict classifyRate(const std::vector<SeriesPoint>& rate, const SiteActivity& activity,
                           const TrendSettings& settings = {});
 
-// The growth rate a user is shown: the slope of a GROWING site, 0 for any other class, whose
-// slope (a random walk's last stretch, a cache's last refill) is no leak rate.
-inline double shownGrowth(const TrendVerdict& v) {
-  return v.cls == SiteClass::Growing ? v.growthBytesPerSec : 0.0;
+// The growth rate a user is shown: the slope of a GROWING site; none for any other class,
+// whose slope (a random walk's last stretch, a cache's last refill) is no leak rate.
+inline std::optional<double> shownGrowth(const TrendVerdict& v) {
+  if (v.cls != SiteClass::Growing) return std::nullopt;
+  return v.growthBytesPerSec;
 }
 
 // The ranking order: a before b. Higher score first.

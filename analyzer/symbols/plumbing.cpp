@@ -180,11 +180,13 @@ bool isPlumbing(const Frame& frame) {
   return frame.file.empty();
 }
 
-size_t locationFrame(const std::vector<Frame>& frames) {
+std::optional<size_t> firstUserFrame(std::span<const Frame> frames) {
   for (size_t i = 0; i < frames.size(); ++i) {
     if (!isPlumbing(frames[i])) return i;
   }
-  return 0;
+  return std::nullopt;
 }
+
+size_t locationFrame(std::span<const Frame> frames) { return firstUserFrame(frames).value_or(0); }
 
 }  // namespace slowburn::analyze

@@ -1,11 +1,14 @@
 #pragma once
 // Which frames are plumbing — allocator entry points, the C and C++ runtimes, container and
-// string internals, the profiler itself — as opposed to the program's own code, the frame a
-// user should open. locationFrame (symbolizer.hpp) is built on these rules.
+// string internals, the profiler itself — as opposed to the program's own code, and so which
+// frame of a stack a user should open: the one rule every output's location comes from.
 
+#include <cstddef>
+#include <optional>
+#include <span>
 #include <string_view>
 
-#include "symbols/symbolizer.hpp"
+#include "symbols/frame.hpp"
 
 namespace slowburn::analyze {
 
@@ -32,5 +35,14 @@ bool isRuntimeModule(std::string_view modulePath);
 // function whose source is known and outside the system headers (a user's std::hash
 // specialisation) counts as user code.
 bool isPlumbing(const Frame& frame);
+
+// The first frame of the program's own code among frames (innermost first, inlined calls
+// expanded): for a push_back inlined into handle(), handle's line, not stl_vector.h's.
+// nullopt when every frame is plumbing.
+std::optional<size_t> firstUserFrame(std::span<const Frame> frames);
+
+// The index of the frame a user should open: firstUserFrame, or the innermost frame (0) when
+// every frame is plumbing or there are none.
+size_t locationFrame(std::span<const Frame> frames);
 
 }  // namespace slowburn::analyze

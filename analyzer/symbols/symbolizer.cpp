@@ -18,7 +18,6 @@
 #include <unordered_map>
 
 #include "symbols/demangle.hpp"
-#include "symbols/plumbing.hpp"
 
 namespace slowburn::analyze {
 namespace {
@@ -184,17 +183,10 @@ std::vector<Dwarf_Die> scopesByWalk(Dwarf_Die* cu, Dwarf_Addr pc) {
 }  // namespace
 
 struct Symbolizer::Impl {
-  struct Resolved {
-    std::vector<Frame> chain;  // innermost inlined function first
-    size_t chosen = 0;         // the entry resolve() reports
-  };
-
   std::string debugPath;
   char* debugPathPtr = nullptr;
   Dwfl_Callbacks callbacks{};
   std::map<uint64_t, std::unique_ptr<ModuleFile>> modules;  // by load address
-  std::unordered_map<uint64_t, Resolved> exactCache;
-  std::unordered_map<uint64_t, Resolved> returnCache;
 
   ModuleFile* find(uint64_t pc) {
     auto it = modules.upper_bound(pc);
@@ -372,24 +364,6 @@ struct Symbolizer::Impl {
     }
     return chain;
   }
-
-  const Resolved& lookup(uint64_t address, bool isReturnAddress) {
-    auto& cache = isReturnAddress ? returnCache : exactCache;
-    auto it = cache.find(address);
-    if (it != cache.end()) return it->second;
-    Resolved r;
-    r.chain = expand(address, isReturnAddress);
-    // The innermost level that is the program's own code: for a push_back inlined into
-    // handle(), handle's line rather than stl_vector.h; all plumbing: the real function.
-    r.chosen = r.chain.size() - 1;
-    for (size_t i = 0; i < r.chain.size(); ++i) {
-      if (!isPlumbing(r.chain[i])) {
-        r.chosen = i;
-        break;
-      }
-    }
-    return cache.emplace(address, std::move(r)).first->second;
-  }
 };
 
 Symbolizer::Symbolizer(SymbolizerOptions options) : m_impl(std::make_unique<Impl>()) {
@@ -415,46 +389,10 @@ void Symbolizer::addModule(const ModuleInfo& module) {
     it = overlaps ? m_impl->modules.erase(it) : std::next(it);
   }
   m_impl->modules[start] = std::move(added);
-  m_impl->exactCache.clear();
-  m_impl->returnCache.clear();
-}
-
-Frame Symbolizer::resolve(uint64_t address, bool isReturnAddress) {
-  const Impl::Resolved& r = m_impl->lookup(address, isReturnAddress);
-  return r.chain[r.chosen];
 }
 
 std::vector<Frame> Symbolizer::resolveInlineChain(uint64_t address, bool isReturnAddress) {
-  return m_impl->lookup(address, isReturnAddress).chain;
-}
-
-std::vector<Frame> Symbolizer::resolveStack(const std::vector<uint64_t>& addresses) {
-  std::vector<Frame> frames;
-  frames.reserve(addresses.size());
-  for (uint64_t address : addresses) frames.push_back(resolve(address, true));
-  return frames;
-}
-
-std::string fileBasename(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
-std::string frameLabel(const Frame& frame) {
-  if (!frame.function.empty()) {
-    if (!frame.file.empty() && frame.line > 0) {
-      return fmt::format("{} at {}:{}", frame.function, fileBasename(frame.file), frame.line);
-    }
-    if (!frame.module.empty())
-      return fmt::format("{} in {}", frame.function, fileBasename(frame.module));
-    return frame.function;
-  }
-  if (!frame.module.empty()) {
-    std::string label = fmt::format("{}+{:#x}", fileBasename(frame.module), frame.offset);
-    if (!frame.note.empty()) label += fmt::format(" ({})", frame.note);
-    return label;
-  }
-  return fmt::format("{:#x}", frame.address);
+  return m_impl->expand(address, isReturnAddress);
 }
 
 }  // namespace slowburn::analyze

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "symbols/frame.hpp"
+
 namespace slowburn::analyze {
 
 struct ModuleInfo {
@@ -15,16 +17,6 @@ struct ModuleInfo {
   uint64_t size = 0;         // highest PT_LOAD end, relative to loadAddress
   std::string path;
   std::string buildId;  // raw bytes as in the MODULE record; "" when the dump has none
-};
-
-struct Frame {
-  uint64_t address = 0;  // as recorded
-  std::string module;    // module path, "" if unknown
-  uint64_t offset = 0;   // address - module load address; 0 when the module is unknown
-  std::string function;  // demangled; "" if unknown
-  std::string file;      // source file as in DWARF (see fileBasename)
-  int line = 0;          // 0 if unknown
-  std::string note;      // why the frame is less than complete, e.g. "build-id mismatch"
 };
 
 struct SymbolizerOptions {
@@ -43,38 +35,19 @@ class Symbolizer {
   // as after dlclose/dlopen. Files are opened lazily, on the first address inside them.
   void addModule(const ModuleInfo& module);
 
-  // Resolves one address, cached. A return address is looked up at address-1 so the call's
-  // line, not the next one, is reported. Never throws for missing files or debug info:
-  // the frame then carries what is known (function from the symbol table, or only
-  // module+offset) and a note.
-  Frame resolve(uint64_t address, bool isReturnAddress);
-
-  // The same address expanded into its inlined calls: innermost inlined function first,
-  // ending with the real (out-of-line) function. Each entry's file:line is where that
-  // function is at this address: the line-table line for the innermost, the call site of
-  // the next inner one for the others. One entry when nothing is inlined or no DWARF.
+  // One address expanded into its inlined calls: innermost inlined function first, ending
+  // with the real (out-of-line) function. Each entry's file:line is where that function is
+  // at this address: the line-table line for the innermost, the call site of the next inner
+  // one for the others. One entry when nothing is inlined or there is no DWARF. A return
+  // address is looked up at address-1 so the call's line, not the next one, is reported.
+  // Never throws for missing files or debug info: the frame then carries what is known
+  // (function from the symbol table, or only module+offset) and a note. Not cached: the
+  // resolve stage (resolved_stacks.hpp) asks once per address.
   std::vector<Frame> resolveInlineChain(uint64_t address, bool isReturnAddress);
-
-  // Resolves a SITE's stack, innermost first. Every recorded frame, the innermost too, is
-  // the caller's resume address after a call (the preload skips its own frames, so frame
-  // 0 is the return address into the caller of malloc/read): all are looked up at -1.
-  std::vector<Frame> resolveStack(const std::vector<uint64_t>& addresses);
 
  private:
   struct Impl;
   std::unique_ptr<Impl> m_impl;
 };
-
-// The index of the frame a user should open: the first frame of the program's own code
-// past the allocator, libc, libstdc++/libc++, container, string and profiler frames (see
-// plumbing.hpp). 0 when every frame is plumbing or the stack is empty.
-size_t locationFrame(const std::vector<Frame>& frames);
-
-// "server.cpp" for "/src/app/server.cpp".
-std::string fileBasename(const std::string& path);
-
-// One-line label: "handle(int) at server.cpp:12", "handle(int) in app",
-// "app+0x1136 (build-id mismatch)", "0x7f00deadbeef".
-std::string frameLabel(const Frame& frame);
 
 }  // namespace slowburn::analyze

@@ -99,6 +99,37 @@ def test_run_reports_the_incident_culprit():
     assert len(dumps) == 1 and "incident_leaky" in dumps[0], dumps
 
 
+def test_run_refuses_what_the_preload_would_ignore_in_its_words():
+    out = tmpdir()
+    workdir = tmpdir()
+    cases = [("--interval", "SLOWBURN_INTERVAL_MS", ["0", "3600001", "4294967296"]),
+             ("--depth", "SLOWBURN_DEPTH", ["0", "257"]),
+             ("--sample-bytes", "SLOWBURN_SAMPLE_BYTES", [str(2**40 + 1), "12k"]),
+             ("--syscalls", "SLOWBURN_SYSCALLS", ["read,,write", "pwrite"])]
+    for flag, variable, values in cases:
+        for value in values:
+            # The preload, given the value, ignores it and says what it expected.
+            preload = run_profiled(["true"], workdir, env={variable: value})[0]
+            complaint = preload.stderr.decode()
+            assert complaint.count("\n") == 1 and "(expected " in complaint, complaint
+            expected = complaint.split("(expected ", 1)[1].rsplit("); using the default", 1)[0]
+            # `slowburn run` refuses it before starting anything, in the same words.
+            proc = subprocess.run([SLOWBURN, "run", "--out", out, flag, value, "--", "true"],
+                                  capture_output=True, text=True, timeout=60)
+            assert proc.returncode == 2, (flag, value, proc.returncode, proc.stderr)
+            assert_one_error_line(proc)
+            assert f'{flag}: expected {expected}, not "{value}"' in proc.stderr, proc.stderr
+    assert not os.listdir(out), os.listdir(out)
+    # A directory so deep that the dump's path would pass SLOWBURN_OUT's limit.
+    deep = os.path.join(tmpdir(), *["d" * 200] * 20)
+    proc = subprocess.run([SLOWBURN, "run", "--out", deep, "--", "true"], capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 2, (proc.returncode, proc.stderr)
+    assert_one_error_line(proc)
+    assert "--out: expected a non-empty path shorter than 4000 bytes" in proc.stderr, proc.stderr
+    assert not os.path.exists(deep)
+
+
 def test_run_finds_preload_in_install_prefix():
     prefix = tmpdir()
     os.makedirs(os.path.join(prefix, "bin"))

@@ -6,6 +6,7 @@
 #include "output/export_collapsed.hpp"
 #include "output/export_csv.hpp"
 #include "output/export_json.hpp"
+#include "output/frame_text.hpp"
 #include "output/json_writer.hpp"
 #include "output/report_text.hpp"
 #include "rank/analysis.hpp"
@@ -38,7 +39,7 @@ SyntheticDump threeShapes() {
   return d;
 }
 
-std::unique_ptr<Analysis> analyse(const SyntheticDump& dump, const std::string& name) {
+std::unique_ptr<const Analysis> analyse(const SyntheticDump& dump, const std::string& name) {
   const std::string path = ::testing::TempDir() + name;
   testing::writeFile(path, dump.bytes());
   auto analysis = analyzeDump(path);
@@ -153,12 +154,11 @@ TEST(ExportJson, StreamsManySitesInPiecesThatMakeTheSameDocument) {
   for (const std::string& piece : pieces) joined += piece;
   EXPECT_EQ(joined, exportJson(*analysis));
   EXPECT_EQ(joined.back(), '\n');
-  // Written stacks are dropped and come back the same when asked for again.
+  // Writing reads the analysis and leaves it as it was: every stack is still whole.
   const RankedSite& first = analysis->sites().front();
-  const size_t frames = analysis->stack(first).frames.size();
-  analysis->forgetStack(first);
-  EXPECT_EQ(analysis->stack(first).frames.size(), frames);
-  EXPECT_EQ(analysis->stack(first).frames.front().address, 0x401000u + analysis->site(first).id);
+  const size_t frames = 3;
+  EXPECT_EQ(analysis->stack(first).size(), frames);
+  EXPECT_EQ(analysis->stack(first)[0].address, 0x401000u + analysis->site(first).id);
 }
 
 TEST(ExportCollapsed, OutermostFirstWithLiveBytes) {
@@ -195,6 +195,39 @@ TEST(ExportCollapsed, FrameNamesNeverBreakTheFormat) {
   Frame bare;
   bare.address = 0xdead;
   EXPECT_EQ(collapsedFrameName(bare), "0xdead");
+}
+
+TEST(FrameText, EveryOutputNamesAFrameTheSameWay) {
+  Frame f;
+  f.address = 0x401136;
+  f.module = "/srv/app";
+  f.offset = 0x1136;
+  f.function = "handle(int)";
+  f.file = "/src/server.cpp";
+  f.line = 12;
+  EXPECT_EQ(frameName(f), "handle(int)");
+  EXPECT_EQ(frameWithPlace(f), "handle(int) (server.cpp:12)");
+  EXPECT_EQ(frameLabel(f), "handle(int) at server.cpp:12");
+  f.line = 0;
+  EXPECT_EQ(frameWithPlace(f), "handle(int) (server.cpp)");
+  EXPECT_EQ(frameLabel(f), "handle(int) in app");
+  f.file.clear();
+  EXPECT_EQ(frameWithPlace(f), "handle(int) (app)");
+
+  Frame unnamed;
+  unnamed.address = 0x401136;
+  unnamed.module = "/srv/app";
+  unnamed.offset = 0x1136;
+  unnamed.note = "build-id mismatch";
+  EXPECT_EQ(frameName(unnamed), "app+0x1136");
+  EXPECT_EQ(frameWithPlace(unnamed), "app+0x1136 (build-id mismatch)");
+  EXPECT_EQ(frameLabel(unnamed), "app+0x1136 (build-id mismatch)");
+  EXPECT_EQ(collapsedFrameName(unnamed), "app+0x1136");
+
+  Frame stray;
+  stray.address = 0xdead;
+  EXPECT_EQ(frameWithPlace(stray), "0xdead");
+  EXPECT_EQ(frameLabel(stray), "0xdead");
 }
 
 TEST(ReportText, HeaderNotesAndLinesWithinWidth) {

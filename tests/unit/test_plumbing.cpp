@@ -221,14 +221,15 @@ TEST(PlumbingLocation, SkipsUnqualifiedInlinedContainerFramesOfAnonymousTypes) {
 }
 
 TEST(PlumbingLocation, FirstFrameWhenNothingIsPlumbing) {
-  EXPECT_EQ(locationFrame({frame("handle(int)", "/srv/app/server.cpp", 12)}), 0u);
+  EXPECT_EQ(locationFrame(std::vector<Frame>{frame("handle(int)", "/srv/app/server.cpp", 12)}), 0u);
 }
 
 TEST(PlumbingLocation, ZeroWhenEveryFrameIsPlumbingOrThereAreNone) {
   EXPECT_EQ(locationFrame({}), 0u);
-  EXPECT_EQ(locationFrame({frame("malloc", "", 0, "/lib/x86_64-linux-gnu/libc.so.6"),
-                           frame("_dl_init", "", 0, "/lib64/ld-linux-x86-64.so.2")}),
-            0u);
+  EXPECT_EQ(
+      locationFrame(std::vector<Frame>{frame("malloc", "", 0, "/lib/x86_64-linux-gnu/libc.so.6"),
+                                       frame("_dl_init", "", 0, "/lib64/ld-linux-x86-64.so.2")}),
+      0u);
 }
 
 }  // namespace

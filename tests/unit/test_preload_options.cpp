@@ -11,11 +11,11 @@
 
 namespace {
 
+using slowburn::env::parseSyscallList;
 using slowburn::format::syscallName;
 using slowburn::format::SyscallOp;
 using slowburn::preload::Options;
 using slowburn::preload::parseOptions;
-using slowburn::preload::parseSyscallList;
 
 std::map<std::string, std::string> g_env;
 std::vector<std::string> g_complaints;
@@ -95,7 +95,7 @@ TEST(PreloadOptions, SyscallListsByFunctionName) {
   EXPECT_TRUE(parseSyscallList("none", &mask));
   EXPECT_EQ(mask, 0u);
   EXPECT_TRUE(parseSyscallList("all", &mask));
-  EXPECT_EQ(mask, Options::kAllSyscalls);
+  EXPECT_EQ(mask, slowburn::env::kAllSyscalls);
   EXPECT_TRUE(parseSyscallList("pwrite64", &mask));
   EXPECT_EQ(mask, 1u << static_cast<unsigned>(SyscallOp::Pwrite64));
   EXPECT_FALSE(parseSyscallList("pwrite", &mask));

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "output/frame_text.hpp"
 #include "symbols/plumbing.hpp"
 #include "symbols/symbolizer.hpp"
 
@@ -96,13 +97,20 @@ const SampleRun& sampleRun(const std::string& name) {
 
 const SampleRun& pieRun() { return sampleRun("sym_pie"); }
 
+// One frame for one address: the level of its inline chain that is the program's own code,
+// else the real (out-of-line) function.
+Frame frameAt(Symbolizer& symbolizer, uint64_t address, bool isReturnAddress) {
+  const std::vector<Frame> chain = symbolizer.resolveInlineChain(address, isReturnAddress);
+  return chain[firstUserFrame(chain).value_or(chain.size() - 1)];
+}
+
 void expectResolvesFunctionAndCall(const std::string& name) {
   const SampleRun& run = sampleRun(name);
   const std::string path = fixture(name);
   Symbolizer symbolizer;
   symbolizer.addModule(run.module(path));
 
-  const Frame entry = symbolizer.resolve(run.address("caller_address"), false);
+  const Frame entry = frameAt(symbolizer, run.address("caller_address"), false);
   EXPECT_EQ(entry.function, "symPieCaller(int)");
   EXPECT_EQ(entry.file.front(), '/') << "relative DWARF names are joined to the CU's directory";
   EXPECT_TRUE(entry.file.ends_with("/samples/sym_pie.cpp")) << entry.file;
@@ -110,7 +118,7 @@ void expectResolvesFunctionAndCall(const std::string& name) {
   EXPECT_EQ(entry.module, path);
   EXPECT_EQ(entry.offset, run.address("caller_address") - run.bias());
 
-  const Frame call = symbolizer.resolve(run.address("return_address"), true);
+  const Frame call = frameAt(symbolizer, run.address("return_address"), true);
   EXPECT_EQ(call.function, "symPieCaller(int)");
   EXPECT_EQ(fileBasename(call.file), "sym_pie.cpp");
   EXPECT_EQ(call.line, run.line("call_line"));
@@ -133,7 +141,9 @@ std::vector<Frame> resolveCaptured(const SampleRun& run, const std::string& key,
   const std::vector<uint64_t> captured = run.stack(key);
   EXPECT_GE(captured.size(), 3u);
   stack.assign(captured.begin() + 1, captured.end());
-  return symbolizer.resolveStack(stack);
+  std::vector<Frame> frames;
+  for (const uint64_t address : stack) frames.push_back(frameAt(symbolizer, address, true));
+  return frames;
 }
 
 void expectInlinedPushBackAtUsersLine(const std::string& name) {
@@ -196,8 +206,8 @@ TEST(SymbolizerPie, RepeatedLookupsGiveTheSameFrame) {
   const SampleRun& run = pieRun();
   Symbolizer symbolizer;
   symbolizer.addModule(run.module(fixture("sym_pie")));
-  const Frame first = symbolizer.resolve(run.address("return_address"), true);
-  const Frame again = symbolizer.resolve(run.address("return_address"), true);
+  const Frame first = frameAt(symbolizer, run.address("return_address"), true);
+  const Frame again = frameAt(symbolizer, run.address("return_address"), true);
   EXPECT_EQ(first.function, again.function);
   EXPECT_EQ(first.file, again.file);
   EXPECT_EQ(first.line, again.line);
@@ -207,7 +217,7 @@ TEST(SymbolizerStripped, SymbolTableOnlyGivesTheFunctionWithoutLine) {
   const SampleRun& run = pieRun();
   Symbolizer symbolizer;
   symbolizer.addModule(run.module(fixture("sym_pie.nodebug")));
-  const Frame frame = symbolizer.resolve(run.address("return_address"), true);
+  const Frame frame = frameAt(symbolizer, run.address("return_address"), true);
   EXPECT_EQ(frame.function, "symPieCaller(int)");
   EXPECT_EQ(frame.file, "");
   EXPECT_EQ(frame.line, 0);
@@ -219,7 +229,7 @@ TEST(SymbolizerStripped, NoSymbolsGiveModulePlusOffset) {
   Symbolizer symbolizer;
   symbolizer.addModule(run.module(fixture("sym_pie.stripped")));
   const uint64_t address = run.address("return_address");
-  const Frame frame = symbolizer.resolve(address, true);
+  const Frame frame = frameAt(symbolizer, address, true);
   EXPECT_EQ(frame.function, "");
   EXPECT_EQ(frame.line, 0);
   EXPECT_EQ(frame.module, fixture("sym_pie.stripped"));
@@ -246,10 +256,10 @@ TEST(SymbolizerSplitDebug, DebugFileIsFoundByBuildIdUnderADebugRoot) {
 
   Symbolizer withRoot(SymbolizerOptions{{root.string()}});
   withRoot.addModule(run.module(fixture("sym_pie.stripped")));
-  const Frame found = withRoot.resolve(run.address("return_address"), true);
+  const Frame found = frameAt(withRoot, run.address("return_address"), true);
   Symbolizer withoutRoot(SymbolizerOptions{{}});
   withoutRoot.addModule(run.module(fixture("sym_pie.stripped")));
-  const Frame missing = withoutRoot.resolve(run.address("return_address"), true);
+  const Frame missing = frameAt(withoutRoot, run.address("return_address"), true);
   fs::remove_all(root);
 
   EXPECT_EQ(found.function, "symPieCaller(int)");
@@ -265,7 +275,7 @@ TEST(SymbolizerMismatch, DifferentBuildIdRefusesToGuessLines) {
   module.buildId[0] = static_cast<char>(module.buildId[0] ^ 0x5a);
   Symbolizer symbolizer;
   symbolizer.addModule(module);
-  const Frame frame = symbolizer.resolve(run.address("return_address"), true);
+  const Frame frame = frameAt(symbolizer, run.address("return_address"), true);
   EXPECT_EQ(frame.function, "");
   EXPECT_EQ(frame.line, 0);
   EXPECT_EQ(frame.note, "build-id mismatch");
@@ -278,12 +288,12 @@ TEST(SymbolizerMismatch, WithoutBuildIdAChangedLoadExtentIsRefused) {
   module.buildId.clear();
   Symbolizer same;
   same.addModule(module);
-  EXPECT_EQ(same.resolve(run.address("return_address"), true).function, "symPieCaller(int)");
+  EXPECT_EQ(frameAt(same, run.address("return_address"), true).function, "symPieCaller(int)");
 
   module.size += 0x100000;
   Symbolizer changed;
   changed.addModule(module);
-  const Frame frame = changed.resolve(run.address("return_address"), true);
+  const Frame frame = frameAt(changed, run.address("return_address"), true);
   EXPECT_EQ(frame.function, "");
   EXPECT_EQ(frame.note, "file changed since recording");
 }
@@ -292,7 +302,7 @@ TEST(SymbolizerMismatch, WithoutBuildIdAChangedLoadExtentIsRefused) {
 Frame resolveInOddModule(const std::string& path) {
   Symbolizer symbolizer;
   symbolizer.addModule({0x7f0000000000, 0x10000, path, ""});
-  return symbolizer.resolve(0x7f0000001234, true);
+  return frameAt(symbolizer, 0x7f0000001234, true);
 }
 
 TEST(SymbolizerMissing, MissingFileGivesModulePlusOffset) {
@@ -332,12 +342,12 @@ TEST(SymbolizerMissing, OddFilesNeverCrashOrBlock) {
 TEST(SymbolizerModules, AddressOutsideEveryModuleIsUnknown) {
   Symbolizer symbolizer;
   symbolizer.addModule({0x400000, 0x1000, "/bin/app", ""});
-  const Frame frame = symbolizer.resolve(0x500000, true);
+  const Frame frame = frameAt(symbolizer, 0x500000, true);
   EXPECT_EQ(frame.module, "");
   EXPECT_EQ(frame.function, "");
   EXPECT_EQ(frame.address, 0x500000u);
   EXPECT_EQ(frameLabel(frame), "0x500000");
-  EXPECT_EQ(symbolizer.resolve(0, true).module, "");
+  EXPECT_EQ(frameAt(symbolizer, 0, true).module, "");
 }
 
 TEST(SymbolizerModules, LaterOverlappingModuleReplacesTheEarlierOne) {
@@ -345,11 +355,11 @@ TEST(SymbolizerModules, LaterOverlappingModuleReplacesTheEarlierOne) {
   Symbolizer symbolizer;
   symbolizer.addModule(run.module(fixture("sym_pie")));
   const uint64_t address = run.address("return_address");
-  ASSERT_EQ(symbolizer.resolve(address, true).function, "symPieCaller(int)");
+  ASSERT_EQ(frameAt(symbolizer, address, true).function, "symPieCaller(int)");
 
   // As after dlclose + dlopen of another library at an overlapping range.
   symbolizer.addModule({run.bias() + 0x1000, 0x8000, "/nonexistent/libnew.so", ""});
-  const Frame frame = symbolizer.resolve(address, true);
+  const Frame frame = frameAt(symbolizer, address, true);
   EXPECT_EQ(frame.module, "/nonexistent/libnew.so");
   EXPECT_EQ(frame.function, "");
 }
@@ -409,8 +419,8 @@ TEST(SymbolizerSharedLib, DlopenedLibraryResolvesAtItsBias) {
 
   Symbolizer symbolizer;
   symbolizer.addModule(lib.module);
-  const Frame entry = symbolizer.resolve(reinterpret_cast<uint64_t>(invokeAddress()), false);
-  const Frame call = symbolizer.resolve(reinterpret_cast<uint64_t>(t_callbackReturn), true);
+  const Frame entry = frameAt(symbolizer, reinterpret_cast<uint64_t>(invokeAddress()), false);
+  const Frame call = frameAt(symbolizer, reinterpret_cast<uint64_t>(t_callbackReturn), true);
   const int expectedEntryLine = invokeLine();
   const int expectedCallLine = callLine();
   dlclose(handle);
@@ -434,7 +444,7 @@ TEST(SymbolizerLibc, LibcFramesResolveByDynamicSymbolAndArePlumbing) {
 
   Symbolizer symbolizer;
   symbolizer.addModule(libc.module);
-  const Frame frame = symbolizer.resolve(address, false);
+  const Frame frame = frameAt(symbolizer, address, false);
   EXPECT_NE(frame.function.find("getpid"), std::string::npos) << frame.function;
   EXPECT_EQ(frame.module, libc.module.path);
   EXPECT_TRUE(isPlumbing(frame));

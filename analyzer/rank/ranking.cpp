@@ -1,0 +1,119 @@
+#include "rank/ranking.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "rank/correlate.hpp"
+
+namespace slowburn::analyze {
+namespace {
+
+SiteActivity activityOf(const SiteProfile& s, double durationS) {
+  SiteActivity a;
+  a.durationS = durationS;
+  if (s.isAlloc()) {
+    a.allocs = s.allocs;
+    a.frees = s.frees;
+    a.peak = static_cast<double>(s.peakLiveBytes);
+    a.peakCount = s.peakLiveCount;
+  } else {
+    a.allocs = s.calls;
+    a.peak = s.peakCallRate;
+  }
+  return a;
+}
+
+// The points a trend is judged on: the run without its exit teardown, which frees every
+// static container at once and would make a leak look like a spike. A few points at most
+// are left out, and never so many that fewer than half remain.
+std::vector<SeriesPoint> runningPart(const std::vector<SeriesPoint>& points, double teardown) {
+  constexpr size_t kMaxTrimmed = 3;
+  size_t keep = points.size();
+  while (keep > 0 && points.size() - keep < kMaxTrimmed && points[keep - 1].t > teardown) --keep;
+  if (keep < points.size() / 2 || keep < 2) keep = points.size();
+  return {points.begin(), points.begin() + static_cast<std::ptrdiff_t>(keep)};
+}
+
+}  // namespace
+
+std::vector<RankedSite> rankSites(const Profile& profile, const TrendSettings& settings) {
+  const double duration = profile.durationS();
+  const double teardown = profile.exitTeardownStartS();
+  std::vector<TrendVerdict> verdicts;
+  std::vector<uint64_t> beforeExit;
+  verdicts.reserve(profile.sites.size());
+  beforeExit.reserve(profile.sites.size());
+  for (const SiteProfile& s : profile.sites) {
+    const SiteActivity activity = activityOf(s, duration);
+    const std::vector<SeriesPoint> points = runningPart(s.series.points(), teardown);
+    verdicts.push_back(s.isAlloc() ? classifySeries(points, activity, settings)
+                                   : classifyRate(points, activity, settings));
+    const bool trimmed = points.size() < s.series.points().size();
+    beforeExit.push_back(s.isAlloc() && trimmed ? static_cast<uint64_t>(points.back().v + 0.5)
+                                                : s.liveBytes);
+  }
+  // Memory first: a syscall site's score is in calls, not bytes, so it cannot be compared
+  // with an alloc site's. Growing alloc, growing syscall, then the rest in the same order.
+  const auto group = [&](size_t i) {
+    const bool growing = verdicts[i].cls == SiteClass::Growing;
+    const bool alloc = profile.sites[i].isAlloc();
+    return (growing ? 0 : 2) + (alloc ? 0 : 1);
+  };
+  std::vector<size_t> order = rankOrder(verdicts);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return group(a) < group(b); });
+  std::vector<RankedSite> ranked;
+  ranked.reserve(order.size());
+  for (size_t i : order) {
+    RankedSite r;
+    r.rank = ranked.size() + 1;
+    r.siteIndex = i;
+    r.verdict = verdicts[i];
+    if (profile.sites[i].isAlloc()) r.growthBytesPerSec = shownGrowth(verdicts[i]);
+    r.liveBeforeExit = beforeExit[i];
+    ranked.push_back(std::move(r));
+  }
+  return ranked;
+}
+
+void correlateRanked(std::vector<RankedSite>& ranked, const Profile& profile,
+                     const ResolvedStacks& resolved) {
+  // Only growing alloc sites and syscall sites take part.
+  std::vector<CorrelationSite> input;
+  std::vector<size_t> inputRank;  // input index -> index into ranked
+  for (size_t k = 0; k < ranked.size(); ++k) {
+    const SiteProfile& s = profile.sites[ranked[k].siteIndex];
+    const bool growing = ranked[k].verdict.cls == SiteClass::Growing;
+    if (s.isAlloc() ? !growing : s.calls == 0) continue;
+    const Frame& where = resolved.location(ranked[k].siteIndex);
+    CorrelationSite c;
+    c.isAlloc = s.isAlloc();
+    c.growing = growing;
+    c.op = s.op;
+    c.module = where.module;
+    c.function = where.function;
+    c.retainedBytes = s.peakLiveBytes;
+    c.calls = s.calls;
+    input.push_back(std::move(c));
+    inputRank.push_back(k);
+  }
+  std::vector<double> retainedAtSyscall(ranked.size(), 0.0);
+  for (const CorrelationLink& link : correlateSites(input)) {
+    RankedSite& alloc = ranked[inputRank[link.alloc]];
+    RankedSite& sys = ranked[inputRank[link.syscall]];
+    alloc.retainedBytesPerSyscall = link.retainedBytesPerSyscall;
+    alloc.correlatedRank = sys.rank;
+    // Links come in rank order, so the first alloc partner is the highest ranked.
+    if (sys.correlatedRank == 0) sys.correlatedRank = alloc.rank;
+    retainedAtSyscall[inputRank[link.syscall]] +=
+        static_cast<double>(profile.sites[alloc.siteIndex].peakLiveBytes);
+  }
+  for (size_t k = 0; k < ranked.size(); ++k) {
+    const SiteProfile& s = profile.sites[ranked[k].siteIndex];
+    if (!s.isAlloc() && ranked[k].correlatedRank != 0) {
+      ranked[k].retainedBytesPerSyscall = retainedAtSyscall[k] / static_cast<double>(s.calls);
+    }
+  }
+}
+
+}  // namespace slowburn::analyze

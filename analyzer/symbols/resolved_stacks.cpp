@@ -1,0 +1,84 @@
+#include "symbols/resolved_stacks.hpp"
+
+#include <stdexcept>
+#include <string>
+
+#include "symbols/plumbing.hpp"
+
+namespace slowburn::analyze {
+namespace {
+
+// The location of a site without frames.
+const Frame kNoFrame{};
+
+}  // namespace
+
+const Frame& ResolvedStacks::location(size_t siteIndex) const {
+  const SiteFrames& site = m_sites[siteIndex];
+  return site.ids.empty() ? kNoFrame : m_frames[site.ids[site.location]];
+}
+
+StackView ResolvedStacks::stack(size_t siteIndex) const {
+  const SiteFrames& site = m_sites[siteIndex];
+  if (!site.whole) {
+    throw std::logic_error("the stack of site " + std::to_string(siteIndex) +
+                           " was resolved only up to its location");
+  }
+  return {m_frames, site.ids, site.location};
+}
+
+Resolver::Resolver(const Profile& profile, const SymbolizerOptions& options)
+    : m_profile(profile), m_symbolizer(options) {
+  for (const Module& m : profile.modules) {
+    m_symbolizer.addModule({m.loadAddress, m.size, m.path, m.buildId});
+  }
+  m_out.m_sites.resize(profile.sites.size());
+}
+
+const Resolver::Chain& Resolver::chainOf(uint64_t address) {
+  auto it = m_chains.find(address);
+  if (it != m_chains.end()) return it->second;
+  // Every recorded address is a return address: the preload skips its own frames, so even
+  // the innermost is the resume address in malloc's or read's caller.
+  std::vector<Frame> frames = m_symbolizer.resolveInlineChain(address, true);
+  Chain chain;
+  chain.first = static_cast<uint32_t>(m_out.m_frames.size());
+  chain.count = static_cast<uint32_t>(frames.size());
+  if (const std::optional<size_t> user = firstUserFrame(frames)) {
+    chain.user = static_cast<uint32_t>(*user);
+  }
+  for (Frame& f : frames) m_out.m_frames.push_back(std::move(f));
+  return m_chains.emplace(address, chain).first->second;
+}
+
+bool Resolver::expandNext(size_t siteIndex) {
+  const std::vector<uint64_t>& addresses = m_profile.sites[siteIndex].frames;
+  ResolvedStacks::SiteFrames& site = m_out.m_sites[siteIndex];
+  if (site.addressesDone == addresses.size()) {
+    site.whole = true;
+    return false;
+  }
+  const Chain& chain = chainOf(addresses[site.addressesDone++]);
+  if (!site.located && chain.user) {
+    site.location = static_cast<uint32_t>(site.ids.size()) + *chain.user;
+    site.located = true;
+  }
+  for (uint32_t i = 0; i < chain.count; ++i) site.ids.push_back(chain.first + i);
+  site.whole = site.addressesDone == addresses.size();
+  return true;
+}
+
+void Resolver::locateAll() {
+  // Without a user frame the location stays the innermost frame, as locationFrame says.
+  for (size_t i = 0; i < m_out.m_sites.size(); ++i) {
+    while (!m_out.m_sites[i].located && expandNext(i)) {
+    }
+  }
+}
+
+void Resolver::resolveWhole(size_t siteIndex) {
+  while (expandNext(siteIndex)) {
+  }
+}
+
+}  // namespace slowburn::analyze
