@@ -41,9 +41,7 @@ std::vector<SeriesPoint> runningPart(const std::vector<SeriesPoint>& points, dou
 
 Analysis::Analysis(Profile profile, const AnalysisOptions& options)
     : m_profile(std::move(profile)), m_symbolizer(options.symbolizer) {
-  for (const Module& m : m_profile.modules) {
-    m_symbolizer.addModule({m.loadAddress, m.size, m.path, m.buildId});
-  }
+  for (const Module& m : m_profile.modules) m_symbolizer.addModule(m);
   m_stacks.resize(m_profile.sites.size());
   rank(options.trend);
   correlate();

@@ -8,14 +8,9 @@
 #include <string>
 #include <vector>
 
-namespace slowburn::analyze {
+#include "read/records.hpp"
 
-struct ModuleInfo {
-  uint64_t loadAddress = 0;  // ELF load bias (dl_iterate_phdr's dlpi_addr)
-  uint64_t size = 0;         // highest PT_LOAD end, relative to loadAddress
-  std::string path;
-  std::string buildId;  // raw bytes as in the MODULE record; "" when the dump has none
-};
+namespace slowburn::analyze {
 
 struct Frame {
   uint64_t address = 0;  // as recorded
@@ -41,7 +36,7 @@ class Symbolizer {
 
   // Modules as recorded in the dump; a later module overlapping an earlier one replaces it,
   // as after dlclose/dlopen. Files are opened lazily, on the first address inside them.
-  void addModule(const ModuleInfo& module);
+  void addModule(const Module& module);
 
   // Resolves one address, cached. A return address is looked up at address-1 so the call's
   // line, not the next one, is reported. Never throws for missing files or debug info:
