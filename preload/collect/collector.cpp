@@ -31,10 +31,11 @@ constexpr uint64_t kFinalDrainWaitNs = 100000000;
 Collector::Collector(Runtime& runtime, FailureFn onFailure)
     : m_rt(runtime), m_onFailure(onFailure), m_live(1u << 14), m_pending(64) {}
 
-bool Collector::open(const char* path, const HeaderFacts& facts, uint64_t startMonotonicNs) {
+bool Collector::open(const char* path, const format::HeaderView& header,
+                     uint64_t startMonotonicNs) {
   m_startNs = startMonotonicNs;
   if (!m_live.ok() || !m_pending.ok()) return false;
-  return m_writer.create(path) && writeHeader(m_writer, facts) && m_writer.publish();
+  return m_writer.create(path) && m_writer.append(header) && m_writer.publish();
 }
 
 bool Collector::start() {
@@ -123,9 +124,8 @@ void Collector::run() {
     }
     const uint64_t now = raw::monotonicNs();
     // snapshot() reports its own failure; END carries the final snapshot's time.
-    if (snapshot(now) &&
-        !(writeEnd(m_writer, m_lastSnapshotNs, m_rt.dropped.load(std::memory_order_relaxed)) &&
-          m_writer.flush())) {
+    const format::End end{m_lastSnapshotNs, m_rt.dropped.load(std::memory_order_relaxed)};
+    if (snapshot(now) && !(m_writer.append(end) && m_writer.flush())) {
       fail("cannot write the dump");
     }
   }
@@ -212,9 +212,11 @@ void Collector::markDirty(SiteEntry& site) {
 }
 
 bool Collector::scanModules() {
-  auto emit = [](void* context, const ModuleInfo& module) {
+  auto emit = [](void* context, const format::ModuleView& module) {
     auto* self = static_cast<Collector*>(context);
-    return writeModule(self->m_writer, self->m_nextModuleId++, module);
+    format::ModuleView record = module;
+    record.id = self->m_nextModuleId++;
+    return self->m_writer.append(record);
   };
   return m_modules.scan(emit, this);
 }
@@ -226,7 +228,8 @@ bool Collector::publish(SiteEntry& site) {
     fail("cannot write the dump");
     return false;
   }
-  if (!writeSite(m_writer, m_nextSiteId, site)) {
+  const format::SiteView record{m_nextSiteId, site.kind, site.op, {site.frames, site.frameCount}};
+  if (!m_writer.append(record)) {
     fail("cannot write the dump");
     return false;
   }
@@ -250,9 +253,13 @@ bool Collector::snapshot(uint64_t nowNs) {
     // rounded cumulative totals so rounding never accumulates.
     const uint64_t allocs = (t.allocsQ + kCountOne / 2) / kCountOne;
     const uint64_t frees = (t.freesQ + kCountOne / 2) / kCountOne;
-    m_changes.push(SiteChange{t.dumpId, format::SiteKind::Alloc, t.liveBytes,
-                              (t.liveCountQ + kCountOne / 2) / kCountOne, allocs - t.reportedAllocs,
-                              frees - t.reportedFrees, std::max(t.intervalPeak, t.liveBytes)});
+    m_changes.push(format::SiteChange{.siteId = t.dumpId,
+                                      .kind = format::SiteKind::Alloc,
+                                      .liveBytes = t.liveBytes,
+                                      .liveCount = (t.liveCountQ + kCountOne / 2) / kCountOne,
+                                      .allocsDelta = allocs - t.reportedAllocs,
+                                      .freesDelta = frees - t.reportedFrees,
+                                      .peakBytes = t.intervalPeak});
     t.intervalPeak = t.liveBytes;
     t.reportedAllocs = allocs;
     t.reportedFrees = frees;
@@ -264,21 +271,24 @@ bool Collector::snapshot(uint64_t nowNs) {
     const uint64_t bytes = s->bytes.load(std::memory_order_relaxed);
     if (calls == t.reportedCalls && bytes == t.reportedBytes) continue;
     if (!publish(*s)) return false;
-    m_changes.push(SiteChange{t.dumpId, format::SiteKind::Syscall, calls - t.reportedCalls,
-                              bytes - t.reportedBytes, 0, 0, 0});
+    m_changes.push(format::SiteChange{.siteId = t.dumpId,
+                                      .kind = format::SiteKind::Syscall,
+                                      .callsDelta = calls - t.reportedCalls,
+                                      .bytesDelta = bytes - t.reportedBytes});
     t.reportedCalls = calls;
     t.reportedBytes = bytes;
   }
-  std::sort(m_changes.begin(), m_changes.end(),
-            [](const SiteChange& a, const SiteChange& b) { return a.siteId < b.siteId; });
+  std::sort(
+      m_changes.begin(), m_changes.end(),
+      [](const format::SiteChange& a, const format::SiteChange& b) { return a.siteId < b.siteId; });
   // Times never go backwards, even if the final snapshot lands in the same tick.
   const uint64_t t = std::max(nowNs - m_startNs, m_lastSnapshotNs);
   m_lastSnapshotNs = t;
   const uint64_t peakLive = std::max(m_intervalPeakTotal, m_liveTotal);
   m_intervalPeakTotal = m_liveTotal;
-  if (!writeSnapshot(m_writer, t, m_resident.read(), peakLive, m_changes.begin(),
-                     m_changes.size()) ||
-      !reportDropped() || !m_writer.flush()) {
+  const format::SnapshotView point{
+      t, m_resident.read(), peakLive, {m_changes.begin(), m_changes.size()}};
+  if (!m_writer.append(point) || !reportDropped() || !m_writer.flush()) {
     fail("cannot write the dump");
     return false;
   }
@@ -290,15 +300,16 @@ bool Collector::reportDropped() {
   if (dropped == m_reportedDropped) return true;
   const uint64_t fresh = dropped - m_reportedDropped;
   m_reportedDropped = dropped;
-  return writeNote(m_writer, format::NoteKind::DroppedEvents, fresh,
-                   "events lost: the ring was full while the collector was stalled, or "
-                   "there was no memory to record them");
+  return m_writer.append(format::NoteView{format::NoteKind::DroppedEvents, fresh,
+                                          "events lost: the ring was full while the collector "
+                                          "was stalled, or there was no memory to record them"});
 }
 
 void Collector::degraded(const char* what) {
   if (m_degraded) return;
   m_degraded = true;
-  if (!writeNote(m_writer, format::NoteKind::Degraded, 1, what)) fail("cannot write the dump");
+  if (!m_writer.append(format::NoteView{format::NoteKind::Degraded, 1, what}))
+    fail("cannot write the dump");
 }
 
 void Collector::fail(const char* what) {

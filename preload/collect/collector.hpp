@@ -13,7 +13,6 @@
 #include "collect/module_map.hpp"
 #include "collect/pointer_map.hpp"
 #include "collect/proc_self.hpp"
-#include "dump/dump_records.hpp"
 #include "dump/dump_writer.hpp"
 #include "record/event.hpp"
 #include "record/sampler.hpp"
@@ -33,7 +32,7 @@ class Collector {
   Collector& operator=(const Collector&) = delete;
 
   // Creates the dump with its preamble and HEADER already in it.
-  bool open(const char* path, const HeaderFacts& facts, uint64_t startMonotonicNs);
+  bool open(const char* path, const format::HeaderView& header, uint64_t startMonotonicNs);
   // Opens the dump from the collector thread only once something is recorded, by calling
   // open back from openFn (false: stay silent and stop). A fork child that only execs
   // then leaves no empty dump behind.
@@ -78,7 +77,7 @@ class Collector {
   PointerMap m_pending;  // thread token -> block set aside by that thread's realloc
   ModuleMap m_modules;
   MappedVector<SiteEntry*> m_dirty;
-  MappedVector<SiteChange> m_changes;
+  MappedVector<format::SiteChange> m_changes;
   uint32_t m_nextSiteId = 0;
   uint32_t m_nextModuleId = 0;
   uint64_t m_startNs = 0;

@@ -22,7 +22,7 @@ struct ScanState {
 namespace {
 
 // Finds NT_GNU_BUILD_ID in the object's PT_NOTE segments (already mapped in memory).
-void findBuildId(const dl_phdr_info* info, ModuleInfo& out) {
+void findBuildId(const dl_phdr_info* info, format::ModuleView& out) {
   for (int i = 0; i < info->dlpi_phnum; ++i) {
     const ElfW(Phdr)& ph = info->dlpi_phdr[i];
     if (ph.p_type != PT_NOTE) continue;
@@ -37,8 +37,7 @@ void findBuildId(const dl_phdr_info* info, ModuleInfo& out) {
       if (next > end || desc + note.n_descsz > end) break;
       if (note.n_type == NT_GNU_BUILD_ID && note.n_namesz == 4 &&
           std::memcmp(name, "GNU", 4) == 0 && note.n_descsz <= format::kMaxBuildIdBytes) {
-        out.buildId = desc;
-        out.buildIdSize = note.n_descsz;
+        out.buildId = {reinterpret_cast<const char*>(desc), note.n_descsz};
         return;
       }
       p = next;
@@ -78,7 +77,7 @@ int ModuleMap::scanCallback(dl_phdr_info* info, size_t, void* data) {
   ModuleMap& map = *state->map;
   if (map.known(start, pathHash)) return 0;
 
-  ModuleInfo module;
+  format::ModuleView module;
   module.loadAddress = start;
   module.size = highest;
   module.path = path;

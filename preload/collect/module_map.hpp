@@ -15,23 +15,16 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "slowburn/format.hpp"
+#include "slowburn/records.hpp"
 
 struct dl_phdr_info;
 
 namespace slowburn::preload {
 
-struct ModuleInfo {
-  uint64_t loadAddress = 0;
-  uint64_t size = 0;
-  const uint8_t* buildId = nullptr;
-  uint32_t buildIdSize = 0;
-  const char* path = "";
-};
-
 class ModuleMap {
  public:
-  using EmitFn = bool (*)(void* context, const ModuleInfo& module);
+  // The module's MODULE record but for its id, which the dump assigns.
+  using EmitFn = bool (*)(void* context, const format::ModuleView& module);
 
   ModuleMap() = default;
   ~ModuleMap();

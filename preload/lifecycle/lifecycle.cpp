@@ -57,7 +57,7 @@ bool openDump(Collector& collector) {
     disableRecording();
     return false;
   }
-  HeaderFacts facts;
+  format::HeaderView facts;
   facts.pid = static_cast<uint64_t>(pid);
   facts.ppid = static_cast<uint64_t>(raw::ppid());
   facts.startRealtimeNs = raw::realtimeNs();
