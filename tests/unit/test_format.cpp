@@ -216,6 +216,55 @@ TEST(RecordCodec, EveryRecordRoundTripsThroughItsEncoderAndDecoder) {
   EXPECT_EQ(roundTrip(end, format::Tag::End), end);
 }
 
+// The payload of a record that takes one: its bytes between the length and the checksum.
+template <class Record>
+std::vector<uint8_t> payloadOf(const Record& record) {
+  const std::vector<uint8_t> bytes = encodeAlone(record).at(0);
+  uint64_t length = 0;
+  const size_t lengthBytes = format::getVarint(&bytes[1], bytes.data() + bytes.size(), length);
+  return {bytes.begin() + 1 + static_cast<ptrdiff_t>(lengthBytes), bytes.end() - 4};
+}
+
+TEST(RecordCodec, PayloadsAreTheMembersInTheirOrder) {
+  using Bytes = std::vector<uint8_t>;
+  // Integers as varints, enums as one byte, text as length and bytes.
+  EXPECT_EQ(payloadOf(Header{.pid = 1,
+                             .ppid = 2,
+                             .startRealtimeNs = 3,
+                             .intervalMs = 4,
+                             .sampleBytes = 5,
+                             .stackDepth = 6,
+                             .exe = "ab"}),
+            (Bytes{1, 2, 3, 1, 4, 5, 6, 2, 'a', 'b'}));
+  EXPECT_EQ(payloadOf(Module{
+                .id = 1, .loadAddress = 0x80, .size = 2, .buildId = "\x01\x02", .path = "p"}),
+            (Bytes{1, 0x80, 0x01, 2, 2, 1, 2, 1, 'p'}));
+  // Frames: the count, the first, then zigzag deltas (-2 is 3, +3 is 6).
+  EXPECT_EQ(payloadOf(Site{.id = 0,
+                           .kind = format::SiteKind::Syscall,
+                           .op = format::SyscallOp::Write,
+                           .frames = {0x10, 0x0e, 0x11}}),
+            (Bytes{0, 1, 7, 3, 0x10, 3, 6}));
+  // Changes: the count, then the first site id, each next as a delta, and the kind's values.
+  EXPECT_EQ(payloadOf(Snapshot{.timeNs = 1,
+                               .rssBytes = 2,
+                               .peakLiveBytes = 3,
+                               .changes = {{.siteId = 4,
+                                            .liveBytes = 5,
+                                            .liveCount = 6,
+                                            .allocsDelta = 7,
+                                            .freesDelta = 8,
+                                            .peakBytes = 9},
+                                           {.siteId = 6,
+                                            .kind = format::SiteKind::Syscall,
+                                            .callsDelta = 10,
+                                            .bytesDelta = 11}}}),
+            (Bytes{1, 2, 3, 2, 4, 5, 6, 7, 8, 9, 2, 10, 11}));
+  EXPECT_EQ(payloadOf(Note{.kind = format::NoteKind::Degraded, .count = 3, .text = "x"}),
+            (Bytes{2, 3, 1, 'x'}));
+  EXPECT_EQ(payloadOf(End{.timeNs = 5, .droppedEvents = 6}), (Bytes{5, 6}));
+}
+
 TEST(RecordCodec, APeakBelowTheLiveBytesIsWrittenAsTheLiveBytes) {
   const std::vector<format::SiteKind> kinds(2, format::SiteKind::Alloc);
   Snapshot snapshot;
