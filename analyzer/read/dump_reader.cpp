@@ -13,6 +13,7 @@
 
 #include "read/payload_cursor.hpp"
 #include "slowburn/checksum.hpp"
+#include "slowburn/record_codec.hpp"
 #include "slowburn/varint.hpp"
 
 namespace slowburn::analyze {
@@ -20,7 +21,8 @@ namespace {
 
 using format::Tag;
 
-// Decodes and validates record payloads, and checks references across records.
+// Checks the order of records and hands each payload to its decoder, which validates it
+// against the records before it.
 class RecordDecoder {
  public:
   explicit RecordDecoder(DumpVisitor& visitor) : m_visitor(visitor) {}
@@ -30,16 +32,47 @@ class RecordDecoder {
     if (!m_sawHeader && tag != Tag::Header) throw DumpError("first record is not a HEADER");
     if (m_sawHeader && tag == Tag::Header) throw DumpError("second HEADER record");
     if (summary.sawEnd) throw DumpError("record after END");
+    const format::ReadSoFar before{m_modules, m_siteKinds, m_lastTimeNs};
     switch (tag) {
-      case Tag::Header: decodeHeader(in); break;
-      case Tag::Module: decodeModule(in); break;
-      case Tag::Site: decodeSite(in); break;
-      case Tag::Snapshot: decodeSnapshot(in); break;
-      case Tag::Note: decodeNote(in); break;
-      case Tag::End:
-        decodeEnd(in);
+      case Tag::Header: {
+        Header h;
+        format::decode(in, h);
+        m_sawHeader = true;
+        m_visitor.onHeader(h);
+        break;
+      }
+      case Tag::Module: {
+        Module m;
+        format::decode(in, m, before);
+        ++m_modules;
+        m_visitor.onModule(m);
+        break;
+      }
+      case Tag::Site: {
+        Site s;
+        format::decode(in, s, before);
+        m_siteKinds.push_back(s.kind);
+        m_visitor.onSite(s);
+        break;
+      }
+      case Tag::Snapshot:
+        format::decode(in, m_snapshot, before);
+        m_lastTimeNs = m_snapshot.timeNs;
+        m_visitor.onSnapshot(m_snapshot);
+        break;
+      case Tag::Note: {
+        Note n;
+        format::decode(in, n);
+        m_visitor.onNote(n);
+        break;
+      }
+      case Tag::End: {
+        End e;
+        format::decode(in, e);
+        m_visitor.onEnd(e);
         summary.sawEnd = true;
         break;
+      }
       default: throw DumpError(fmtUnknownTag(tag));
     }
     in.expectEnd();
@@ -60,123 +93,6 @@ class RecordDecoder {
 
   static std::string fmtUnknownTag(Tag tag) {
     return "unknown record tag " + std::to_string(static_cast<unsigned>(tag));
-  }
-
-  void decodeHeader(PayloadCursor& in) {
-    Header h;
-    h.pid = in.varint("pid");
-    h.ppid = in.varint("ppid");
-    h.startRealtimeNs = in.varint("start time");
-    const uint8_t clock = in.u8("clock");
-    if (clock != static_cast<uint8_t>(format::ClockSource::Monotonic))
-      throw DumpError("HEADER has unknown clock source " + std::to_string(clock));
-    h.intervalMs = in.varint("interval");
-    h.sampleBytes = in.varint("sample bytes");
-    h.stackDepth = in.varint("stack depth");
-    if (h.stackDepth > format::kMaxFrames) throw DumpError("HEADER stack depth out of range");
-    h.exe = in.string("exe", format::kMaxStringBytes);
-    m_sawHeader = true;
-    m_visitor.onHeader(h);
-  }
-
-  void decodeModule(PayloadCursor& in) {
-    Module m;
-    const uint64_t id = in.varint("module id");
-    if (id != m_modules) throw DumpError("MODULE id " + std::to_string(id) + " out of order");
-    if (m_modules >= format::kMaxModules) throw DumpError("too many MODULE records");
-    m.id = static_cast<uint32_t>(id);
-    m.loadAddress = in.varint("load address");
-    m.size = in.varint("size");
-    m.buildId = in.string("build-id", format::kMaxBuildIdBytes);
-    m.path = in.string("path", format::kMaxStringBytes);
-    ++m_modules;
-    m_visitor.onModule(m);
-  }
-
-  void decodeSite(PayloadCursor& in) {
-    Site s;
-    const uint64_t id = in.varint("site id");
-    if (id != m_siteKinds.size())
-      throw DumpError("SITE id " + std::to_string(id) + " out of order");
-    if (id >= format::kMaxSites) throw DumpError("too many SITE records");
-    s.id = static_cast<uint32_t>(id);
-    const uint8_t kind = in.u8("kind");
-    if (kind > static_cast<uint8_t>(format::SiteKind::Syscall))
-      throw DumpError("SITE has unknown kind " + std::to_string(kind));
-    s.kind = static_cast<format::SiteKind>(kind);
-    const uint8_t op = in.u8("op");
-    const bool isSyscall = s.kind == format::SiteKind::Syscall;
-    if (isSyscall ? (op == 0 || op > format::kMaxSyscallOp) : op != 0)
-      throw DumpError("SITE op " + std::to_string(op) + " does not fit its kind");
-    s.op = static_cast<format::SyscallOp>(op);
-    const uint64_t count = in.varint("frame count");
-    if (count > format::kMaxFrames) throw DumpError("SITE frame count out of range");
-    in.requireAtLeast(count, "frame");
-    s.frames.reserve(count);
-    uint64_t previous = 0;
-    for (uint64_t i = 0; i < count; ++i) {
-      const uint64_t raw = in.varint("frame");
-      previous = i == 0 ? raw : previous + static_cast<uint64_t>(format::zigzagDecode(raw));
-      s.frames.push_back(previous);
-    }
-    m_siteKinds.push_back(s.kind);
-    m_visitor.onSite(s);
-  }
-
-  void decodeSnapshot(PayloadCursor& in) {
-    m_snapshot.timeNs = in.varint("time");
-    if (m_snapshot.timeNs < m_lastTimeNs) throw DumpError("SNAPSHOT time goes backwards");
-    m_lastTimeNs = m_snapshot.timeNs;
-    m_snapshot.rssBytes = in.varint("rss");
-    m_snapshot.peakLiveBytes = in.varint("peak live bytes");
-    const uint64_t count = in.varint("change count");
-    if (count > m_siteKinds.size()) throw DumpError("SNAPSHOT changes more sites than exist");
-    // Every change takes at least three bytes, so a hostile count cannot force a big reserve.
-    in.requireAtLeast(count * 3, "changes");
-    m_snapshot.changes.clear();
-    m_snapshot.changes.reserve(count);
-    uint64_t site = 0;
-    for (uint64_t i = 0; i < count; ++i) {
-      const uint64_t delta = in.varint("site delta");
-      if (i > 0 && delta == 0) throw DumpError("SNAPSHOT site ids not increasing");
-      site = i == 0 ? delta : site + delta;
-      if (site < delta || site >= m_siteKinds.size())
-        throw DumpError("SNAPSHOT refers to unknown site " + std::to_string(site));
-      SiteChange c;
-      c.siteId = static_cast<uint32_t>(site);
-      if (m_siteKinds[site] == format::SiteKind::Alloc) {
-        c.liveBytes = in.varint("live bytes");
-        c.liveCount = in.varint("live count");
-        c.allocsDelta = in.varint("allocs");
-        c.freesDelta = in.varint("frees");
-        c.peakBytes = in.varint("peak bytes");
-        if (c.peakBytes < c.liveBytes) throw DumpError("SNAPSHOT peak below live bytes");
-      } else {
-        c.callsDelta = in.varint("calls");
-        c.bytesDelta = in.varint("bytes");
-      }
-      m_snapshot.changes.push_back(c);
-    }
-    m_visitor.onSnapshot(m_snapshot);
-  }
-
-  void decodeNote(PayloadCursor& in) {
-    Note n;
-    const uint8_t kind = in.u8("kind");
-    if (kind < static_cast<uint8_t>(format::NoteKind::DroppedEvents) ||
-        kind > static_cast<uint8_t>(format::NoteKind::Info))
-      throw DumpError("NOTE has unknown kind " + std::to_string(kind));
-    n.kind = static_cast<format::NoteKind>(kind);
-    n.count = in.varint("count");
-    n.text = in.string("text", format::kMaxStringBytes);
-    m_visitor.onNote(n);
-  }
-
-  void decodeEnd(PayloadCursor& in) {
-    End e;
-    e.timeNs = in.varint("time");
-    e.droppedEvents = in.varint("dropped events");
-    m_visitor.onEnd(e);
   }
 
   DumpVisitor& m_visitor;

@@ -1,5 +1,6 @@
 #pragma once
-// Bounds-checked decoding of one record's payload; every failure names the field.
+// Bounds-checked decoding of one record's payload, the cursor slowburn/record_codec.hpp's
+// decoders read through; every failure throws DumpError naming the record and the field.
 
 #include <cstddef>
 #include <cstdint>
@@ -28,7 +29,7 @@ class PayloadCursor {
     return *m_p++;
   }
 
-  std::string string(const char* field, uint64_t maxBytes) {
+  std::string text(const char* field, uint64_t maxBytes) {
     const uint64_t n = varint(field);
     if (n > maxBytes) fail(field, "is longer than the format allows");
     if (n > static_cast<uint64_t>(m_end - m_p)) fail(field, "runs past the record");
@@ -40,6 +41,14 @@ class PayloadCursor {
   // Rejects counts that cannot possibly fit in what is left (each item takes >= 1 byte).
   void requireAtLeast(uint64_t bytes, const char* field) const {
     if (bytes > static_cast<uint64_t>(m_end - m_p)) fail(field, "count exceeds the record");
+  }
+
+  // A value the format does not allow; "{}" in message stands for value.
+  [[noreturn]] void reject(const char* message, uint64_t value = 0) const {
+    std::string text = message;
+    if (const size_t at = text.find("{}"); at != std::string::npos)
+      text.replace(at, 2, std::to_string(value));
+    throw DumpError(text);
   }
 
   void expectEnd() const {

@@ -30,7 +30,7 @@ StackView ResolvedStacks::stack(size_t siteIndex) const {
 Resolver::Resolver(const Profile& profile, const SymbolizerOptions& options)
     : m_profile(profile), m_symbolizer(options) {
   for (const Module& m : profile.modules) {
-    m_symbolizer.addModule({m.loadAddress, m.size, m.path, m.buildId});
+    m_symbolizer.addModule(m);
   }
   m_out.m_sites.resize(profile.sites.size());
 }

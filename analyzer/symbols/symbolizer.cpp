@@ -32,7 +32,7 @@ struct FunctionRange {
 // A module from the dump and, once an address inside it is looked up, its file in libdwfl.
 // Each module gets its own Dwfl so a replaced module (dlclose/dlopen) can simply be dropped.
 struct ModuleFile {
-  ModuleInfo info;
+  Module info;
   bool opened = false;
   Dwfl* dwfl = nullptr;
   Dwfl_Module* module = nullptr;  // null when the file cannot be trusted; note says why
@@ -46,7 +46,7 @@ struct ModuleFile {
   };
   std::map<uint64_t, SymbolRange> symbols;
 
-  explicit ModuleFile(const ModuleInfo& i) : info(i) {}
+  explicit ModuleFile(const Module& i) : info(i) {}
   ~ModuleFile() {
     if (dwfl != nullptr) dwfl_end(dwfl);
   }
@@ -380,7 +380,7 @@ Symbolizer::Symbolizer(SymbolizerOptions options) : m_impl(std::make_unique<Impl
 
 Symbolizer::~Symbolizer() = default;
 
-void Symbolizer::addModule(const ModuleInfo& module) {
+void Symbolizer::addModule(const Module& module) {
   auto added = std::make_unique<ModuleFile>(module);
   const uint64_t start = added->info.loadAddress;
   const uint64_t end = added->end();

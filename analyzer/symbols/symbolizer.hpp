@@ -8,16 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "read/records.hpp"
 #include "symbols/frame.hpp"
 
 namespace slowburn::analyze {
-
-struct ModuleInfo {
-  uint64_t loadAddress = 0;  // ELF load bias (dl_iterate_phdr's dlpi_addr)
-  uint64_t size = 0;         // highest PT_LOAD end, relative to loadAddress
-  std::string path;
-  std::string buildId;  // raw bytes as in the MODULE record; "" when the dump has none
-};
 
 struct SymbolizerOptions {
   // Roots searched for separate debug files: ROOT/.build-id/xx/yyyy.debug and debuglinks.
@@ -33,7 +27,7 @@ class Symbolizer {
 
   // Modules as recorded in the dump; a later module overlapping an earlier one replaces it,
   // as after dlclose/dlopen. Files are opened lazily, on the first address inside them.
-  void addModule(const ModuleInfo& module);
+  void addModule(const Module& module);
 
   // One address expanded into its inlined calls: innermost inlined function first, ending
   // with the real (out-of-line) function. Each entry's file:line is where that function is

@@ -1,6 +1,8 @@
 #pragma once
 // The dump format: the contract between the preload (writer) and the analyzer (reader).
-// docs/FORMAT.md describes it for outsiders; keep the two in step.
+// This file frames records and names their constants; records.hpp says what each record
+// holds and record_codec.hpp how it is written and read. docs/FORMAT.md is the outsiders'
+// guide to all three; keep it in step.
 //
 // File   := Preamble Record*
 // Preamble := "SLOWBURN" (8 bytes) | u32le format version
@@ -19,12 +21,12 @@ inline constexpr uint32_t kVersion = 1;
 inline constexpr size_t kPreambleBytes = sizeof(kMagic) + sizeof(uint32_t);
 
 enum class Tag : uint8_t {
-  Header = 1,    // process facts and recording settings; always first
-  Module = 2,    // a loaded object: path, load address, size, build-id
-  Site = 3,      // a call site: dense id, kind, frame addresses
-  Snapshot = 4,  // timestamp, process RSS, per-site changes since the previous snapshot
-  Note = 5,      // something the reader should know: dropped events, degraded recording
-  End = 6,       // clean exit; absent when the process was killed
+  Header = 1,    // records.hpp: Header
+  Module = 2,    // records.hpp: Module
+  Site = 3,      // records.hpp: Site
+  Snapshot = 4,  // records.hpp: Snapshot of SiteChange
+  Note = 5,      // records.hpp: Note
+  End = 6,       // records.hpp: End
 };
 
 enum class SiteKind : uint8_t {
@@ -81,26 +83,5 @@ inline constexpr uint32_t kMaxModules = 1u << 16;
 inline constexpr size_t kMaxVarintBytes = 10;
 // Record framing overhead at most: tag + varint length + checksum.
 inline constexpr size_t kMaxFramingBytes = 1 + kMaxVarintBytes + 4;
-
-// Payload layouts (all integers are unsigned LEB128 varints unless noted):
-//
-// HEADER:   pid, ppid, start_realtime_ns, clock (u8, ClockSource), interval_ms,
-//           sample_bytes, stack_depth, exe (string)
-// MODULE:   module_id (dense: 0,1,2,... in file order), load_address, size,
-//           build_id (bytes), path (string)
-// SITE:     site_id (dense: 0,1,2,... in file order), kind (u8, SiteKind),
-//           op (u8, SyscallOp; None for alloc), frame_count,
-//           frames: first absolute, then zigzag deltas from the previous frame
-// SNAPSHOT: time_ns (since header's start, non-decreasing), rss_bytes, peak_live_bytes
-//           (highest total tracked live bytes since the previous snapshot), change_count,
-//           changes sorted by site id: site_id delta from the previous change (first is
-//           absolute), then for an alloc site: live_bytes, live_count, allocs_delta,
-//           frees_delta, peak_bytes (the site's highest live bytes since the previous
-//           snapshot, >= live_bytes); for a syscall site: calls_delta, bytes_delta.
-//           Several SNAPSHOT records with the same time_ns form one point.
-// NOTE:     kind (u8, NoteKind), count, text (string)
-// END:      time_ns, dropped_events
-//
-// string/bytes = varint length + raw bytes (length bounded by the limits above).
 
 }  // namespace slowburn::format

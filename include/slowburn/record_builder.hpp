@@ -1,6 +1,6 @@
 #pragma once
 // Builds one framed record in a caller-owned buffer: no heap, no syscalls, so the preload
-// can use it while interposing malloc. The reader lives in analyzer/dump_reader.
+// can use it while interposing malloc. record_codec.hpp encodes each record kind into it.
 
 #include <cstddef>
 #include <cstdint>
@@ -46,7 +46,6 @@ class RecordBuilder {
     if (n != 0) std::memcpy(m_buf + m_len, p, n);
     m_len += n;
   }
-  void string(const char* s) { bytes(s, s == nullptr ? 0 : std::strlen(s)); }
 
   size_t payloadSize() const { return m_len - kPrefixRoom; }
   // Room left for payload, keeping space for the checksum.

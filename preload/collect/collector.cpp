@@ -55,16 +55,16 @@ bool Collector::openDump() {
             {"dump path too long, not recording: ", m_setup.dumpPattern});
     return false;
   }
-  HeaderFacts facts;
-  facts.pid = static_cast<uint64_t>(m_setup.pid);
-  facts.ppid = static_cast<uint64_t>(m_setup.ppid);
-  facts.startRealtimeNs = m_setup.startRealtimeNs;
-  facts.intervalMs = m_setup.intervalMs;
-  facts.sampleBytes = m_setup.sampleBytes;
-  facts.stackDepth = m_setup.depth;
-  facts.exe = m_setup.exe;
-  if (!m_live.ok() || !m_pending.ok() || !m_writer.create(s_path) ||
-      !writeHeader(m_writer, facts) || !m_writer.publish()) {
+  format::HeaderView header;
+  header.pid = static_cast<uint64_t>(m_setup.pid);
+  header.ppid = static_cast<uint64_t>(m_setup.ppid);
+  header.startRealtimeNs = m_setup.startRealtimeNs;
+  header.intervalMs = m_setup.intervalMs;
+  header.sampleBytes = m_setup.sampleBytes;
+  header.stackDepth = m_setup.depth;
+  header.exe = m_setup.exe;
+  if (!m_live.ok() || !m_pending.ok() || !m_writer.create(s_path) || !m_writer.append(header) ||
+      !m_writer.publish()) {
     compose(m_channel.control().failure, sizeof(m_channel.control().failure),
             {"cannot create the dump ", s_path, " (",
              errorName(m_writer.error() != 0 ? m_writer.error() : ENOMEM), "); not recording"});
@@ -134,15 +134,17 @@ void Collector::finish(End how) {
     raw::sleepNs(kFinalDrainPollNs);
   }
   if (how == End::Replaced &&
-      !writeNote(m_writer, format::NoteKind::Info, 0,
-                 "the program replaced its image with exec(); this dump ends there")) {
+      !m_writer.append(
+          format::NoteView{format::NoteKind::Info, 0,
+                           "the program replaced its image with exec(); this dump ends there"})) {
     fail("cannot write the dump");
     return;
   }
   // snapshot() reports its own failure; END (a clean exit) carries the final snapshot's time.
   if (!snapshot(raw::monotonicNs())) return;
-  if (how == End::Clean && !writeEnd(m_writer, m_lastSnapshotNs,
-                                     m_channel.control().dropped.load(std::memory_order_relaxed))) {
+  const format::End end{m_lastSnapshotNs,
+                        m_channel.control().dropped.load(std::memory_order_relaxed)};
+  if (how == End::Clean && !m_writer.append(end)) {
     fail("cannot write the dump");
     return;
   }
@@ -227,8 +229,8 @@ void Collector::defineSite(const Event& head, uint64_t bodyWaitNs) {
   books->hasCounter = head.ptr < m_channel.counterCapacity();
   books->counter = static_cast<uint32_t>(head.ptr);
   books->dumpId = m_nextSiteId++;
-  if (!writeSite(m_writer, books->dumpId, kind, op, m_frames, frames))
-    fail("cannot write the dump");
+  const format::SiteView site{books->dumpId, kind, op, {m_frames, frames}};
+  if (!m_writer.append(site)) fail("cannot write the dump");
 }
 
 void Collector::defineModule(const Event& head, uint64_t bodyWaitNs) {
@@ -248,14 +250,12 @@ void Collector::defineModule(const Event& head, uint64_t bodyWaitNs) {
     degraded("out of memory for the module list");
     return;
   }
-  ModuleFacts module;
-  module.loadAddress = head.ptr;
-  module.size = head.size;
-  module.buildId = m_moduleBody;
-  module.buildIdSize = static_cast<uint32_t>(idBytes);
-  module.path = path;
-  module.pathSize = static_cast<uint32_t>(pathBytes);
-  if (!writeModule(m_writer, m_nextModuleId++, module)) fail("cannot write the dump");
+  const format::ModuleView module{m_nextModuleId++,
+                                  head.ptr,
+                                  head.size,
+                                  {reinterpret_cast<const char*>(m_moduleBody), idBytes},
+                                  {path, pathBytes}};
+  if (!m_writer.append(module)) fail("cannot write the dump");
 }
 
 SampleWeight Collector::weightOf(uint64_t size) const {
@@ -312,9 +312,13 @@ bool Collector::snapshot(uint64_t nowNs) {
     // rounded cumulative totals so rounding never accumulates.
     const uint64_t allocs = (b.allocsQ + kCountOne / 2) / kCountOne;
     const uint64_t frees = (b.freesQ + kCountOne / 2) / kCountOne;
-    m_changes.push(SiteChange{b.dumpId, format::SiteKind::Alloc, b.liveBytes,
-                              (b.liveCountQ + kCountOne / 2) / kCountOne, allocs - b.reportedAllocs,
-                              frees - b.reportedFrees, std::max(b.intervalPeak, b.liveBytes)});
+    m_changes.push(format::SiteChange{.siteId = b.dumpId,
+                                      .kind = format::SiteKind::Alloc,
+                                      .liveBytes = b.liveBytes,
+                                      .liveCount = (b.liveCountQ + kCountOne / 2) / kCountOne,
+                                      .allocsDelta = allocs - b.reportedAllocs,
+                                      .freesDelta = frees - b.reportedFrees,
+                                      .peakBytes = b.intervalPeak});
     b.intervalPeak = b.liveBytes;
     b.reportedAllocs = allocs;
     b.reportedFrees = frees;
@@ -330,13 +334,16 @@ bool Collector::snapshot(uint64_t nowNs) {
       bytes += counter.bytes.load(std::memory_order_relaxed);
     }
     if (calls == b.reportedCalls && bytes == b.reportedBytes) continue;
-    m_changes.push(SiteChange{b.dumpId, format::SiteKind::Syscall, calls - b.reportedCalls,
-                              bytes - b.reportedBytes, 0, 0, 0});
+    m_changes.push(format::SiteChange{.siteId = b.dumpId,
+                                      .kind = format::SiteKind::Syscall,
+                                      .callsDelta = calls - b.reportedCalls,
+                                      .bytesDelta = bytes - b.reportedBytes});
     b.reportedCalls = calls;
     b.reportedBytes = bytes;
   }
-  std::sort(m_changes.begin(), m_changes.end(),
-            [](const SiteChange& a, const SiteChange& b) { return a.siteId < b.siteId; });
+  std::sort(
+      m_changes.begin(), m_changes.end(),
+      [](const format::SiteChange& a, const format::SiteChange& b) { return a.siteId < b.siteId; });
   // Times never go backwards, even if the final snapshot lands in the same tick.
   const uint64_t t = std::max(nowNs - m_setup.startMonotonicNs, m_lastSnapshotNs);
   m_lastSnapshotNs = t;
@@ -344,9 +351,8 @@ bool Collector::snapshot(uint64_t nowNs) {
   m_intervalPeakTotal = m_liveTotal;
   // A program that is gone has no RSS to read: its last known one stands.
   if (const uint64_t rss = m_resident.read(); rss != 0) m_lastRss = rss;
-  if (!writeSnapshot(m_writer, t, m_lastRss, peakLive, m_changes.begin(),
-                     m_changes.size()) ||
-      !reportDropped() || !m_writer.flush()) {
+  const format::SnapshotView point{t, m_lastRss, peakLive, {m_changes.begin(), m_changes.size()}};
+  if (!m_writer.append(point) || !reportDropped() || !m_writer.flush()) {
     fail("cannot write the dump");
     return false;
   }
@@ -358,15 +364,16 @@ bool Collector::reportDropped() {
   if (dropped == m_reportedDropped) return true;
   const uint64_t fresh = dropped - m_reportedDropped;
   m_reportedDropped = dropped;
-  return writeNote(m_writer, format::NoteKind::DroppedEvents, fresh,
-                   "events lost: the ring was full while the collector was stalled, or "
-                   "there was no memory to record them");
+  return m_writer.append(format::NoteView{format::NoteKind::DroppedEvents, fresh,
+                                          "events lost: the ring was full while the collector "
+                                          "was stalled, or there was no memory to record them"});
 }
 
 void Collector::degraded(const char* what) {
   if (m_degraded) return;
   m_degraded = true;
-  if (!writeNote(m_writer, format::NoteKind::Degraded, 1, what)) fail("cannot write the dump");
+  if (!m_writer.append(format::NoteView{format::NoteKind::Degraded, 1, what}))
+    fail("cannot write the dump");
 }
 
 void Collector::fail(const char* what) {

@@ -12,7 +12,6 @@
 #include "collect/pointer_map.hpp"
 #include "collect/site_books.hpp"
 #include "collect/target_watch.hpp"
-#include "dump/dump_records.hpp"
 #include "dump/dump_writer.hpp"
 #include "record/channel.hpp"
 #include "record/sampler.hpp"
@@ -68,7 +67,7 @@ class Collector {
   SiteLedger m_sites;
   MappedVector<KnownModule> m_modules;
   MappedVector<uint32_t> m_dirty;
-  MappedVector<SiteChange> m_changes;
+  MappedVector<format::SiteChange> m_changes;
   uint32_t m_nextSiteId = 0;
   uint32_t m_nextModuleId = 0;
   uint64_t m_lastSnapshotNs = 0;

@@ -18,6 +18,7 @@
 
 #include "slowburn/format.hpp"
 #include "slowburn/record_builder.hpp"
+#include "slowburn/record_codec.hpp"
 
 namespace slowburn::preload {
 
@@ -35,9 +36,14 @@ class DumpWriter {
   // when taken): a dump appears whole, with its preamble and HEADER, or not at all.
   bool publish();
 
-  // A builder over the scratch buffer; commit() what it finished.
-  format::RecordBuilder builder() { return format::RecordBuilder(m_scratch, kScratchBytes); }
-  bool commit(const format::RecordBytes& record);
+  // Appends one record of slowburn/records.hpp (a snapshot point may take several
+  // records); false when the writer failed.
+  template <class Record>
+  bool append(const Record& record) {
+    format::RecordBuilder b(m_scratch, kScratchBytes);
+    return format::writeRecord(b, record,
+                               [this](const format::RecordBytes& r) { return commit(r); });
+  }
   bool flush();
 
   // The fork child inherited the parent's descriptor: close the child's copy (the
@@ -51,6 +57,7 @@ class DumpWriter {
   uint64_t bytesWritten() const { return m_written; }
 
  private:
+  bool commit(const format::RecordBytes& record);
   bool writeOut(const uint8_t* data, size_t size);
   bool ensureSameFile();
   bool reopen();

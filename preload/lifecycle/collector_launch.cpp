@@ -59,9 +59,9 @@ int execCollector(void* arg) {
   directSyscall(SYS_fcntl, request->channelFd, F_SETFD, 0);
   directSyscall(SYS_fcntl, request->livenessFd, F_SETFD, 0);
   // An empty environment: no LD_PRELOAD, so the collector is never profiled itself.
-  request->execResult = directSyscall(SYS_execve, reinterpret_cast<long>(request->path),
-                                      reinterpret_cast<long>(request->argv),
-                                      reinterpret_cast<long>(request->envp));
+  request->execResult =
+      directSyscall(SYS_execve, reinterpret_cast<long>(request->path),
+                    reinterpret_cast<long>(request->argv), reinterpret_cast<long>(request->envp));
   directSyscall(SYS_exit, 127, 0, 0);
   return 127;
 }

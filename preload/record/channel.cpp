@@ -94,8 +94,8 @@ bool Channel::attach(int fd) {
   if (base == nullptr) return false;
   const auto* control = static_cast<const ChannelControl*>(base);
   const Layout l = layoutFor(control->ringCapacity, control->counterCapacity);
-  const bool powerOfTwo = control->ringCapacity != 0 &&
-                          (control->ringCapacity & (control->ringCapacity - 1)) == 0;
+  const bool powerOfTwo =
+      control->ringCapacity != 0 && (control->ringCapacity & (control->ringCapacity - 1)) == 0;
   if (control->magic != kMagic || !powerOfTwo || control->bytes != size || l.bytes != size ||
       l.ringOffset != control->ringOffset || l.countersOffset != control->countersOffset) {
     raw::unmap(base, size);
@@ -219,8 +219,7 @@ bool Channel::push(const Event& event) {
 bool Channel::pushMessage(const Event& head, const void* body, size_t bodyBytes) {
   const uint32_t slots = 1 + bodySlots(bodyBytes);
   uint64_t first = 0;
-  if (slots > m_ring.capacity() ||
-      (!m_ring.tryClaim(slots, &first) && !claimSlow(slots, &first))) {
+  if (slots > m_ring.capacity() || (!m_ring.tryClaim(slots, &first) && !claimSlow(slots, &first))) {
     drop();
     return false;
   }

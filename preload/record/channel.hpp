@@ -113,7 +113,9 @@ class Channel {
   // Producers, with the full ring policy above.
   bool push(const Event& event);
   bool pushMessage(const Event& head, const void* body, size_t bodyBytes);
-  void drop(uint64_t events = 1) { m_control->dropped.fetch_add(events, std::memory_order_relaxed); }
+  void drop(uint64_t events = 1) {
+    m_control->dropped.fetch_add(events, std::memory_order_relaxed);
+  }
   void wakeCollector();
 
   CollectorState state() const {

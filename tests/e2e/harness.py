@@ -53,14 +53,18 @@ def run_plain(cmd, workdir, env=None, timeout=300, **kwargs):
 
 
 class Dump:
-    """A dump read back through build/sbdump: every record as a dict, in file order."""
+    """A dump read back through the analyzer (build/sbdump --json): every record as a dict in
+    file order then the read summary; each site's totals over the run apart, by site id."""
 
     def __init__(self, path):
         self.path = path
-        proc = subprocess.run([SBDUMP, path], capture_output=True, text=True, timeout=300)
+        proc = subprocess.run([SBDUMP, "--json", path], capture_output=True, text=True,
+                              timeout=300)
         if proc.returncode != 0:
             raise AssertionError(f"sbdump {path} exited {proc.returncode}: {proc.stderr}")
-        self.records = [json.loads(line) for line in proc.stdout.splitlines()]
+        lines = [json.loads(line) for line in proc.stdout.splitlines()]
+        self.totals = {r["site"]: r for r in lines if r["type"] == "site_totals"}
+        self.records = [r for r in lines if r["type"] != "site_totals"]  # file order, summary
         self.summary = self.records[-1]
         self.header = next(r for r in self.records if r["type"] == "header")
         self.modules = [r for r in self.records if r["type"] == "module"]
@@ -71,22 +75,8 @@ class Dump:
 
     def final_state(self):
         """site id -> dict(live_bytes, live_count, allocs, frees, peak_bytes, calls, bytes)."""
-        state = {}
-        for snap in self.snapshots:
-            for c in snap["changes"]:
-                s = state.setdefault(c["site"], {"live_bytes": 0, "live_count": 0, "allocs": 0,
-                                                 "frees": 0, "peak_bytes": 0, "calls": 0,
-                                                 "bytes": 0})
-                if "live_bytes" in c:
-                    s["live_bytes"] = c["live_bytes"]
-                    s["live_count"] = c["live_count"]
-                    s["allocs"] += c["allocs_delta"]
-                    s["frees"] += c["frees_delta"]
-                    s["peak_bytes"] = max(s["peak_bytes"], c["peak_bytes"])
-                else:
-                    s["calls"] += c["calls_delta"]
-                    s["bytes"] += c["bytes_delta"]
-        return state
+        keys = ("live_bytes", "live_count", "allocs", "frees", "peak_bytes", "calls", "bytes")
+        return {sid: {k: t[k] for k in keys} for sid, t in self.totals.items()}
 
 
 def read_dump(path):

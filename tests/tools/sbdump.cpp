@@ -1,33 +1,24 @@
-// sbdump: prints every record of a dump as one JSON object per line, then a summary line.
-// The end-to-end tests read dumps through it; exit 2 with one line on a bad dump.
+// sbdump: a dump read back through the analyzer's reader, for tests and for a look inside.
+//   sbdump DUMP          one line: what the dump holds and how it ends
+//   sbdump --json DUMP   one JSON object per line: every record in file order, then each
+//                        site's totals over the run (the analyzer's profile), then the read
+//                        summary. The end-to-end tests read dumps this way.
+// A dump the reader refuses: one line on stderr and exit 2.
 
 #include <cinttypes>
 #include <cstdio>
+#include <cstring>
 #include <string>
+#include <string_view>
 
+#include "output/json_writer.hpp"
 #include "read/dump_reader.hpp"
+#include "read/profile.hpp"
 
 namespace {
 
 using namespace slowburn;
 using namespace slowburn::analyze;
-
-std::string jsonString(const std::string& s) {
-  std::string out = "\"";
-  for (const unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20 || c >= 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
 
 std::string hex(const std::string& bytes) {
   std::string out;
@@ -39,78 +30,185 @@ std::string hex(const std::string& bytes) {
   return out;
 }
 
+const char* kindName(format::SiteKind kind) {
+  return kind == format::SiteKind::Alloc ? "alloc" : "syscall";
+}
+
 const char* opName(format::SyscallOp op) {
   return op == format::SyscallOp::None ? "none" : format::syscallName(op);
 }
 
-class JsonLinesPrinter : public DumpVisitor {
+const char* noteKindName(format::NoteKind kind) {
+  switch (kind) {
+    case format::NoteKind::DroppedEvents: return "dropped_events";
+    case format::NoteKind::Degraded: return "degraded";
+    case format::NoteKind::Info: return "info";
+  }
+  return "unknown";
+}
+
+// One JSON object on one line, written to stdout when it closes.
+class Line {
  public:
+  explicit Line(std::string_view type) : m_json(m_text) {
+    m_json.setCompact(true);
+    m_json.beginObject();
+    field("type", type);
+  }
+  ~Line() {
+    m_json.endObject();
+    std::fwrite(m_text.data(), 1, m_text.size(), stdout);
+  }
+  Line(const Line&) = delete;
+  Line& operator=(const Line&) = delete;
+
+  template <class T>
+  Line& field(std::string_view key, const T& value) {
+    m_json.key(key);
+    m_json.value(value);
+    return *this;
+  }
+  JsonWriter& json() { return m_json; }
+
+ private:
+  std::string m_text;
+  JsonWriter m_json;
+};
+
+// Prints every record as it is read and passes it on to the profile.
+class JsonLines : public DumpVisitor {
+ public:
+  explicit JsonLines(ProfileBuilder& profile) : m_profile(profile) {}
+
   void onHeader(const Header& h) override {
-    std::printf("{\"type\":\"header\",\"pid\":%" PRIu64 ",\"ppid\":%" PRIu64
-                ",\"start_realtime_ns\":%" PRIu64 ",\"interval_ms\":%" PRIu64
-                ",\"sample_bytes\":%" PRIu64 ",\"stack_depth\":%" PRIu64 ",\"exe\":%s}\n",
-                h.pid, h.ppid, h.startRealtimeNs, h.intervalMs, h.sampleBytes, h.stackDepth,
-                jsonString(h.exe).c_str());
+    Line("header")
+        .field("pid", h.pid)
+        .field("ppid", h.ppid)
+        .field("start_realtime_ns", h.startRealtimeNs)
+        .field("interval_ms", h.intervalMs)
+        .field("sample_bytes", h.sampleBytes)
+        .field("stack_depth", h.stackDepth)
+        .field("exe", h.exe);
+    m_profile.onHeader(h);
   }
   void onModule(const Module& m) override {
-    std::printf("{\"type\":\"module\",\"id\":%u,\"load_address\":%" PRIu64 ",\"size\":%" PRIu64
-                ",\"build_id\":\"%s\",\"path\":%s}\n",
-                m.id, m.loadAddress, m.size, hex(m.buildId).c_str(), jsonString(m.path).c_str());
+    Line("module")
+        .field("id", uint64_t{m.id})
+        .field("load_address", m.loadAddress)
+        .field("size", m.size)
+        .field("build_id", hex(m.buildId))
+        .field("path", m.path);
+    m_profile.onModule(m);
   }
   void onSite(const Site& s) override {
-    std::printf("{\"type\":\"site\",\"id\":%u,\"kind\":\"%s\",\"op\":\"%s\",\"frames\":[", s.id,
-                s.kind == format::SiteKind::Alloc ? "alloc" : "syscall", opName(s.op));
-    for (size_t i = 0; i < s.frames.size(); ++i)
-      std::printf("%s%" PRIu64, i == 0 ? "" : ",", s.frames[i]);
-    std::printf("]}\n");
-    m_kinds.push_back(s.kind);
+    Line line("site");
+    line.field("id", uint64_t{s.id}).field("kind", kindName(s.kind)).field("op", opName(s.op));
+    JsonWriter& w = line.json();
+    w.key("frames");
+    w.beginArray();
+    for (const uint64_t frame : s.frames) w.value(frame);
+    w.endArray();
+    m_profile.onSite(s);
   }
   void onSnapshot(const Snapshot& snap) override {
-    std::printf("{\"type\":\"snapshot\",\"time_ns\":%" PRIu64 ",\"rss_bytes\":%" PRIu64
-                ",\"peak_live_bytes\":%" PRIu64 ",\"changes\":[",
-                snap.timeNs, snap.rssBytes, snap.peakLiveBytes);
-    for (size_t i = 0; i < snap.changes.size(); ++i) {
-      const SiteChange& c = snap.changes[i];
-      if (m_kinds[c.siteId] == format::SiteKind::Alloc)
-        std::printf("%s{\"site\":%u,\"live_bytes\":%" PRIu64 ",\"live_count\":%" PRIu64
-                    ",\"allocs_delta\":%" PRIu64 ",\"frees_delta\":%" PRIu64
-                    ",\"peak_bytes\":%" PRIu64 "}",
-                    i == 0 ? "" : ",", c.siteId, c.liveBytes, c.liveCount, c.allocsDelta,
-                    c.freesDelta, c.peakBytes);
-      else
-        std::printf("%s{\"site\":%u,\"calls_delta\":%" PRIu64 ",\"bytes_delta\":%" PRIu64 "}",
-                    i == 0 ? "" : ",", c.siteId, c.callsDelta, c.bytesDelta);
+    Line line("snapshot");
+    line.field("time_ns", snap.timeNs)
+        .field("rss_bytes", snap.rssBytes)
+        .field("peak_live_bytes", snap.peakLiveBytes);
+    JsonWriter& w = line.json();
+    w.key("changes");
+    w.beginArray();
+    for (const SiteChange& c : snap.changes) {
+      w.beginObject();
+      w.key("site");
+      w.value(uint64_t{c.siteId});
+      const bool alloc = c.kind == format::SiteKind::Alloc;
+      const std::pair<const char*, uint64_t> fields[] = {
+          {"live_bytes", c.liveBytes},     {"live_count", c.liveCount},
+          {"allocs_delta", c.allocsDelta}, {"frees_delta", c.freesDelta},
+          {"peak_bytes", c.peakBytes},     {"calls_delta", c.callsDelta},
+          {"bytes_delta", c.bytesDelta}};
+      // Only the fields the site's kind carries on disk.
+      for (size_t i = alloc ? 0 : 5; i < (alloc ? 5 : 7); ++i) {
+        w.key(fields[i].first);
+        w.value(fields[i].second);
+      }
+      w.endObject();
     }
-    std::printf("]}\n");
+    w.endArray();
+    m_profile.onSnapshot(snap);
   }
   void onNote(const Note& n) override {
-    static const char* const kKinds[] = {"", "dropped_events", "degraded", "info"};
-    std::printf("{\"type\":\"note\",\"kind\":\"%s\",\"count\":%" PRIu64 ",\"text\":%s}\n",
-                kKinds[static_cast<uint8_t>(n.kind)], n.count, jsonString(n.text).c_str());
+    Line("note").field("kind", noteKindName(n.kind)).field("count", n.count).field("text", n.text);
+    m_profile.onNote(n);
   }
   void onEnd(const End& e) override {
-    std::printf("{\"type\":\"end\",\"time_ns\":%" PRIu64 ",\"dropped_events\":%" PRIu64 "}\n",
-                e.timeNs, e.droppedEvents);
+    Line("end").field("time_ns", e.timeNs).field("dropped_events", e.droppedEvents);
+    m_profile.onEnd(e);
   }
 
  private:
-  std::vector<format::SiteKind> m_kinds;
+  ProfileBuilder& m_profile;
 };
+
+// Counts records by kind for the one-line view.
+class Census : public DumpVisitor {
+ public:
+  uint64_t modules = 0, sites = 0, snapshots = 0, notes = 0;
+  void onModule(const Module&) override { ++modules; }
+  void onSite(const Site&) override { ++sites; }
+  void onSnapshot(const Snapshot&) override { ++snapshots; }
+  void onNote(const Note&) override { ++notes; }
+};
+
+void printTotals(const Profile& profile) {
+  for (const SiteProfile& s : profile.sites) {
+    Line("site_totals")
+        .field("site", uint64_t{s.id})
+        .field("live_bytes", s.liveBytes)
+        .field("live_count", s.liveCount)
+        .field("allocs", s.allocs)
+        .field("frees", s.frees)
+        .field("peak_bytes", s.peakLiveBytes)
+        .field("calls", s.calls)
+        .field("bytes", s.bytes);
+  }
+}
+
+int usage() {
+  std::fprintf(stderr, "usage: sbdump [--json] DUMP\n");
+  return 2;
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: sbdump DUMP\n");
-    return 2;
-  }
+  const bool json = argc == 3 && std::strcmp(argv[1], "--json") == 0;
+  if (argc != (json ? 3 : 2) || argv[argc - 1][0] == '-') return usage();
+  const std::string path = argv[argc - 1];
   try {
-    JsonLinesPrinter printer;
-    const ReadSummary s = readDump(argv[1], printer);
-    std::printf("{\"type\":\"summary\",\"records\":%" PRIu64 ",\"bytes\":%" PRIu64
-                ",\"saw_end\":%s,\"truncated\":%s,\"torn_tail_note\":%s}\n",
-                s.records, s.bytes, s.sawEnd ? "true" : "false", s.truncated ? "true" : "false",
-                jsonString(s.tornTailNote).c_str());
+    if (json) {
+      ProfileBuilder builder;
+      JsonLines printer(builder);
+      const ReadSummary s = readDump(path, printer);
+      printTotals(builder.finish(s));
+      Line("summary")
+          .field("records", s.records)
+          .field("bytes", s.bytes)
+          .field("saw_end", s.sawEnd)
+          .field("truncated", s.truncated)
+          .field("torn_tail_note", s.tornTailNote);
+      return 0;
+    }
+    Census census;
+    const ReadSummary s = readDump(path, census);
+    std::printf("%s: %" PRIu64 " records, %" PRIu64 " bytes: %" PRIu64 " modules, %" PRIu64
+                " sites, %" PRIu64 " snapshot records, %" PRIu64 " notes; %s\n",
+                path.c_str(), s.records, s.bytes, census.modules, census.sites, census.snapshots,
+                census.notes,
+                s.sawEnd      ? "ends with END"
+                : s.truncated ? s.tornTailNote.c_str()
+                              : "no END: the process was killed or left through _exit");
     return 0;
   } catch (const DumpError& e) {
     std::fflush(stdout);

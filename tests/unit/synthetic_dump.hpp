@@ -1,19 +1,20 @@
 #pragma once
-// Builds dumps in memory with the real RecordBuilder, for tests of the reader and analyzer.
+// Builds dumps in memory with the format's own encoders (slowburn/record_codec.hpp), for
+// tests of the reader and analyzer.
 
-#include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 
-#include "slowburn/record_builder.hpp"
+#include "slowburn/record_codec.hpp"
 
 namespace slowburn::testing {
 
 struct AllocChange {
   uint32_t site;
   uint64_t liveBytes, liveCount, allocs, frees;
-  uint64_t peakBytes = 0;  // written as max(peakBytes, liveBytes)
+  uint64_t peakBytes = 0;  // the encoder writes max(peakBytes, liveBytes)
 };
 struct SyscallChange {
   uint32_t site;
@@ -22,101 +23,84 @@ struct SyscallChange {
 
 class SyntheticDump {
  public:
-  SyntheticDump() {
+  // recordBytes: the encoding buffer; a snapshot that does not fit is split as the
+  // preload splits it.
+  explicit SyntheticDump(size_t recordBytes = size_t{1} << 20) : m_scratch(recordBytes) {
     m_bytes.resize(format::kPreambleBytes);
     format::writePreamble(m_bytes.data());
   }
 
+  // Appends any record of slowburn/records.hpp, views or owning.
+  template <class Record>
+  SyntheticDump& add(const Record& record) {
+    format::RecordBuilder b(m_scratch.data(), m_scratch.size());
+    format::writeRecord(b, record, [this](const format::RecordBytes& r) {
+      m_bytes.insert(m_bytes.end(), r.data, r.data + r.size);
+      ++m_records;
+      return r.size != 0;
+    });
+    return *this;
+  }
+
   SyntheticDump& header(uint64_t pid = 42, const std::string& exe = "/bin/app",
                         uint64_t intervalMs = 100) {
-    begin(format::Tag::Header);
-    m_b.varint(pid);
-    m_b.varint(1);
-    m_b.varint(1'700'000'000'000'000'000ull);
-    m_b.u8(static_cast<uint8_t>(format::ClockSource::Monotonic));
-    m_b.varint(intervalMs);
-    m_b.varint(0);
-    m_b.varint(32);
-    m_b.string(exe.c_str());
-    return commit();
+    return add(format::HeaderView{.pid = pid,
+                                  .ppid = 1,
+                                  .startRealtimeNs = 1'700'000'000'000'000'000ull,
+                                  .intervalMs = intervalMs,
+                                  .stackDepth = 32,
+                                  .exe = exe});
   }
 
   SyntheticDump& module(uint32_t id, uint64_t load, uint64_t size, const std::string& path,
                         const std::string& buildId = "") {
-    begin(format::Tag::Module);
-    m_b.varint(id);
-    m_b.varint(load);
-    m_b.varint(size);
-    m_b.bytes(buildId.data(), buildId.size());
-    m_b.string(path.c_str());
-    return commit();
+    return add(format::ModuleView{
+        .id = id, .loadAddress = load, .size = size, .buildId = buildId, .path = path});
   }
 
   SyntheticDump& site(uint32_t id, format::SiteKind kind, const std::vector<uint64_t>& frames,
                       format::SyscallOp op = format::SyscallOp::None) {
-    begin(format::Tag::Site);
-    m_b.varint(id);
-    m_b.u8(static_cast<uint8_t>(kind));
-    m_b.u8(static_cast<uint8_t>(op));
-    m_b.varint(frames.size());
-    for (size_t i = 0; i < frames.size(); ++i) {
-      if (i == 0)
-        m_b.varint(frames[0]);
-      else
-        m_b.zigzag(static_cast<int64_t>(frames[i] - frames[i - 1]));
-    }
-    return commit();
+    return add(format::SiteView{.id = id, .kind = kind, .op = op, .frames = frames});
   }
 
   // Changes must be in ascending site order; alloc and syscall changes are merged by site.
+  // The point's peak live bytes is the sum of the alloc changes' live bytes.
   SyntheticDump& snapshot(uint64_t timeNs, uint64_t rss, std::vector<AllocChange> allocs,
                           std::vector<SyscallChange> syscalls = {}) {
-    begin(format::Tag::Snapshot);
-    m_b.varint(timeNs);
-    m_b.varint(rss);
+    std::vector<format::SiteChange> changes;
     uint64_t total = 0;
-    for (const AllocChange& c : allocs) total += c.liveBytes;
-    m_b.varint(total);
-    m_b.varint(allocs.size() + syscalls.size());
     size_t a = 0, s = 0;
-    uint64_t previous = 0;
-    bool first = true;
     while (a < allocs.size() || s < syscalls.size()) {
       const bool takeAlloc =
           s == syscalls.size() || (a < allocs.size() && allocs[a].site < syscalls[s].site);
-      const uint32_t id = takeAlloc ? allocs[a].site : syscalls[s].site;
-      m_b.varint(first ? id : id - previous);
-      previous = id;
-      first = false;
       if (takeAlloc) {
         const AllocChange& c = allocs[a++];
-        m_b.varint(c.liveBytes);
-        m_b.varint(c.liveCount);
-        m_b.varint(c.allocs);
-        m_b.varint(c.frees);
-        m_b.varint(std::max(c.peakBytes, c.liveBytes));
+        total += c.liveBytes;
+        changes.push_back({.siteId = c.site,
+                           .kind = format::SiteKind::Alloc,
+                           .liveBytes = c.liveBytes,
+                           .liveCount = c.liveCount,
+                           .allocsDelta = c.allocs,
+                           .freesDelta = c.frees,
+                           .peakBytes = c.peakBytes});
       } else {
         const SyscallChange& c = syscalls[s++];
-        m_b.varint(c.calls);
-        m_b.varint(c.bytes);
+        changes.push_back({.siteId = c.site,
+                           .kind = format::SiteKind::Syscall,
+                           .callsDelta = c.calls,
+                           .bytesDelta = c.bytes});
       }
     }
-    return commit();
+    return add(format::SnapshotView{
+        .timeNs = timeNs, .rssBytes = rss, .peakLiveBytes = total, .changes = changes});
   }
 
   SyntheticDump& note(format::NoteKind kind, uint64_t count, const std::string& text) {
-    begin(format::Tag::Note);
-    m_b.u8(static_cast<uint8_t>(kind));
-    m_b.varint(count);
-    m_b.string(text.c_str());
-    return commit();
+    return add(format::NoteView{.kind = kind, .count = count, .text = text});
   }
 
   SyntheticDump& end(uint64_t timeNs, uint64_t dropped = 0) {
-    begin(format::Tag::End);
-    m_b.varint(timeNs);
-    m_b.varint(dropped);
-    return commit();
+    return add(format::End{.timeNs = timeNs, .droppedEvents = dropped});
   }
 
   // Appends arbitrary bytes (for hostile-input tests).
@@ -127,22 +111,13 @@ class SyntheticDump {
 
   const std::vector<uint8_t>& bytes() const { return m_bytes; }
   size_t size() const { return m_bytes.size(); }
+  // Records appended by add() (a split snapshot counts each of its records).
+  size_t records() const { return m_records; }
 
  private:
-  void begin(format::Tag tag) {
-    m_scratch.assign(1 << 20, 0);
-    m_b = format::RecordBuilder(m_scratch.data(), m_scratch.size());
-    m_b.begin(tag);
-  }
-  SyntheticDump& commit() {
-    const format::RecordBytes rec = m_b.finish();
-    m_bytes.insert(m_bytes.end(), rec.data, rec.data + rec.size);
-    return *this;
-  }
-
   std::vector<uint8_t> m_bytes;
   std::vector<uint8_t> m_scratch;
-  format::RecordBuilder m_b{nullptr, 0};
+  size_t m_records = 0;
 };
 
 // Writes bytes to a file (for tests that go through a path).

@@ -1,15 +1,22 @@
-// The dump format: varints, record framing, and the reader's validation of every field.
+// The dump format: varints, record framing, each record's encoder and decoder, and the
+// reader's validation of every field.
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
 #include "read/dump_reader.hpp"
+#include "read/payload_cursor.hpp"
+#include "slowburn/checksum.hpp"
 #include "slowburn/record_builder.hpp"
+#include "slowburn/record_codec.hpp"
 #include "slowburn/varint.hpp"
 #include "synthetic_dump.hpp"
 
@@ -108,9 +115,249 @@ TEST(RecordBuilder, ReportsOverflowInsteadOfWritingPastTheBuffer) {
   uint8_t buf[32];
   format::RecordBuilder b(buf, sizeof buf);
   b.begin(format::Tag::Note);
-  b.string("this text is far too long to fit into a thirty-two byte buffer");
+  const std::string text = "this text is far too long to fit into a thirty-two byte buffer";
+  b.bytes(text.data(), text.size());
   EXPECT_TRUE(b.overflowed());
   EXPECT_EQ(b.finish().size, 0u);
+}
+
+// Encodes record with the encoder alone (into records of at most bufferBytes); each record
+// as its bytes.
+template <class Record>
+std::vector<std::vector<uint8_t>> encodeAlone(const Record& record, size_t bufferBytes = 1 << 16) {
+  std::vector<uint8_t> buffer(bufferBytes);
+  format::RecordBuilder b(buffer.data(), buffer.size());
+  std::vector<std::vector<uint8_t>> out;
+  const bool ok = format::writeRecord(b, record, [&](const format::RecordBytes& r) {
+    out.emplace_back(r.data, r.data + r.size);
+    return r.size != 0;
+  });
+  EXPECT_TRUE(ok) << "the record did not fit " << bufferBytes << " bytes";
+  return out;
+}
+
+// Decodes one framed record with the decoder alone, after checking its tag and checksum:
+// the decoder must read exactly the payload, nothing more or less.
+template <class Record>
+Record decodeAlone(const std::vector<uint8_t>& bytes, format::Tag tag,
+                   const format::ReadSoFar& before = {}) {
+  EXPECT_EQ(bytes.at(0), static_cast<uint8_t>(tag));
+  uint64_t length = 0;
+  const size_t lengthBytes = format::getVarint(&bytes[1], bytes.data() + bytes.size(), length);
+  EXPECT_EQ(1 + lengthBytes + length + 4, bytes.size());
+  const size_t checked = bytes.size() - 4;
+  EXPECT_EQ(format::recordChecksum(bytes.data(), checked), format::getU32le(&bytes[checked]));
+  PayloadCursor in(&bytes[1 + lengthBytes], length, "record");
+  Record record;
+  if constexpr (requires { format::decode(in, record, before); }) {
+    format::decode(in, record, before);
+  } else {
+    format::decode(in, record);
+  }
+  in.expectEnd();
+  return record;
+}
+
+template <class Record>
+Record roundTrip(const Record& record, format::Tag tag, const format::ReadSoFar& before = {}) {
+  const auto records = encodeAlone(record);
+  EXPECT_EQ(records.size(), 1u);
+  return decodeAlone<Record>(records.at(0), tag, before);
+}
+
+TEST(RecordCodec, EveryRecordRoundTripsThroughItsEncoderAndDecoder) {
+  const Header header{.pid = 4242,
+                      .ppid = 7,
+                      .startRealtimeNs = 1'700'000'000'123'456'789ull,
+                      .intervalMs = 250,
+                      .sampleBytes = 65536,
+                      .stackDepth = 48,
+                      .exe = "/usr/bin/server"};
+  EXPECT_EQ(roundTrip(header, format::Tag::Header), header);
+
+  const Module module{.id = 3,
+                      .loadAddress = 0x7f0000000000,
+                      .size = 0x200000,
+                      .buildId = std::string("\xde\xad\x00\xef", 4),
+                      .path = "/lib/libc.so.6"};
+  EXPECT_EQ(roundTrip(module, format::Tag::Module, {.modules = 3}), module);
+
+  const std::vector<format::SiteKind> kinds = {format::SiteKind::Alloc, format::SiteKind::Alloc,
+                                               format::SiteKind::Alloc, format::SiteKind::Syscall};
+  // Frames that go down as well as up: zigzag deltas of both signs.
+  const Site alloc{.id = 4,
+                   .kind = format::SiteKind::Alloc,
+                   .frames = {0x555500001234, 0x555500000100, 0x7fff12345678}};
+  EXPECT_EQ(roundTrip(alloc, format::Tag::Site, {.siteKinds = kinds}), alloc);
+  const Site read{.id = 4,
+                  .kind = format::SiteKind::Syscall,
+                  .op = format::SyscallOp::Recvmsg,
+                  .frames = {0x1000}};
+  EXPECT_EQ(roundTrip(read, format::Tag::Site, {.siteKinds = kinds}), read);
+
+  const Snapshot snapshot{
+      .timeNs = 2'000'000'000,
+      .rssBytes = 9 << 20,
+      .peakLiveBytes = 70007,
+      .changes = {
+          {.siteId = 1,
+           .kind = format::SiteKind::Alloc,
+           .liveBytes = 30003,
+           .liveCount = 3,
+           .allocsDelta = 5,
+           .freesDelta = 2,
+           .peakBytes = 50005},
+          {.siteId = 3, .kind = format::SiteKind::Syscall, .callsDelta = 10, .bytesDelta = 3330}}};
+  EXPECT_EQ(roundTrip(snapshot, format::Tag::Snapshot, {.siteKinds = kinds}), snapshot);
+
+  const Note note{.kind = format::NoteKind::Degraded, .count = 1, .text = "out of memory"};
+  EXPECT_EQ(roundTrip(note, format::Tag::Note), note);
+  const End end{.timeNs = 3'000'000'000, .droppedEvents = 17};
+  EXPECT_EQ(roundTrip(end, format::Tag::End), end);
+}
+
+// The payload of a record that takes one: its bytes between the length and the checksum.
+template <class Record>
+std::vector<uint8_t> payloadOf(const Record& record) {
+  const std::vector<uint8_t> bytes = encodeAlone(record).at(0);
+  uint64_t length = 0;
+  const size_t lengthBytes = format::getVarint(&bytes[1], bytes.data() + bytes.size(), length);
+  return {bytes.begin() + 1 + static_cast<ptrdiff_t>(lengthBytes), bytes.end() - 4};
+}
+
+TEST(RecordCodec, PayloadsAreTheMembersInTheirOrder) {
+  using Bytes = std::vector<uint8_t>;
+  // Integers as varints, enums as one byte, text as length and bytes.
+  EXPECT_EQ(payloadOf(Header{.pid = 1,
+                             .ppid = 2,
+                             .startRealtimeNs = 3,
+                             .intervalMs = 4,
+                             .sampleBytes = 5,
+                             .stackDepth = 6,
+                             .exe = "ab"}),
+            (Bytes{1, 2, 3, 1, 4, 5, 6, 2, 'a', 'b'}));
+  EXPECT_EQ(payloadOf(Module{
+                .id = 1, .loadAddress = 0x80, .size = 2, .buildId = "\x01\x02", .path = "p"}),
+            (Bytes{1, 0x80, 0x01, 2, 2, 1, 2, 1, 'p'}));
+  // Frames: the count, the first, then zigzag deltas (-2 is 3, +3 is 6).
+  EXPECT_EQ(payloadOf(Site{.id = 0,
+                           .kind = format::SiteKind::Syscall,
+                           .op = format::SyscallOp::Write,
+                           .frames = {0x10, 0x0e, 0x11}}),
+            (Bytes{0, 1, 7, 3, 0x10, 3, 6}));
+  // Changes: the count, then the first site id, each next as a delta, and the kind's values.
+  EXPECT_EQ(payloadOf(Snapshot{.timeNs = 1,
+                               .rssBytes = 2,
+                               .peakLiveBytes = 3,
+                               .changes = {{.siteId = 4,
+                                            .liveBytes = 5,
+                                            .liveCount = 6,
+                                            .allocsDelta = 7,
+                                            .freesDelta = 8,
+                                            .peakBytes = 9},
+                                           {.siteId = 6,
+                                            .kind = format::SiteKind::Syscall,
+                                            .callsDelta = 10,
+                                            .bytesDelta = 11}}}),
+            (Bytes{1, 2, 3, 2, 4, 5, 6, 7, 8, 9, 2, 10, 11}));
+  EXPECT_EQ(payloadOf(Note{.kind = format::NoteKind::Degraded, .count = 3, .text = "x"}),
+            (Bytes{2, 3, 1, 'x'}));
+  EXPECT_EQ(payloadOf(End{.timeNs = 5, .droppedEvents = 6}), (Bytes{5, 6}));
+}
+
+TEST(RecordCodec, APeakBelowTheLiveBytesIsWrittenAsTheLiveBytes) {
+  const std::vector<format::SiteKind> kinds(2, format::SiteKind::Alloc);
+  Snapshot snapshot;
+  snapshot.changes = {{.siteId = 0, .liveBytes = 100, .peakBytes = 10},
+                      {.siteId = 1, .liveBytes = 100, .peakBytes = 500}};
+  const Snapshot back = roundTrip(snapshot, format::Tag::Snapshot, {.siteKinds = kinds});
+  ASSERT_EQ(back.changes.size(), 2u);
+  EXPECT_EQ(back.changes[0].peakBytes, 100u);  // a peak is never below what is live
+  EXPECT_EQ(back.changes[1].peakBytes, 500u);
+}
+
+TEST(RecordCodec, ASnapshotTooBigForItsBufferIsSplitIntoRecordsOfOneTime) {
+  // Every third site changed, every fifth a syscall site, values of every varint length.
+  std::vector<format::SiteKind> kinds;
+  Snapshot point{.timeNs = 5'000'000'000, .rssBytes = 123456789, .peakLiveBytes = 987654321};
+  for (uint32_t id = 0; id < 900; ++id) {
+    const bool syscall = id % 5 == 0;
+    kinds.push_back(syscall ? format::SiteKind::Syscall : format::SiteKind::Alloc);
+    if (id % 3 != 0) continue;
+    const uint64_t v = uint64_t{1} << (id % 64);
+    point.changes.push_back(
+        syscall ? SiteChange{.siteId = id, .kind = kinds.back(), .callsDelta = v, .bytesDelta = ~v}
+                : SiteChange{.siteId = id,
+                             .liveBytes = v,
+                             .liveCount = id,
+                             .allocsDelta = ~v,
+                             .freesDelta = v / 3,
+                             .peakBytes = ~uint64_t{0}});
+  }
+  const size_t bufferBytes = 1000;
+  const auto records = encodeAlone(point, bufferBytes);
+  ASSERT_GT(records.size(), 3u);
+  std::vector<SiteChange> joined;
+  for (const auto& record : records) {
+    EXPECT_LE(record.size(), bufferBytes);
+    // Each record reads on its own, with the point's time, RSS and peak.
+    const Snapshot part =
+        decodeAlone<Snapshot>(record, format::Tag::Snapshot, {.siteKinds = kinds});
+    EXPECT_EQ(part.timeNs, point.timeNs);
+    EXPECT_EQ(part.rssBytes, point.rssBytes);
+    EXPECT_EQ(part.peakLiveBytes, point.peakLiveBytes);
+    EXPECT_FALSE(part.changes.empty());
+    joined.insert(joined.end(), part.changes.begin(), part.changes.end());
+  }
+  EXPECT_EQ(joined, point.changes);
+}
+
+TEST(RecordCodec, AnEmptySnapshotIsOneRecord) {
+  const Snapshot empty{.timeNs = 7};
+  EXPECT_EQ(encodeAlone(empty).size(), 1u);
+  EXPECT_EQ(roundTrip(empty, format::Tag::Snapshot), empty);
+}
+
+TEST(RecordCodec, TextAndFramesPastTheLimitsAreCutToThem) {
+  const Module module{.buildId = std::string(100, 'b'), .path = std::string(5000, 'p')};
+  const Module back = roundTrip(module, format::Tag::Module);
+  EXPECT_EQ(back.buildId, std::string(format::kMaxBuildIdBytes, 'b'));
+  EXPECT_EQ(back.path, std::string(format::kMaxStringBytes, 'p'));
+  Site deep{.frames = std::vector<uint64_t>(format::kMaxFrames + 44, 0x401000)};
+  deep.frames.front() = 0x402000;
+  const Site cut = roundTrip(deep, format::Tag::Site);
+  ASSERT_EQ(cut.frames.size(), format::kMaxFrames);  // the innermost frames are kept
+  EXPECT_EQ(cut.frames.front(), 0x402000u);
+}
+
+// Re-encodes every record it is shown.
+class Reencoder : public DumpVisitor {
+ public:
+  SyntheticDump out;
+  void onHeader(const Header& h) override { out.add(h); }
+  void onModule(const Module& m) override { out.add(m); }
+  void onSite(const Site& s) override { out.add(s); }
+  void onSnapshot(const Snapshot& s) override { out.add(s); }
+  void onNote(const Note& n) override { out.add(n); }
+  void onEnd(const End& e) override { out.add(e); }
+};
+
+TEST(RecordCodec, WritesTheSeedDumpsByteForByte) {
+  // The fuzz seeds, one of them written by the preload: the format's bytes as they were.
+  const auto seeds =
+      std::filesystem::path(__FILE__).parent_path() / "../../fuzz/corpus/fuzz_reader";
+  size_t checked = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(seeds)) {
+    std::ifstream file(entry.path(), std::ios::binary);
+    const std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(file), {}};
+    Reencoder again;
+    const ReadSummary s = readDumpBytes(bytes.data(), bytes.size(), again);
+    // A torn tail is not a record: compare what was whole.
+    EXPECT_EQ(again.out.bytes(), std::vector<uint8_t>(bytes.begin(), bytes.begin() + s.bytes))
+        << entry.path();
+    ++checked;
+  }
+  EXPECT_GE(checked, 4u);
 }
 
 TEST(Reader, RoundTripsEveryRecordType) {

@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "dump/dump_path.hpp"
-#include "dump/dump_records.hpp"
 #include "dump/dump_writer.hpp"
 #include "read/dump_reader.hpp"
 
@@ -18,7 +17,6 @@ namespace {
 
 using namespace slowburn;
 using preload::DumpWriter;
-using preload::SiteChange;
 
 struct Collected : analyze::DumpVisitor {
   analyze::Header header;
@@ -48,47 +46,64 @@ DumpWriter& freshWriter() {
   return *writer;
 }
 
-TEST(PreloadDump, EveryRecordKindRoundTripsThroughTheReader) {
+TEST(PreloadDump, EveryRecordKindRoundTripsThroughTheFileAndTheReader) {
   const std::string path = tempDir() + "/round.sb";
   DumpWriter& w = freshWriter();
   ASSERT_TRUE(w.create(path.c_str()));
-  preload::HeaderFacts facts;
-  facts.pid = 4242;
-  facts.ppid = 1;
-  facts.startRealtimeNs = 1700000000000000000ull;
-  facts.intervalMs = 100;
-  facts.sampleBytes = 65536;
-  facts.stackDepth = 32;
-  facts.exe = "/usr/bin/thing";
-  ASSERT_TRUE(preload::writeHeader(w, facts));
+  const format::HeaderView header{.pid = 4242,
+                                  .ppid = 1,
+                                  .startRealtimeNs = 1700000000000000000ull,
+                                  .intervalMs = 100,
+                                  .sampleBytes = 65536,
+                                  .stackDepth = 32,
+                                  .exe = "/usr/bin/thing"};
+  ASSERT_TRUE(w.append(header));
   ASSERT_TRUE(w.publish());
-  const uint8_t buildId[] = {0xde, 0xad, 0xbe, 0xef};
-  preload::ModuleFacts module{0x555500000000, 0x3000, buildId, 4, "/usr/bin/thing", 14};
-  ASSERT_TRUE(preload::writeModule(w, 0, module));
+  const char buildId[] = {'\xde', '\xad', '\xbe', '\xef'};
+  const format::ModuleView module{.loadAddress = 0x555500000000,
+                                  .size = 0x3000,
+                                  .buildId = {buildId, sizeof buildId},
+                                  .path = "/usr/bin/thing"};
+  ASSERT_TRUE(w.append(module));
 
-  // Frames that go down as well as up: the zigzag deltas must survive.
   const uint64_t allocFrames[] = {0x555500001234, 0x555500000100, 0x7fff12345678};
   const uint64_t readFrame[] = {0x555500002000};
-  const auto alloc = format::SiteKind::Alloc;
-  const auto none = format::SyscallOp::None;
-  ASSERT_TRUE(preload::writeSite(w, 0, alloc, none, allocFrames, 3));
-  ASSERT_TRUE(
-      preload::writeSite(w, 1, format::SiteKind::Syscall, format::SyscallOp::Read, readFrame, 1));
-  // Enough extra sites that one snapshot must be split across records.
-  const size_t manySites = preload::kChangesPerRecord * 2 + 7;
+  ASSERT_TRUE(w.append(format::SiteView{.id = 0, .frames = allocFrames}));
+  ASSERT_TRUE(w.append(format::SiteView{.id = 1,
+                                        .kind = format::SiteKind::Syscall,
+                                        .op = format::SyscallOp::Read,
+                                        .frames = readFrame}));
+  // Changes at their longest fill the writer's buffer at this count: two records and a bit.
+  const size_t perRecord =
+      (DumpWriter::kScratchBytes - format::kMaxFramingBytes - 4 * format::kMaxVarintBytes) /
+      format::kMaxChangeBytes;
+  const size_t manySites = perRecord * 2 + 7;
   for (size_t i = 2; i < manySites; ++i)
-    ASSERT_TRUE(preload::writeSite(w, static_cast<uint32_t>(i), alloc, none, allocFrames, 3));
+    ASSERT_TRUE(w.append(format::SiteView{.id = static_cast<uint32_t>(i), .frames = allocFrames}));
 
-  std::vector<SiteChange> changes;
-  changes.push_back({0, format::SiteKind::Alloc, 30003, 3, 5, 2, 50005});
-  changes.push_back({1, format::SiteKind::Syscall, 10, 3330, 0, 0, 0});
+  std::vector<format::SiteChange> changes;
+  changes.push_back({.siteId = 0,
+                     .liveBytes = 30003,
+                     .liveCount = 3,
+                     .allocsDelta = 5,
+                     .freesDelta = 2,
+                     .peakBytes = 50005});
+  changes.push_back(
+      {.siteId = 1, .kind = format::SiteKind::Syscall, .callsDelta = 10, .bytesDelta = 3330});
   for (size_t i = 2; i < manySites; ++i) {
-    changes.push_back({static_cast<uint32_t>(i), format::SiteKind::Alloc, i * 10, i, i, 0, 0});
+    changes.push_back({.siteId = static_cast<uint32_t>(i),
+                       .liveBytes = i * 10,
+                       .liveCount = i,
+                       .allocsDelta = i});
   }
-  ASSERT_TRUE(preload::writeSnapshot(w, 1000, 8 << 20, 60006, changes.data(), 2));
-  ASSERT_TRUE(preload::writeSnapshot(w, 2000, 9 << 20, 70007, changes.data(), changes.size()));
-  ASSERT_TRUE(preload::writeNote(w, format::NoteKind::DroppedEvents, 17, "ring full"));
-  ASSERT_TRUE(preload::writeEnd(w, 3000, 17));
+  const std::span<const format::SiteChange> firstTwo(changes.data(), 2);
+  ASSERT_TRUE(w.append(format::SnapshotView{
+      .timeNs = 1000, .rssBytes = 8 << 20, .peakLiveBytes = 60006, .changes = firstTwo}));
+  ASSERT_TRUE(w.append(format::SnapshotView{
+      .timeNs = 2000, .rssBytes = 9 << 20, .peakLiveBytes = 70007, .changes = changes}));
+  ASSERT_TRUE(w.append(
+      format::NoteView{.kind = format::NoteKind::DroppedEvents, .count = 17, .text = "ring full"}));
+  ASSERT_TRUE(w.append(format::End{.timeNs = 3000, .droppedEvents = 17}));
   ASSERT_TRUE(w.flush());
 
   Collected got;
@@ -99,30 +114,24 @@ TEST(PreloadDump, EveryRecordKindRoundTripsThroughTheReader) {
   EXPECT_EQ(got.header.sampleBytes, 65536u);
   EXPECT_EQ(got.header.exe, "/usr/bin/thing");
   ASSERT_EQ(got.modules.size(), 1u);
-  EXPECT_EQ(got.modules[0].loadAddress, 0x555500000000u);
   EXPECT_EQ(got.modules[0].buildId, std::string("\xde\xad\xbe\xef", 4));
   ASSERT_EQ(got.sites.size(), manySites);
   EXPECT_EQ(got.sites[0].frames, std::vector<uint64_t>(allocFrames, allocFrames + 3));
-  EXPECT_EQ(got.sites[1].kind, format::SiteKind::Syscall);
   EXPECT_EQ(got.sites[1].op, format::SyscallOp::Read);
   // One point of 2 changes, then one point split over three records with one time.
   ASSERT_EQ(got.snapshots.size(), 4u);
-  EXPECT_EQ(got.snapshots[0].changes.size(), 2u);
-  EXPECT_EQ(got.snapshots[0].changes[0].liveBytes, 30003u);
-  EXPECT_EQ(got.snapshots[0].changes[1].bytesDelta, 3330u);
-  EXPECT_EQ(got.snapshots[0].changes[0].peakBytes, 50005u);
+  EXPECT_EQ(got.snapshots[0].changes,
+            (std::vector<format::SiteChange>(changes.begin(), changes.begin() + 2)));
   EXPECT_EQ(got.snapshots[0].peakLiveBytes, 60006u);
-  size_t total = 0;
+  std::vector<format::SiteChange> joined;
   for (size_t i = 1; i < 4; ++i) {
     EXPECT_EQ(got.snapshots[i].timeNs, 2000u);
     EXPECT_EQ(got.snapshots[i].rssBytes, 9u << 20);
-    total += got.snapshots[i].changes.size();
+    joined.insert(joined.end(), got.snapshots[i].changes.begin(), got.snapshots[i].changes.end());
   }
-  EXPECT_EQ(total, manySites);
-  EXPECT_EQ(got.snapshots[3].changes.back().siteId, manySites - 1);
-  EXPECT_EQ(got.snapshots[3].changes.back().liveBytes, (manySites - 1) * 10);
-  // A peak below the live bytes is never written: the reader would refuse it.
-  EXPECT_EQ(got.snapshots[3].changes.back().peakBytes, (manySites - 1) * 10);
+  // The rest had no peak of their own: the encoder wrote their live bytes as the peak.
+  for (size_t i = 2; i < manySites; ++i) changes[i].peakBytes = changes[i].liveBytes;
+  EXPECT_EQ(joined, changes);
   ASSERT_EQ(got.notes.size(), 1u);
   EXPECT_EQ(got.notes[0].count, 17u);
   ASSERT_EQ(got.ends.size(), 1u);
@@ -137,11 +146,11 @@ TEST(PreloadDump, ReopensAClosedDescriptorButNeverWritesIntoAnotherFile) {
   const std::string path = dir + "/reopen.sb";
   DumpWriter& w = freshWriter();
   ASSERT_TRUE(w.create(path.c_str()));
-  ASSERT_TRUE(preload::writeHeader(w, preload::HeaderFacts{}));
+  ASSERT_TRUE(w.append(format::HeaderView{}));
   ASSERT_TRUE(w.publish());
   EXPECT_GE(w.fd(), DumpWriter::kHighFd);
   close(w.fd());  // the program closed every descriptor
-  ASSERT_TRUE(preload::writeNote(w, format::NoteKind::Info, 1, "after close"));
+  ASSERT_TRUE(w.append(format::NoteView{.count = 1, .text = "after close"}));
   ASSERT_TRUE(w.flush());
   Collected got;
   EXPECT_NO_THROW(analyze::readDump(path, got));
@@ -152,7 +161,7 @@ TEST(PreloadDump, ReopensAClosedDescriptorButNeverWritesIntoAnotherFile) {
   ASSERT_EQ(rename(path.c_str(), (dir + "/moved.sb").c_str()), 0);
   FILE* other = std::fopen(path.c_str(), "w");
   std::fclose(other);
-  ASSERT_TRUE(preload::writeNote(w, format::NoteKind::Info, 2, "lost"));
+  ASSERT_TRUE(w.append(format::NoteView{.count = 2, .text = "lost"}));
   EXPECT_FALSE(w.flush());
   EXPECT_NE(w.error(), 0);
   struct stat st {};

@@ -42,7 +42,7 @@ std::string hexToBytes(const std::string& hex) {
 // What sym_pie printed about itself: "key value..." per line.
 struct SampleRun {
   std::map<std::string, std::vector<std::string>> values;
-  std::vector<ModuleInfo> modules;  // as the preload records them, main program first
+  std::vector<Module> modules;  // as the preload records them, main program first
 
   uint64_t address(const std::string& key) const { return parseHex(values.at(key).at(0)); }
   int line(const std::string& key) const { return std::stoi(values.at(key).at(0)); }
@@ -53,8 +53,8 @@ struct SampleRun {
     return frames;
   }
   // The main program's module record, for another copy of the file at path.
-  ModuleInfo module(const std::string& path) const {
-    ModuleInfo main = modules.at(0);
+  Module module(const std::string& path) const {
+    Module main = modules.at(0);
     main.path = path;
     return main;
   }
@@ -77,8 +77,10 @@ SampleRun runSample(const std::string& path) {
     std::vector<std::string> rest;
     for (std::string word; words >> word;) rest.push_back(word);
     if (key == "module" && rest.size() == 4) {
-      run.modules.push_back({parseHex(rest[0]), parseHex(rest[1]), rest[3],
-                             rest[2] == "-" ? std::string() : hexToBytes(rest[2])});
+      run.modules.push_back({.loadAddress = parseHex(rest[0]),
+                             .size = parseHex(rest[1]),
+                             .buildId = rest[2] == "-" ? std::string() : hexToBytes(rest[2]),
+                             .path = rest[3]});
     } else {
       run.values[key] = rest;
     }
@@ -137,7 +139,7 @@ TEST(SymbolizerNoPie, FixedAddressExecutableResolvesWithZeroBias) {
 // itself, as the preload skips its own frames; every loaded module recorded.
 std::vector<Frame> resolveCaptured(const SampleRun& run, const std::string& key,
                                    Symbolizer& symbolizer, std::vector<uint64_t>& stack) {
-  for (const ModuleInfo& module : run.modules) symbolizer.addModule(module);
+  for (const Module& module : run.modules) symbolizer.addModule(module);
   const std::vector<uint64_t> captured = run.stack(key);
   EXPECT_GE(captured.size(), 3u);
   stack.assign(captured.begin() + 1, captured.end());
@@ -271,7 +273,7 @@ TEST(SymbolizerSplitDebug, DebugFileIsFoundByBuildIdUnderADebugRoot) {
 
 TEST(SymbolizerMismatch, DifferentBuildIdRefusesToGuessLines) {
   const SampleRun& run = pieRun();
-  ModuleInfo module = run.module(fixture("sym_pie"));
+  Module module = run.module(fixture("sym_pie"));
   module.buildId[0] = static_cast<char>(module.buildId[0] ^ 0x5a);
   Symbolizer symbolizer;
   symbolizer.addModule(module);
@@ -284,7 +286,7 @@ TEST(SymbolizerMismatch, DifferentBuildIdRefusesToGuessLines) {
 
 TEST(SymbolizerMismatch, WithoutBuildIdAChangedLoadExtentIsRefused) {
   const SampleRun& run = pieRun();
-  ModuleInfo module = run.module(fixture("sym_pie"));
+  Module module = run.module(fixture("sym_pie"));
   module.buildId.clear();
   Symbolizer same;
   same.addModule(module);
@@ -301,7 +303,7 @@ TEST(SymbolizerMismatch, WithoutBuildIdAChangedLoadExtentIsRefused) {
 // Given a module whose file is missing or is not an ELF file: module+offset, quickly.
 Frame resolveInOddModule(const std::string& path) {
   Symbolizer symbolizer;
-  symbolizer.addModule({0x7f0000000000, 0x10000, path, ""});
+  symbolizer.addModule({.loadAddress = 0x7f0000000000, .size = 0x10000, .path = path});
   return frameAt(symbolizer, 0x7f0000001234, true);
 }
 
@@ -341,7 +343,7 @@ TEST(SymbolizerMissing, OddFilesNeverCrashOrBlock) {
 
 TEST(SymbolizerModules, AddressOutsideEveryModuleIsUnknown) {
   Symbolizer symbolizer;
-  symbolizer.addModule({0x400000, 0x1000, "/bin/app", ""});
+  symbolizer.addModule({.loadAddress = 0x400000, .size = 0x1000, .path = "/bin/app"});
   const Frame frame = frameAt(symbolizer, 0x500000, true);
   EXPECT_EQ(frame.module, "");
   EXPECT_EQ(frame.function, "");
@@ -358,14 +360,15 @@ TEST(SymbolizerModules, LaterOverlappingModuleReplacesTheEarlierOne) {
   ASSERT_EQ(frameAt(symbolizer, address, true).function, "symPieCaller(int)");
 
   // As after dlclose + dlopen of another library at an overlapping range.
-  symbolizer.addModule({run.bias() + 0x1000, 0x8000, "/nonexistent/libnew.so", ""});
+  symbolizer.addModule(
+      {.loadAddress = run.bias() + 0x1000, .size = 0x8000, .path = "/nonexistent/libnew.so"});
   const Frame frame = frameAt(symbolizer, address, true);
   EXPECT_EQ(frame.module, "/nonexistent/libnew.so");
   EXPECT_EQ(frame.function, "");
 }
 
 struct LoadedObject {
-  ModuleInfo module;
+  Module module;
   bool found = false;
 };
 
