@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "support/proc_self.hpp"
 #include "support/raw_io.hpp"
 
 namespace slowburn::preload {
@@ -54,15 +55,8 @@ TargetWatch::Fate TargetWatch::poll(uint64_t nowNs) {
 }
 
 TargetWatch::Fate TargetWatch::lookForChannel() {
-  char path[64] = "/proc/";
-  size_t n = std::strlen(path);
-  char digits[16];
-  size_t k = 0;
-  for (unsigned v = static_cast<unsigned>(m_pid); v != 0 || k == 0; v /= 10) {
-    digits[k++] = static_cast<char>('0' + v % 10);
-  }
-  while (k > 0) path[n++] = digits[--k];
-  std::memcpy(path + n, "/maps", 6);
+  char path[64];
+  if (!procPath(m_pid, "maps", path, sizeof(path))) return Fate::Running;
   const int fd = raw::open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Fate::Exited;
   // Lines: "start-end perms offset major:minor inode path"; read in chunks, whole lines.

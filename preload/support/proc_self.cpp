@@ -27,17 +27,26 @@ uint64_t secondNumber(const char* text) {
 
 }  // namespace
 
-bool ResidentReader::reopen() {
-  // /proc/<pid>: the collector reads the program's, not its own.
-  char path[64] = "/proc/";
-  size_t n = std::strlen(path);
-  char digits[24];
+bool procPath(int pid, const char* leaf, char* out, size_t size) {
+  char digits[16];
   size_t k = 0;
-  for (unsigned v = static_cast<unsigned>(m_pid); v != 0 || k == 0; v /= 10) {
+  for (auto v = static_cast<unsigned>(pid); v != 0 || k == 0; v /= 10) {
     digits[k++] = static_cast<char>('0' + v % 10);
   }
-  while (k > 0) path[n++] = digits[--k];
-  std::memcpy(path + n, "/statm", 7);
+  const size_t leafLen = std::strlen(leaf);
+  if (6 + k + 1 + leafLen + 1 > size) return false;
+  std::memcpy(out, "/proc/", 6);
+  size_t n = 6;
+  while (k > 0) out[n++] = digits[--k];
+  out[n++] = '/';
+  std::memcpy(out + n, leaf, leafLen + 1);
+  return true;
+}
+
+bool ResidentReader::reopen() {
+  // /proc/<pid>: the collector reads the program's, not its own.
+  char path[64];
+  if (!procPath(m_pid, "statm", path, sizeof(path))) return false;
   const int fd = raw::open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
   m_fd = raw::fcntl(fd, F_DUPFD_CLOEXEC, kHighFd);

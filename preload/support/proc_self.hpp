@@ -29,6 +29,9 @@ class ResidentReader {
   ino_t m_ino = 0;
 };
 
+// "/proc/<pid>/<leaf>" in out (NUL-terminated); false when it does not fit.
+bool procPath(int pid, const char* leaf, char* out, size_t size);
+
 // The executable's absolute path from /proc/self/exe, else the name it was started by.
 void executablePath(char* out, size_t size);
 

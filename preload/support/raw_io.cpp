@@ -192,40 +192,50 @@ void closeAllFrom(int first, const int* keep, size_t keepCount) {
 uint64_t monotonicNs() { return clockNs(CLOCK_MONOTONIC); }
 uint64_t realtimeNs() { return clockNs(CLOCK_REALTIME); }
 
-void sleepNs(uint64_t ns) {
+namespace {
+
+struct timespec durationOf(uint64_t ns) {
   struct timespec ts {};
   ts.tv_sec = static_cast<time_t>(ns / 1000000000ull);
   ts.tv_nsec = static_cast<long>(ns % 1000000000ull);
+  return ts;
+}
+
+}  // namespace
+
+void sleepNs(uint64_t ns) {
+  const struct timespec ts = durationOf(ns);
   const int saved = errno;
   // The raw syscall is not a pthread cancellation point, unlike nanosleep(3).
   call(syscall(SYS_nanosleep, &ts, nullptr), saved);
 }
 
-void waitOnWord(const uint32_t* word, uint32_t expected, uint64_t ns) {
-  struct timespec ts {};
-  ts.tv_sec = static_cast<time_t>(ns / 1000000000ull);
-  ts.tv_nsec = static_cast<long>(ns % 1000000000ull);
+namespace {
+
+void futexWait(const uint32_t* word, int op, uint32_t expected, uint64_t ns) {
+  const struct timespec ts = durationOf(ns);
   const int saved = errno;
-  call(syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, expected, &ts, nullptr, 0), saved);
+  call(syscall(SYS_futex, word, op, expected, &ts, nullptr, 0), saved);
 }
 
-void wakeWord(const uint32_t* word) {
+void futexWake(const uint32_t* word, int op, int waiters) {
   const int saved = errno;
-  call(syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0), saved);
+  call(syscall(SYS_futex, word, op, waiters, nullptr, nullptr, 0), saved);
 }
+
+}  // namespace
+
+void waitOnWord(const uint32_t* word, uint32_t expected, uint64_t ns) {
+  futexWait(word, FUTEX_WAIT_PRIVATE, expected, ns);
+}
+
+void wakeWord(const uint32_t* word) { futexWake(word, FUTEX_WAKE_PRIVATE, 1); }
 
 void waitOnSharedWord(const uint32_t* word, uint32_t expected, uint64_t ns) {
-  struct timespec ts {};
-  ts.tv_sec = static_cast<time_t>(ns / 1000000000ull);
-  ts.tv_nsec = static_cast<long>(ns % 1000000000ull);
-  const int saved = errno;
-  call(syscall(SYS_futex, word, FUTEX_WAIT, expected, &ts, nullptr, 0), saved);
+  futexWait(word, FUTEX_WAIT, expected, ns);
 }
 
-void wakeSharedWord(const uint32_t* word) {
-  const int saved = errno;
-  call(syscall(SYS_futex, word, FUTEX_WAKE, INT32_MAX, nullptr, nullptr, 0), saved);
-}
+void wakeSharedWord(const uint32_t* word) { futexWake(word, FUTEX_WAKE, INT32_MAX); }
 
 int pid() { return static_cast<int>(syscall(SYS_getpid)); }
 int ppid() { return static_cast<int>(syscall(SYS_getppid)); }
