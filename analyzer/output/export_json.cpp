@@ -80,6 +80,37 @@ void writeTotals(JsonWriter& w, const Profile& p) {
   w.endObject();
 }
 
+// One of a location's stacks on its own: its dump id, counters and frames.
+void writeStack(JsonWriter& w, const Analysis& analysis, size_t site) {
+  const SiteProfile& m = analysis.member(site);
+  w.beginObject();
+  w.key("id");
+  w.value(static_cast<uint64_t>(m.id));
+  if (m.isAlloc()) {
+    w.key("live_bytes_end");
+    w.value(m.liveBytes);
+    w.key("peak_live_bytes");
+    w.value(m.peakLiveBytes);
+    w.key("allocs");
+    w.value(m.allocs);
+    w.key("frees");
+    w.value(m.frees);
+  } else {
+    w.key("syscall_calls");
+    w.value(m.calls);
+    w.key("syscall_bytes");
+    w.value(m.bytes);
+  }
+  const StackView stack = analysis.stackOf(site);
+  w.key("frames");
+  w.beginArray();
+  w.setCompact(true);
+  for (size_t i = 0; i < stack.size(); ++i) writeFrame(w, stack[i]);
+  w.setCompact(false);
+  w.endArray();
+  w.endObject();
+}
+
 void writeSite(JsonWriter& w, const Analysis& analysis, const RankedSite& r) {
   const SiteProfile& s = analysis.site(r);
   const TrendVerdict& v = r.verdict;
@@ -147,6 +178,14 @@ void writeSite(JsonWriter& w, const Analysis& analysis, const RankedSite& r) {
   for (size_t i = 0; i < stack.size(); ++i) writeFrame(w, stack[i]);
   w.setCompact(false);
   w.endArray();
+
+  if (r.sites.size() > 1) {
+    // The line's stacks, the leading one (this entry's frames) first.
+    w.key("stacks");
+    w.beginArray();
+    for (const size_t site : r.sites) writeStack(w, analysis, site);
+    w.endArray();
+  }
 
   w.key("trend");
   w.setCompact(true);

@@ -67,11 +67,14 @@ void writeHeader(std::string& out, const Analysis& analysis, const ReportSetting
                      formatBytes(static_cast<double>(p.peakLiveBytes)),
                      formatBytes(static_cast<double>(p.rssEnd)),
                      formatBytes(static_cast<double>(p.peakRss)));
-  size_t syscallSites = 0;
-  for (const SiteProfile& s : p.sites) syscallSites += s.isAlloc() ? 0 : 1;
-  out += fmt::format("  {} sites ({} alloc, {} syscall): {}\n", p.sites.size(),
-                     p.sites.size() - syscallSites, syscallSites,
-                     p.sites.empty() ? "none" : classCounts(analysis));
+  // Ranked at the level of the program's line; a line may be reached by several stacks.
+  size_t syscallLines = 0;
+  for (const RankedSite& r : analysis.sites()) syscallLines += analysis.site(r).isAlloc() ? 0 : 1;
+  const size_t lines = analysis.sites().size();
+  out += fmt::format(
+      "  {} sites ({} alloc, {} syscall{}): {}\n", lines, lines - syscallLines, syscallLines,
+      p.sites.size() > lines ? fmt::format("; {} stacks", p.sites.size()) : std::string(),
+      p.sites.empty() ? "none" : classCounts(analysis));
 
   if (p.read.truncated) {
     out += pal.yellow(
@@ -89,6 +92,54 @@ void writeHeader(std::string& out, const Analysis& analysis, const ReportSetting
     if (n.kind == format::NoteKind::DroppedEvents) continue;
     out += pal.yellow(fitWidth("  note: " + printable(n.text), settings.width)) + "\n";
   }
+}
+
+// Where a stack parts from the leading one: the first caller they do not share ("via"),
+// else, with the same callers, the first frame of the way into the allocator they do not
+// share ("through": push_back's reallocation beside its fast path).
+bool sameLine(const Frame& a, const Frame& b) {
+  return a.function == b.function && a.file == b.file && a.line == b.line &&
+         (a.line != 0 || a.address == b.address);
+}
+
+std::string difference(const StackView& stack, const StackView& leading, size_t width,
+                       const std::string& prefix) {
+  for (size_t i = stack.location() + 1; i < stack.size(); ++i) {
+    const size_t j = i - stack.location() + leading.location();
+    if (j >= leading.size() || !sameLine(stack[i], leading[j])) {
+      return frameLine(prefix + ", via ", stack[i], width);
+    }
+  }
+  for (size_t i = 0; i < stack.location(); ++i) {
+    if (i >= leading.location() || !sameLine(stack[i], leading[i])) {
+      return frameLine(prefix + ", through ", stack[i], width);
+    }
+  }
+  return prefix;
+}
+
+// The location's other stacks, beneath its leading one: each with its share and the caller
+// where it parts from the leading stack.
+void writeOtherStacks(std::string& out, const Analysis& analysis, const RankedSite& r,
+                      const ReportSettings& settings, const Palette& pal) {
+  constexpr size_t kShown = 3;
+  if (r.sites.size() < 2) return;
+  const std::string indent = "       ";
+  const size_t others = r.sites.size() - 1;
+  out += fmt::format("     and {} more stack{} at this line:\n", others, others == 1 ? "" : "s");
+  const StackView leading = analysis.stack(r);
+  for (size_t k = 1; k < r.sites.size() && k <= kShown; ++k) {
+    const SiteProfile& m = analysis.member(r.sites[k]);
+    const std::string share =
+        m.isAlloc() ? fmt::format("live {} at end, peak {}; {} allocs",
+                                  formatBytes(static_cast<double>(m.liveBytes)),
+                                  formatBytes(static_cast<double>(m.peakLiveBytes)), m.allocs)
+                    : fmt::format("{} calls", m.calls);
+    out +=
+        pal.dim(difference(analysis.stackOf(r.sites[k]), leading, settings.width, indent + share)) +
+        "\n";
+  }
+  if (others > kShown) out += pal.dim(fmt::format("{}... {} more", indent, others - kShown)) + "\n";
 }
 
 void writeSite(std::string& out, const Analysis& analysis, const RankedSite& r,
@@ -149,6 +200,7 @@ void writeSite(std::string& out, const Analysis& analysis, const RankedSite& r,
                                stack.size() - last == 1 ? "" : "s")) +
            "\n";
   }
+  writeOtherStacks(out, analysis, r, settings, pal);
 }
 
 }  // namespace

@@ -34,16 +34,48 @@ std::vector<SeriesPoint> runningPart(const std::vector<SeriesPoint>& points, dou
   return {points.begin(), points.begin() + static_cast<std::ptrdiff_t>(keep)};
 }
 
+// How much a site climbed over the running part: its last point over its first.
+double climb(const SiteProfile& s, double teardown) {
+  const std::vector<SeriesPoint> points = runningPart(s.series.points(), teardown);
+  return points.empty() ? 0.0 : points.back().v - points.front().v;
+}
+
+// The location's sites, the leading one first: for a growing location the one that climbed
+// most, for any other the biggest (by peak, or calls for a syscall location).
+std::vector<size_t> leadingFirst(const Profile& profile, const Location& location, bool growing,
+                                 double teardown) {
+  std::vector<size_t> sites = location.sites;
+  if (sites.size() < 2) return sites;
+  std::vector<double> weight(sites.size());
+  for (size_t k = 0; k < sites.size(); ++k) {
+    const SiteProfile& s = profile.sites[sites[k]];
+    weight[k] = !s.isAlloc() ? static_cast<double>(s.calls)
+                : growing    ? climb(s, teardown)
+                             : static_cast<double>(s.peakLiveBytes);
+  }
+  std::vector<size_t> order(sites.size());
+  for (size_t k = 0; k < order.size(); ++k) order[k] = k;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return weight[a] > weight[b]; });
+  std::vector<size_t> out;
+  out.reserve(sites.size());
+  for (size_t k : order) out.push_back(sites[k]);
+  return out;
+}
+
 }  // namespace
 
-std::vector<RankedSite> rankSites(const Profile& profile, const TrendSettings& settings) {
+std::vector<RankedSite> rankLocations(const Profile& profile,
+                                      const std::vector<Location>& locations,
+                                      const TrendSettings& settings) {
   const double duration = profile.durationS();
   const double teardown = profile.exitTeardownStartS();
   std::vector<TrendVerdict> verdicts;
   std::vector<uint64_t> beforeExit;
-  verdicts.reserve(profile.sites.size());
-  beforeExit.reserve(profile.sites.size());
-  for (const SiteProfile& s : profile.sites) {
+  verdicts.reserve(locations.size());
+  beforeExit.reserve(locations.size());
+  for (const Location& location : locations) {
+    const SiteProfile& s = location.totals(profile);
     const SiteActivity activity = activityOf(s, duration);
     const std::vector<SeriesPoint> points = runningPart(s.series.points(), teardown);
     verdicts.push_back(s.isAlloc() ? classifySeries(points, activity, settings)
@@ -56,7 +88,7 @@ std::vector<RankedSite> rankSites(const Profile& profile, const TrendSettings& s
   // with an alloc site's. Growing alloc, growing syscall, then the rest in the same order.
   const auto group = [&](size_t i) {
     const bool growing = verdicts[i].cls == SiteClass::Growing;
-    const bool alloc = profile.sites[i].isAlloc();
+    const bool alloc = locations[i].totals(profile).isAlloc();
     return (growing ? 0 : 2) + (alloc ? 0 : 1);
   };
   std::vector<size_t> order = rankOrder(verdicts);
@@ -67,9 +99,11 @@ std::vector<RankedSite> rankSites(const Profile& profile, const TrendSettings& s
   for (size_t i : order) {
     RankedSite r;
     r.rank = ranked.size() + 1;
-    r.siteIndex = i;
+    r.location = i;
     r.verdict = verdicts[i];
-    if (profile.sites[i].isAlloc()) r.growthBytesPerSec = shownGrowth(verdicts[i]);
+    r.sites = leadingFirst(profile, locations[i], r.verdict.cls == SiteClass::Growing, teardown);
+    r.siteIndex = r.sites.front();
+    if (locations[i].totals(profile).isAlloc()) r.growthBytesPerSec = shownGrowth(verdicts[i]);
     r.liveBeforeExit = beforeExit[i];
     ranked.push_back(std::move(r));
   }
@@ -77,12 +111,12 @@ std::vector<RankedSite> rankSites(const Profile& profile, const TrendSettings& s
 }
 
 void correlateRanked(std::vector<RankedSite>& ranked, const Profile& profile,
-                     const ResolvedStacks& resolved) {
-  // Only growing alloc sites and syscall sites take part.
+                     const std::vector<Location>& locations, const ResolvedStacks& resolved) {
+  // Only growing alloc locations and syscall locations take part.
   std::vector<CorrelationSite> input;
   std::vector<size_t> inputRank;  // input index -> index into ranked
   for (size_t k = 0; k < ranked.size(); ++k) {
-    const SiteProfile& s = profile.sites[ranked[k].siteIndex];
+    const SiteProfile& s = locations[ranked[k].location].totals(profile);
     const bool growing = ranked[k].verdict.cls == SiteClass::Growing;
     if (s.isAlloc() ? !growing : s.calls == 0) continue;
     const Frame& where = resolved.location(ranked[k].siteIndex);
@@ -106,10 +140,10 @@ void correlateRanked(std::vector<RankedSite>& ranked, const Profile& profile,
     // Links come in rank order, so the first alloc partner is the highest ranked.
     if (sys.correlatedRank == 0) sys.correlatedRank = alloc.rank;
     retainedAtSyscall[inputRank[link.syscall]] +=
-        static_cast<double>(profile.sites[alloc.siteIndex].peakLiveBytes);
+        static_cast<double>(locations[alloc.location].totals(profile).peakLiveBytes);
   }
   for (size_t k = 0; k < ranked.size(); ++k) {
-    const SiteProfile& s = profile.sites[ranked[k].siteIndex];
+    const SiteProfile& s = locations[ranked[k].location].totals(profile);
     if (!s.isAlloc() && ranked[k].correlatedRank != 0) {
       ranked[k].retainedBytesPerSyscall = retainedAtSyscall[k] / static_cast<double>(s.calls);
     }

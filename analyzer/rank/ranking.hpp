@@ -1,6 +1,7 @@
 #pragma once
-// Ranking: every site classified from its series and put in rank order, then growing alloc
-// sites linked to the syscall sites at their location (correlate.hpp).
+// Ranking: every location (locations.hpp: the sites of one program line) classified from
+// its summed series and put in rank order, then growing alloc locations linked to the
+// syscall locations in the same function (correlate.hpp).
 
 #include <cstddef>
 #include <cstdint>
@@ -8,14 +9,21 @@
 #include <vector>
 
 #include "rank/classify.hpp"
+#include "rank/locations.hpp"
 #include "read/profile.hpp"
 #include "symbols/resolved_stacks.hpp"
 
 namespace slowburn::analyze {
 
+// A ranked location. Its counters and series are the sum of its sites' (Location::totals).
 struct RankedSite {
   size_t rank = 0;       // 1-based
-  size_t siteIndex = 0;  // into Profile::sites
+  size_t location = 0;   // into the locations ranked
+  size_t siteIndex = 0;  // into Profile::sites: the leading site, whose stack is shown first
+  // Every site at the location, into Profile::sites, the leading one first: for a growing
+  // location the one that climbed most (a helper shared by a churning and a leaking caller
+  // names the leaking caller's stack), otherwise the biggest.
+  std::vector<size_t> sites;
   TrendVerdict verdict;
   // The growth a user is shown, in bytes/s: a GROWING alloc site's (shownGrowth); none for
   // any other class and for a syscall site, whose trend is in calls.
@@ -30,13 +38,15 @@ struct RankedSite {
   uint64_t liveBeforeExit = 0;
 };
 
-// Every site of the profile, classified, in rank order: growing memory first, by confident
-// growth rate, then growing syscall sites, then the rest.
-std::vector<RankedSite> rankSites(const Profile& profile, const TrendSettings& settings);
+// Every location, classified, in rank order: growing memory first, by confident growth rate,
+// then growing syscall locations, then the rest.
+std::vector<RankedSite> rankLocations(const Profile& profile,
+                                      const std::vector<Location>& locations,
+                                      const TrendSettings& settings);
 
-// Links each growing alloc site to the syscall site at the same location (same function of
-// the same module), reading only the sites' locations.
+// Links each growing alloc location to the syscall location in the same function of the same
+// module, reading only the sites' locations.
 void correlateRanked(std::vector<RankedSite>& ranked, const Profile& profile,
-                     const ResolvedStacks& resolved);
+                     const std::vector<Location>& locations, const ResolvedStacks& resolved);
 
 }  // namespace slowburn::analyze

@@ -38,6 +38,22 @@ void BoundedSeries::add(double t, double v) {
   }
 }
 
+bool BoundedSeries::addAligned(const BoundedSeries& other) {
+  if (other.m_totalAdded != m_totalAdded || other.m_stride != m_stride ||
+      other.m_points.size() != m_points.size() || other.m_pendingCount != m_pendingCount) {
+    return false;
+  }
+  double peak = std::max(m_peak, other.m_peak);
+  for (size_t i = 0; i < m_points.size(); ++i) {
+    m_points[i].v += other.m_points[i].v;
+    peak = std::max(peak, m_points[i].v);
+  }
+  m_pendingSumV += other.m_pendingSumV;
+  m_last += other.m_last;
+  m_peak = std::max(peak, m_last);
+  return true;
+}
+
 void BoundedSeries::mergePairs() {
   // Called only when every point is complete, so each pair has equal weight.
   const size_t half = m_points.size() / 2;

@@ -28,6 +28,11 @@ class BoundedSeries {
   explicit BoundedSeries(size_t maxPoints = 2048);
 
   void add(double t, double v);
+  // Adds other's values point by point: the series of several sites summed. Both must have
+  // seen the same snapshot times (every site's series does: see ProfileBuilder); false, and
+  // nothing changed, when they have not. The exact peak of a sum is not known: it becomes the
+  // larger of the summed points and the two peaks.
+  bool addAligned(const BoundedSeries& other);
 
   const std::vector<SeriesPoint>& points() const { return m_points; }
   size_t totalAdded() const { return m_totalAdded; }
