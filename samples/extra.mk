@@ -26,3 +26,5 @@ SAMPLE_LIBS_pl_dlopen := -ldl
 $(BUILD)/samples/libpl_plugin.so: $(BUILD)/samples/pl_plugin
 	cp $< $@
 all-targets asan-targets: $(BUILD)/samples/libpl_plugin.so
+# slowburn attach: a statically linked target it must refuse.
+SAMPLE_FLAGS_at_static := -static

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <random>
 #include <stdexcept>
 
@@ -82,24 +83,30 @@ Injector::Injector(const ProcessFacts& target, const std::string& library)
     : m_target(target), m_library(library) {
   const pid_t pid = target.pid;
   if (target.state == 'Z' || target.state == 'X') refuse(fmt::format("process {} has exited", pid));
-  if (target.exe.empty())
-    refuse(fmt::format("process {} ({}) is a kernel thread: nothing to attach to", pid, target.comm));
+  if (isKernelThread(target))
+    refuse(
+        fmt::format("process {} ({}) is a kernel thread: nothing to attach to", pid, target.comm));
+  if (const std::string why = refusalBeforeTracing(target); !why.empty()) refuse(why);
   const std::vector<MappedFile> files = mappedFiles(pid);
+  if (!files.empty() && !memoryReadable(pid, files.front().start))
+    refuse(explainSeizeFailure(target, errno == ESRCH ? ESRCH : EPERM));
   if (findMapped(files, "ld-linux") == nullptr && findMapped(files, "ld64.so") == nullptr) {
-    refuse(fmt::format(
-        "process {} ({}) is statically linked: it has no dynamic loader to load "
-        "libslowburn.so with; profile it from its start with slowburn run instead",
-        pid, fileName(target.exe)));
+    refuse(
+        fmt::format("process {} ({}) is statically linked: it has no dynamic loader to load "
+                    "libslowburn.so with; profile it from its start with slowburn run instead",
+                    pid, fileName(target.exe)));
   }
   const MappedFile* libc = findMapped(files, "libc.so.6");
   if (libc == nullptr) {
-    refuse(fmt::format("process {} ({}) does not use glibc (no libc.so.6): slowburn attach "
-                       "needs glibc's loader",
-                       pid, fileName(target.exe)));
+    refuse(
+        fmt::format("process {} ({}) does not use glibc (no libc.so.6): slowburn attach "
+                    "needs glibc's loader",
+                    pid, fileName(target.exe)));
   }
   m_libc = *libc;
   // The library must be the same file in the process's filesystem (a container has its own).
-  struct stat ours {}, theirs {};
+  struct stat ours {
+  }, theirs{};
   const std::string seen = fmt::format("/proc/{}/root{}", pid, library);
   if (stat(library.c_str(), &ours) != 0 || stat(seen.c_str(), &theirs) != 0 ||
       ours.st_dev != theirs.st_dev || ours.st_ino != theirs.st_ino) {
@@ -109,8 +116,8 @@ Injector::Injector(const ProcessFacts& target, const std::string& library)
         "from there",
         pid, library));
   }
-  if (const std::string why = refusalBeforeTracing(target); !why.empty()) refuse(why);
-  m_libcSymbols = std::make_unique<DynamicSymbols>(fmt::format("/proc/{}/root{}", pid, m_libc.path));
+  m_libcSymbols =
+      std::make_unique<DynamicSymbols>(fmt::format("/proc/{}/root{}", pid, m_libc.path));
   m_librarySymbols = std::make_unique<DynamicSymbols>(library);
 }
 
@@ -144,9 +151,10 @@ std::unique_ptr<TracedThread> Injector::borrowThread() {
     timespec pause{0, static_cast<long>(200000 + random() % 2000000)};
     nanosleep(&pause, nullptr);
   }
-  refuse(fmt::format("no thread of process {} reached a safe point in {} s ({}); nothing was "
-                     "changed",
-                     pid, kSafePointWaitNs / 1000000000ull, lastReason));
+  refuse(
+      fmt::format("no thread of process {} reached a safe point in {} s ({}); nothing was "
+                  "changed",
+                  pid, kSafePointWaitNs / 1000000000ull, lastReason));
 }
 
 uint64_t Injector::libraryEntry(const char* name) {
@@ -172,10 +180,10 @@ std::string Injector::callEntry(const char* name, const std::string* settings) {
   std::unique_ptr<TracedThread> thread = borrowThread();
   m_borrowedTid = thread->tid();
   Borrowed b{*thread};
-  const uint64_t scratch =
-      b.call(mmapFn, {0, kScratchBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                      static_cast<uint64_t>(-1), 0},
-             kCallWaitNs);
+  const uint64_t scratch = b.call(mmapFn,
+                                  {0, kScratchBytes, PROT_READ | PROT_WRITE,
+                                   MAP_PRIVATE | MAP_ANONYMOUS, static_cast<uint64_t>(-1), 0},
+                                  kCallWaitNs);
   if (scratch == reinterpret_cast<uint64_t>(MAP_FAILED)) refuse("the process could not map memory");
   b.scratch = scratch;
   const uint64_t errnoAddress = b.call(errnoFn, {}, kCallWaitNs);

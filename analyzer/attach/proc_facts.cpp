@@ -1,6 +1,7 @@
 #include "attach/proc_facts.hpp"
 
 #include <dirent.h>
+#include <sys/uio.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -22,7 +23,8 @@ std::string readAll(const std::string& path) {
 }
 
 // The fields of a stat line after "(comm)": state is the first, starttime the 20th.
-bool parseStat(const std::string& text, char* state, uint64_t* startTicks, std::string* comm) {
+bool parseStat(const std::string& text, char* state, uint64_t* startTicks, std::string* comm,
+               uint64_t* flags = nullptr) {
   const size_t open = text.find('(');
   const size_t close = text.rfind(')');
   if (open == std::string::npos || close == std::string::npos || close + 2 >= text.size())
@@ -32,6 +34,7 @@ bool parseStat(const std::string& text, char* state, uint64_t* startTicks, std::
   std::string field;
   for (int i = 0; rest >> field; ++i) {
     if (i == 0) *state = field.empty() ? '?' : field[0];
+    if (i == 6 && flags != nullptr) *flags = std::stoull(field);
     if (i == 19) {
       if (startTicks != nullptr) *startTicks = std::stoull(field);
       return true;
@@ -53,7 +56,8 @@ std::optional<ProcessFacts> readProcess(pid_t pid) {
   ProcessFacts f;
   f.pid = pid;
   const std::string stat = readAll(procPath(pid, "stat"));
-  if (stat.empty() || !parseStat(stat, &f.state, &f.startTicks, &f.comm)) return std::nullopt;
+  if (stat.empty() || !parseStat(stat, &f.state, &f.startTicks, &f.comm, &f.flags))
+    return std::nullopt;
   std::istringstream status(readAll(procPath(pid, "status")));
   for (std::string line; std::getline(status, line);) {
     if (line.rfind("Uid:", 0) == 0) f.uid = static_cast<uid_t>(std::stoul(line.substr(4)));
@@ -61,6 +65,15 @@ std::optional<ProcessFacts> readProcess(pid_t pid) {
   std::error_code ec;
   f.exe = std::filesystem::read_symlink(procPath(pid, "exe"), ec).string();
   return f;
+}
+
+bool isKernelThread(const ProcessFacts& facts) { return (facts.flags & 0x00200000u) != 0; }
+
+bool memoryReadable(pid_t pid, uint64_t address) {
+  char byte;
+  iovec local{&byte, 1};
+  iovec remote{reinterpret_cast<void*>(address), 1};
+  return process_vm_readv(pid, &local, 1, &remote, 1, 0) == 1;
 }
 
 bool sameProcessAlive(pid_t pid, uint64_t startTicks) {

@@ -22,6 +22,7 @@ struct ProcessFacts {
   pid_t pid = 0;
   char state = '?';         // from /proc/PID/stat: R, S, D, Z, T, t, X
   uint64_t startTicks = 0;  // start time: tells the same process from a reused pid
+  uint64_t flags = 0;       // the kernel's task flags (PF_KTHREAD for a kernel thread)
   uid_t uid = 0;            // real uid
   std::string exe;          // /proc/PID/exe
   std::string comm;
@@ -29,6 +30,11 @@ struct ProcessFacts {
 
 // The process, or nothing when /proc/PID does not exist.
 std::optional<ProcessFacts> readProcess(pid_t pid);
+// Whether the process is a kernel thread.
+bool isKernelThread(const ProcessFacts& facts);
+// Whether this process may read the other's memory: process_vm_readv is checked exactly as
+// ptrace attach is (credentials, CAP_SYS_PTRACE, Yama), without touching the process.
+bool memoryReadable(pid_t pid, uint64_t address);
 // Whether pid still names the process first read with startTicks (and is not a zombie).
 bool sameProcessAlive(pid_t pid, uint64_t startTicks);
 

@@ -12,18 +12,78 @@ constexpr size_t kMaxFrames = 256;
 
 // libc functions a borrowed thread must not be inside: they hold allocator state, the
 // loader's or atfork's locks, or are taking the process or thread down.
-constexpr const char* kUnsafeFunctions[] = {
-    "malloc", "free", "calloc", "realloc", "reallocarray", "memalign", "posix_memalign",
-    "aligned_alloc", "valloc", "pvalloc", "cfree", "malloc_trim", "malloc_stats", "malloc_info",
-    "mallinfo", "mallinfo2", "mallopt", "__libc_malloc", "__libc_free", "__libc_calloc",
-    "__libc_realloc", "__libc_memalign", "__libc_valloc", "__libc_pvalloc", "fork", "_Fork",
-    "__libc_fork", "vfork", "pthread_atfork", "__register_atfork", "dlopen", "dlmopen", "dlclose",
-    "dlsym", "dlvsym", "dladdr", "dladdr1", "dlinfo", "dlerror", "dl_iterate_phdr",
-    "__libc_dlopen_mode", "__libc_dlsym", "__libc_dlvsym", "__libc_dlclose", "exit", "_exit",
-    "_Exit", "quick_exit", "abort", "__cxa_finalize", "__call_tls_dtors", "pthread_create",
-    "pthread_exit", "__libc_freeres", "backtrace", "posix_spawn", "posix_spawnp", "system",
-    "popen", "setlocale", "newlocale", "freelocale", "setxid", "setuid", "setgid", "seteuid",
-    "setegid", "setreuid", "setregid", "setresuid", "setresgid", "setgroups"};
+constexpr const char* kUnsafeFunctions[] = {"malloc",
+                                            "free",
+                                            "calloc",
+                                            "realloc",
+                                            "reallocarray",
+                                            "memalign",
+                                            "posix_memalign",
+                                            "aligned_alloc",
+                                            "valloc",
+                                            "pvalloc",
+                                            "cfree",
+                                            "malloc_trim",
+                                            "malloc_stats",
+                                            "malloc_info",
+                                            "mallinfo",
+                                            "mallinfo2",
+                                            "mallopt",
+                                            "__libc_malloc",
+                                            "__libc_free",
+                                            "__libc_calloc",
+                                            "__libc_realloc",
+                                            "__libc_memalign",
+                                            "__libc_valloc",
+                                            "__libc_pvalloc",
+                                            "fork",
+                                            "_Fork",
+                                            "__libc_fork",
+                                            "vfork",
+                                            "pthread_atfork",
+                                            "__register_atfork",
+                                            "dlopen",
+                                            "dlmopen",
+                                            "dlclose",
+                                            "dlsym",
+                                            "dlvsym",
+                                            "dladdr",
+                                            "dladdr1",
+                                            "dlinfo",
+                                            "dlerror",
+                                            "dl_iterate_phdr",
+                                            "__libc_dlopen_mode",
+                                            "__libc_dlsym",
+                                            "__libc_dlvsym",
+                                            "__libc_dlclose",
+                                            "exit",
+                                            "_exit",
+                                            "_Exit",
+                                            "quick_exit",
+                                            "abort",
+                                            "__cxa_finalize",
+                                            "__call_tls_dtors",
+                                            "pthread_create",
+                                            "pthread_exit",
+                                            "__libc_freeres",
+                                            "backtrace",
+                                            "posix_spawn",
+                                            "posix_spawnp",
+                                            "system",
+                                            "popen",
+                                            "setlocale",
+                                            "newlocale",
+                                            "freelocale",
+                                            "setxid",
+                                            "setuid",
+                                            "setgid",
+                                            "seteuid",
+                                            "setegid",
+                                            "setreuid",
+                                            "setregid",
+                                            "setresuid",
+                                            "setresgid",
+                                            "setgroups"};
 
 bool unsafeName(const std::string& name) {
   for (const char* u : kUnsafeFunctions)
@@ -31,13 +91,16 @@ bool unsafeName(const std::string& name) {
   return false;
 }
 
-int noDebuginfo(Dwfl_Module*, void**, const char*, Dwarf_Addr, const char*, const char*,
-                GElf_Word, char**) {
+int noDebuginfo(Dwfl_Module*, void**, const char*, Dwarf_Addr, const char*, const char*, GElf_Word,
+                char**) {
   return -1;  // the .eh_frame of each module is all the unwinding needs
 }
 
 const Dwfl_Callbacks kCallbacks = {
-    dwfl_linux_proc_find_elf, noDebuginfo, nullptr, nullptr,
+    dwfl_linux_proc_find_elf,
+    noDebuginfo,
+    nullptr,
+    nullptr,
 };
 
 struct Walk {
@@ -56,14 +119,13 @@ int onFrame(Dwfl_Frame* frame, void* arg) {
 
 bool nameIs(const std::string& path, const char* prefix) {
   const size_t slash = path.rfind('/');
-  return path.compare(slash == std::string::npos ? 0 : slash + 1, std::strlen(prefix), prefix) ==
-         0;
+  return path.compare(slash == std::string::npos ? 0 : slash + 1, std::strlen(prefix), prefix) == 0;
 }
 
 }  // namespace
 
-SafePoints::SafePoints(pid_t pid, const std::vector<MappedFile>& files,
-                       const DynamicSymbols& libc, uint64_t libcBase, const MappedFile& libcFile)
+SafePoints::SafePoints(pid_t pid, const std::vector<MappedFile>& files, const DynamicSymbols& libc,
+                       uint64_t libcBase, const MappedFile& libcFile)
     : m_pid(pid), m_libc(libc), m_libcBase(libcBase), m_libcRange{libcFile.start, libcFile.end} {
   for (const MappedFile& f : files) {
     if (nameIs(f.path, "ld-linux") || nameIs(f.path, "ld64.so") || nameIs(f.path, "libslowburn") ||
@@ -94,7 +156,9 @@ std::string SafePoints::verdict(pid_t tid) {
   dwfl_getthread_frames(m_dwfl, tid, onFrame, &walk);  // an error ends the walk: judge what we have
   const std::vector<uint64_t>& pcs = walk.pcs;
   if (pcs.empty()) return "its stack cannot be unwound";
-  const auto inLibc = [this](uint64_t pc) { return pc >= m_libcRange.start && pc < m_libcRange.end; };
+  const auto inLibc = [this](uint64_t pc) {
+    return pc >= m_libcRange.start && pc < m_libcRange.end;
+  };
   for (const uint64_t pc : pcs) {
     if (inNeverSafeModule(pc)) return "it is inside the loader";
     if (!inLibc(pc)) continue;

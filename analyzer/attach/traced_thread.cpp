@@ -113,8 +113,7 @@ bool TracedThread::save() {
   } else {
     m_xstate.resize(io.iov_len);
   }
-  if (ptrace(PTRACE_GETSIGMASK, m_tid, reinterpret_cast<void*>(sizeof(m_sigmask)), &m_sigmask) !=
-      0)
+  if (ptrace(PTRACE_GETSIGMASK, m_tid, reinterpret_cast<void*>(sizeof(m_sigmask)), &m_sigmask) != 0)
     return false;
   // Interrupted by our stop alone, a call that answers with EINTR goes on instead.
   if (static_cast<long>(m_saved.orig_rax) >= 0 && static_cast<long>(m_saved.rax) == -EINTR)
@@ -147,7 +146,8 @@ Outcome TracedThread::call(uint64_t fn, std::initializer_list<uint64_t> args, ui
   regs.rax = 0;
   regs.orig_rax = static_cast<uint64_t>(-1);  // no system call to restart meanwhile
   regs.eflags &= ~kDirectionFlag;
-  unsigned long long* const argRegs[] = {&regs.rdi, &regs.rsi, &regs.rdx, &regs.rcx, &regs.r8, &regs.r9};
+  unsigned long long* const argRegs[] = {&regs.rdi, &regs.rsi, &regs.rdx,
+                                         &regs.rcx, &regs.r8,  &regs.r9};
   size_t i = 0;
   for (const uint64_t a : args) *argRegs[i++] = a;
   if (ptrace(PTRACE_SETREGS, m_tid, nullptr, &regs) != 0 ||
@@ -188,7 +188,8 @@ Outcome TracedThread::call(uint64_t fn, std::initializer_list<uint64_t> args, ui
       return Outcome::Done;
     }
     m_failure = std::string("the called function stopped with ") + strsignal(sig) +
-                fmt::format(" at {:#x} (rsp {:#x}, expected {:#x}; fn {:#x})", after.rip, after.rsp, frame + 8, fn);
+                fmt::format(" at {:#x} (rsp {:#x}, expected {:#x}; fn {:#x})", after.rip, after.rsp,
+                            frame + 8, fn);
     return Outcome::Crashed;
   }
 }

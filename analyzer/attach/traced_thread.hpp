@@ -47,8 +47,8 @@ class TracedThread {
   const user_regs_struct& savedRegisters() const { return m_saved; }
   // Calls fn(args...) on the stopped thread, on stack (0: the thread's own, below its red
   // zone); returns rax. Between calls the thread stays stopped.
-  Outcome call(uint64_t fn, std::initializer_list<uint64_t> args, uint64_t stack,
-               uint64_t* result, uint64_t timeoutNs);
+  Outcome call(uint64_t fn, std::initializer_list<uint64_t> args, uint64_t stack, uint64_t* result,
+               uint64_t timeoutNs);
   // Puts back registers and signal mask, and detaches: the thread goes on where it was.
   bool resume();
 

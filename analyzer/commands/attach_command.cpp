@@ -22,7 +22,7 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr double kMaxDurationS = 366.0 * 24 * 3600;
-constexpr uint64_t kPollNs = 50000000;            // how often the process is looked at
+constexpr uint64_t kPollNs = 50000000;                    // how often the process is looked at
 constexpr uint64_t kCollectorEndWaitNs = 15000000000ull;  // after the process ended
 
 std::atomic<int> s_stopSignal{0};
@@ -80,7 +80,8 @@ std::string dumpPattern(const std::string& out) {
   fs::path p = fs::absolute(out, ec);
   if (fs::is_directory(p, ec)) p /= "slowburn.%e.%p.sb";
   if (!fs::is_directory(p.parent_path(), ec))
-    throw std::runtime_error("the dump's directory " + p.parent_path().string() + " does not exist");
+    throw std::runtime_error("the dump's directory " + p.parent_path().string() +
+                             " does not exist");
   return p.string();
 }
 
@@ -170,9 +171,11 @@ double parseDuration(const std::string& text) {
     throw std::invalid_argument("bad duration '" + text + "' (examples: 30, 30s, 500ms, 2m, 1h)");
   }
   const std::string unit = text.substr(used);
-  const double scale = unit.empty() || unit == "s" ? 1 : unit == "ms" ? 1e-3 : unit == "m" ? 60
-                       : unit == "h"                                          ? 3600
-                                                                              : -1;
+  const double scale = unit.empty() || unit == "s" ? 1
+                       : unit == "ms"              ? 1e-3
+                       : unit == "m"               ? 60
+                       : unit == "h"               ? 3600
+                                                   : -1;
   const double seconds = value * scale;
   if (scale < 0 || !std::isfinite(seconds) || seconds <= 0 || seconds > kMaxDurationS)
     throw std::invalid_argument("bad duration '" + text + "' (examples: 30, 30s, 500ms, 2m, 1h)");
@@ -270,7 +273,8 @@ AttachOutcome attachAndRecord(const AttachSettings& settings) {
       if (!stopped.ok())
         throw std::runtime_error(fmt::format("cannot detach: {}", stopped.joined()));
       for (const std::string& m : stopped.messages) outcome.notes.push_back(m);
-      fmt::print(stderr, "slowburn: detached in {:.1f} ms (thread {} stopped {:.2f} ms); {} calls "
+      fmt::print(stderr,
+                 "slowburn: detached in {:.1f} ms (thread {} stopped {:.2f} ms); {} calls "
                  "restored\n",
                  ms(nowNs() - detachStart), injector.borrowedThread(), ms(injector.borrowedNs()),
                  stopped.field("restored"));
@@ -291,7 +295,8 @@ AttachOutcome attachAndRecord(const AttachSettings& settings) {
   }
   if (outcome.dump.empty()) outcome.dump = dumpOf(collector, pattern);
   if (outcome.dump.empty())
-    throw std::runtime_error(fmt::format("the dump of process {} ({}) was not found", pid, pattern));
+    throw std::runtime_error(
+        fmt::format("the dump of process {} ({}) was not found", pid, pattern));
   return outcome;
 }
 

@@ -1,5 +1,6 @@
 #include "hooks/got_redirect.hpp"
 
+#include <dlfcn.h>
 #include <elf.h>
 #include <link.h>
 #include <sched.h>
@@ -9,12 +10,12 @@
 
 #include <atomic>
 #include <cstring>
+#include <utility>
 
 #include "hooks/hooks.hpp"
 #include "hooks/originals.hpp"
 #include "slowburn/format.hpp"
 #include "support/mapped_vector.hpp"
-
 
 namespace slowburn::preload {
 namespace {
@@ -33,9 +34,9 @@ struct Target {
   {#name, reinterpret_cast<uintptr_t>(&hooks::name), format::SyscallOp::None},
 #define SLOWBURN_IO_TARGET(name, op, ...) \
   {#name, reinterpret_cast<uintptr_t>(&hooks::name), format::SyscallOp::op},
-const Target kTargets[] = {SLOWBURN_ALLOC_HOOKS(SLOWBURN_TARGET) SLOWBURN_IO_HOOKS(
-    SLOWBURN_IO_TARGET) SLOWBURN_LOADER_HOOKS(SLOWBURN_TARGET)
-                               SLOWBURN_ATTACH_HOOKS(SLOWBURN_TARGET)};
+const Target kTargets[] = {
+    SLOWBURN_ALLOC_HOOKS(SLOWBURN_TARGET) SLOWBURN_IO_HOOKS(SLOWBURN_IO_TARGET)
+        SLOWBURN_LOADER_HOOKS(SLOWBURN_TARGET) SLOWBURN_ATTACH_HOOKS(SLOWBURN_TARGET)};
 #undef SLOWBURN_TARGET
 #undef SLOWBURN_IO_TARGET
 constexpr size_t kTargetCount = sizeof(kTargets) / sizeof(kTargets[0]);
@@ -86,10 +87,10 @@ struct Module {
   uintptr_t base = 0;
   uintptr_t low = UINTPTR_MAX;
   uintptr_t high = 0;
-  const ElfW(Dyn)* dynamic = nullptr;
+  const ElfW(Dyn) * dynamic = nullptr;
   uintptr_t relroStart = 0;  // the pages the loader made read-only, as it rounds them
   uintptr_t relroEnd = 0;
-  const ElfW(Phdr)* phdr = nullptr;
+  const ElfW(Phdr) * phdr = nullptr;
   int phnum = 0;
 
   bool inRelro(uintptr_t a) const { return a >= relroStart && a < relroEnd; }
@@ -165,9 +166,9 @@ uintptr_t dynamicPointer(const Module& m, uintptr_t value) {
 }
 
 struct Relocations {
-  const ElfW(Rela)* tables[2] = {nullptr, nullptr};
+  const ElfW(Rela) * tables[2] = {nullptr, nullptr};
   size_t counts[2] = {0, 0};
-  const ElfW(Sym)* symbols = nullptr;
+  const ElfW(Sym) * symbols = nullptr;
   const char* strings = nullptr;
   size_t stringBytes = 0;
 };
@@ -206,7 +207,7 @@ bool readRelocations(const Module& m, Relocations* r) {
 }
 
 // The target a relocation names, or kTargetCount.
-size_t targetOf(const Relocations& r, const ElfW(Rela)& rel) {
+size_t targetOf(const Relocations& r, const ElfW(Rela) & rel) {
   const auto type = ELF64_R_TYPE(rel.r_info);
   if (type != R_X86_64_JUMP_SLOT && type != R_X86_64_GLOB_DAT) return kTargetCount;
   const ElfW(Sym)& sym = r.symbols[ELF64_R_SYM(rel.r_info)];
@@ -260,8 +261,8 @@ int redirectCallback(dl_phdr_info* info, size_t, void* data) {
       if (target == kTargetCount || !wantedIn(m, target)) continue;
       const uintptr_t slot = m.base + rel.r_offset;
       const uintptr_t value = __atomic_load_n(reinterpret_cast<uintptr_t*>(slot), __ATOMIC_ACQUIRE);
-      const bool lazy = ELF64_R_TYPE(rel.r_info) == R_X86_64_JUMP_SLOT && value >= m.low &&
-                        value < m.high;
+      const bool lazy =
+          ELF64_R_TYPE(rel.r_info) == R_X86_64_JUMP_SLOT && value >= m.low && value < m.high;
       if (value < m.low && m.base != 0) settled = false;  // another thread is loading it
       if (value != originalOf(target) && !lazy) continue;
       const uintptr_t hook = kTargets[target].hook;
@@ -293,6 +294,41 @@ int restoreCallback(dl_phdr_info* info, size_t, void* data) {
   return 0;
 }
 
+// The value of the program's JUMP_SLOT entry for name, when bound outside the program.
+int findBinding(dl_phdr_info* info, size_t, void* data) {
+  auto* query = static_cast<std::pair<const char*, uintptr_t>*>(data);
+  Module m;
+  Relocations r;
+  if (!describe(info, &m) || !readRelocations(m, &r)) return 1;
+  for (size_t i = 0; i < r.counts[0]; ++i) {
+    const ElfW(Rela)& rel = r.tables[0][i];
+    if (ELF64_R_TYPE(rel.r_info) != R_X86_64_JUMP_SLOT) continue;
+    const ElfW(Sym)& sym = r.symbols[ELF64_R_SYM(rel.r_info)];
+    if (sym.st_name >= r.stringBytes || std::strcmp(r.strings + sym.st_name, query->first) != 0)
+      continue;
+    const uintptr_t value =
+        __atomic_load_n(reinterpret_cast<uintptr_t*>(m.base + rel.r_offset), __ATOMIC_ACQUIRE);
+    if (value < m.low || value >= m.high) query->second = value;
+  }
+  return 1;  // the program is the first object: stop there
+}
+
+uintptr_t settled(const char* name, uintptr_t original) {
+  Dl_info info;
+  const ElfW(Sym)* sym = nullptr;
+  if (original == 0 ||
+      dladdr1(reinterpret_cast<void*>(original), &info,
+              const_cast<void**>(reinterpret_cast<const void**>(&sym)), RTLD_DL_SYMENT) == 0 ||
+      sym == nullptr || sym->st_shndx != SHN_UNDEF) {
+    return original;  // a real definition
+  }
+  std::pair<const char*, uintptr_t> query{name, 0};
+  dl_iterate_phdr(findBinding, &query);
+  if (query.second != 0) return query.second;
+  // Never called yet (lazy binding): the next definition after this library's own scope.
+  return reinterpret_cast<uintptr_t>(dlsym(RTLD_NEXT, name));
+}
+
 RedirectCounts redirectPass() {
   RedirectCounts counts;
   dl_iterate_phdr(redirectCallback, &counts);
@@ -309,6 +345,14 @@ uint32_t restorePass() {
 }
 
 }  // namespace
+
+void settleCanonicalOriginals() {
+  Originals& o = detail::s_originals;
+#define SLOWBURN_SETTLE(name, ...) \
+  o.name = reinterpret_cast<decltype(o.name)>(settled(#name, reinterpret_cast<uintptr_t>(o.name)));
+  SLOWBURN_ALL_HOOKS(SLOWBURN_SETTLE)
+#undef SLOWBURN_SETTLE
+}
 
 RedirectCounts redirectModules(uint32_t syscallMask) {
   PassLock lock;

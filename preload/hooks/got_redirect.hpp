@@ -24,6 +24,13 @@ struct RedirectCounts {
   uint32_t unprotectable = 0;  // entries left alone because their page could not be made writable
 };
 
+// Where dlsym(RTLD_DEFAULT) named a program's canonical PLT entry (a program that takes a
+// function's address without -fPIE owns its address: the symbol is "defined" at its PLT
+// stub, which jumps through its own GOT entry), the originals get the function that entry
+// is bound to instead; calling the stub from a hook would come straight back to the hook.
+// Call once the originals are resolved and before any entry is redirected.
+void settleCanonicalOriginals();
+
 // Redirects every loaded module not redirected yet, except this library, the loader and
 // the vDSO; the read/write family only for the ops in syscallMask (Options::syscallMask).
 RedirectCounts redirectModules(uint32_t syscallMask);

@@ -113,8 +113,8 @@ void* openAsCaller(const Originals& r, const char* file, int mode, const void* c
   const bool bare = std::strchr(file, '/') == nullptr;
   Dl_info where;
   link_map* caller = nullptr;
-  if ((!dst && !bare) || dladdr1(callerAddress, &where, reinterpret_cast<void**>(&caller),
-                                 RTLD_DL_LINKMAP) == 0 ||
+  if ((!dst && !bare) ||
+      dladdr1(callerAddress, &where, reinterpret_cast<void**>(&caller), RTLD_DL_LINKMAP) == 0 ||
       caller == nullptr || (!dst && !hasOwnSearchPath(caller))) {
     return r.dlopen(file, mode);
   }

@@ -147,6 +147,7 @@ const char* slowburn_attach_start(const char* settings) {
     diag::line("cannot find malloc and free in the program's global scope");
     return failStart();
   }
+  settleCanonicalOriginals();
   if (!prepareRuntime(options, pattern)) return failStart();
   installForkHandlers();
   if (!startRecording(true)) return failStart();

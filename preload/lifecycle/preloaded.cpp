@@ -4,7 +4,6 @@
 
 #include <cstring>
 
-
 namespace slowburn::preload {
 namespace {
 

@@ -64,8 +64,8 @@ bool startRecording(bool attached) {
   auto* channel = new (s_channelStorage) Channel;
   const size_t capacity =
       rt.sampler.enabled() ? Channel::kSampledRingCapacity : Channel::kRingCapacity;
-  const bool reuse =
-      s_retired != nullptr && Channel::bytesFor(capacity, Channel::kCounterCapacity) == s_retiredBytes;
+  const bool reuse = s_retired != nullptr &&
+                     Channel::bytesFor(capacity, Channel::kCounterCapacity) == s_retiredBytes;
   if (!channel->create(capacity, Channel::kCounterCapacity, reuse ? s_retired : nullptr)) {
     diag::line("no memory for the channel to the collector; not recording");
     return false;
