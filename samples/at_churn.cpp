@@ -34,7 +34,8 @@ std::atomic<bool> g_go{false};  // written by main before the round's first barr
 std::atomic<unsigned long> g_checksum{0};
 
 size_t sizeFor(unsigned round, int thread, int i) {
-  return 16 + (round * 131u + static_cast<unsigned>(thread) * 17u + static_cast<unsigned>(i) * 7u) % 3000;
+  return 16 + (round * 131u + static_cast<unsigned>(thread) * 17u + static_cast<unsigned>(i) * 7u) %
+                  3000;
 }
 
 [[gnu::noinline]] unsigned char* makeBlock(unsigned round, int thread, int i) {

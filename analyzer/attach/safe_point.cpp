@@ -126,11 +126,12 @@ bool nameIs(const std::string& path, const char* prefix) {
 
 SafePoints::SafePoints(pid_t pid, const std::vector<MappedFile>& files, const DynamicSymbols& libc,
                        uint64_t libcBase, const MappedFile& libcFile)
-    : m_pid(pid), m_libc(libc), m_libcBase(libcBase), m_libcRange{libcFile.start, libcFile.end} {
+    : m_libc(libc), m_libcBase(libcBase), m_libcRange{libcFile.start, libcFile.end, "libc"} {
   for (const MappedFile& f : files) {
-    if (nameIs(f.path, "ld-linux") || nameIs(f.path, "ld64.so") || nameIs(f.path, "libslowburn") ||
-        nameIs(f.path, "libunwind")) {
-      m_neverSafe.push_back(Range{f.start, f.end});
+    if (nameIs(f.path, "ld-linux") || nameIs(f.path, "ld64.so")) {
+      m_neverSafe.push_back(Range{f.start, f.end, "the loader"});
+    } else if (nameIs(f.path, "libunwind")) {
+      m_neverSafe.push_back(Range{f.start, f.end, "libunwind"});
     }
   }
   m_dwfl = dwfl_begin(&kCallbacks);
@@ -145,9 +146,10 @@ SafePoints::~SafePoints() {
   if (m_dwfl != nullptr) dwfl_end(m_dwfl);
 }
 
-bool SafePoints::inNeverSafeModule(uint64_t pc) const {
-  return std::any_of(m_neverSafe.begin(), m_neverSafe.end(),
-                     [pc](const Range& r) { return pc >= r.start && pc < r.end; });
+const char* SafePoints::neverSafeModule(uint64_t pc) const {
+  for (const Range& r : m_neverSafe)
+    if (pc >= r.start && pc < r.end) return r.name;
+  return nullptr;
 }
 
 std::string SafePoints::verdict(pid_t tid) {
@@ -160,7 +162,7 @@ std::string SafePoints::verdict(pid_t tid) {
     return pc >= m_libcRange.start && pc < m_libcRange.end;
   };
   for (const uint64_t pc : pcs) {
-    if (inNeverSafeModule(pc)) return "it is inside the loader";
+    if (const char* module = neverSafeModule(pc)) return std::string("it is inside ") + module;
     if (!inLibc(pc)) continue;
     const ElfSymbol* fn = m_libc.containing(pc - m_libcBase);
     if (fn != nullptr && unsafeName(fn->name)) return "it is inside " + fn->name + "()";

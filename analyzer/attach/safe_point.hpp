@@ -7,7 +7,9 @@
 // forever for a lock the thread itself holds: what makes other attach tools crash their
 // targets. So the thread's stack is unwound (libdwfl, from the .eh_frame CFI of each
 // module) and the thread is borrowed only when:
-//   - no frame is in the loader (ld.so), in libslowburn.so or in libunwind;
+//   - no frame is in the loader (ld.so) or in libunwind (whose caches have locks of their
+//     own); a frame in libslowburn.so is no reason (a hook blocked in read() holds nothing),
+//     the libc functions it is in are judged as any other;
 //   - no frame is inside a libc function that holds such state or locks: the malloc
 //     family, fork, atfork, dlopen and friends, dl_iterate_phdr, exit, thread creation
 //     and exit (by its exported name: the libc function the program called);
@@ -46,12 +48,13 @@ class SafePoints {
  private:
   struct Range {
     uint64_t start, end;
+    const char* name;
   };
-  bool inNeverSafeModule(uint64_t pc) const;
+  // The module a frame must never be in ("the loader", "libunwind"), or nullptr.
+  const char* neverSafeModule(uint64_t pc) const;
 
   Dwfl* m_dwfl = nullptr;
   bool m_attached = false;
-  pid_t m_pid;
   const DynamicSymbols& m_libc;
   uint64_t m_libcBase;
   Range m_libcRange;

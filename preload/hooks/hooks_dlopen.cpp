@@ -31,6 +31,7 @@ struct Scratch {
   char path[PATH_MAX];
   char origin[PATH_MAX];
   alignas(Dl_serinfo) unsigned char searchInfo[kSearchInfoBytes];
+  alignas(Dl_serinfo) unsigned char ownSearchInfo[kSearchInfoBytes];
 };
 
 bool hasTag(const link_map* map, ElfW(Sxword) tag) {
@@ -84,21 +85,43 @@ bool expandOrigin(const char* file, const char* origin, char* out, size_t size) 
   return true;
 }
 
-// A bare name along the caller's own search path (RPATH, LD_LIBRARY_PATH, RUNPATH: the
-// entries before the system's), as the loader would search it for that caller.
+// The directories the loader would search for map (RPATH, LD_LIBRARY_PATH, RUNPATH, then
+// the system's), in out; false when they do not fit.
+bool searchPathOf(link_map* map, unsigned char* out, size_t size) {
+  auto* info = reinterpret_cast<Dl_serinfo*>(out);
+  if (dlinfo(map, RTLD_DI_SERINFOSIZE, info) != 0 || info->dls_size > size) return false;
+  return dlinfo(map, RTLD_DI_SERINFO, info) == 0;
+}
+
+// A bare name along the caller's own search path, as the loader would search it for that
+// caller: the directories before those it shares with this library (which has no path of
+// its own) at the end of the list, the system's. The rest, and ld.so.cache before the
+// system directories, is the plain dlopen's to search.
 void* openAlongSearchPath(const Originals& r, const char* file, int mode, link_map* caller,
                           Scratch& s) {
-  auto* info = reinterpret_cast<Dl_serinfo*>(s.searchInfo);
-  if (dlinfo(caller, RTLD_DI_SERINFOSIZE, info) != 0 || info->dls_size > kSearchInfoBytes)
+  Dl_info self;
+  link_map* selfMap = nullptr;
+  if (dladdr1(reinterpret_cast<void*>(&openAlongSearchPath), &self,
+              reinterpret_cast<void**>(&selfMap), RTLD_DL_LINKMAP) == 0 ||
+      !searchPathOf(caller, s.searchInfo, kSearchInfoBytes) ||
+      !searchPathOf(selfMap, s.ownSearchInfo, kSearchInfoBytes)) {
     return nullptr;
-  if (dlinfo(caller, RTLD_DI_SERINFO, info) != 0) return nullptr;
+  }
+  const auto* theirs = reinterpret_cast<const Dl_serinfo*>(s.searchInfo);
+  const auto* ours = reinterpret_cast<const Dl_serinfo*>(s.ownSearchInfo);
+  unsigned own = theirs->dls_cnt;
+  for (unsigned k = 1; k <= ours->dls_cnt && k <= theirs->dls_cnt; ++k) {
+    if (std::strcmp(theirs->dls_serpath[theirs->dls_cnt - k].dls_name,
+                    ours->dls_serpath[ours->dls_cnt - k].dls_name) != 0)
+      break;
+    own = theirs->dls_cnt - k;
+  }
   const size_t fileLen = std::strlen(file);
-  for (unsigned i = 0; i < info->dls_cnt; ++i) {
-    const Dl_serpath& entry = info->dls_serpath[i];
-    if ((entry.dls_flags & (LA_SER_LIBPATH | LA_SER_RUNPATH)) == 0) break;
-    const size_t dirLen = std::strlen(entry.dls_name);
+  for (unsigned i = 0; i < own; ++i) {
+    const char* dir = theirs->dls_serpath[i].dls_name;
+    const size_t dirLen = std::strlen(dir);
     if (dirLen + 1 + fileLen + 1 > sizeof(s.path)) continue;
-    std::memcpy(s.path, entry.dls_name, dirLen);
+    std::memcpy(s.path, dir, dirLen);
     s.path[dirLen] = '/';
     std::memcpy(s.path + dirLen + 1, file, fileLen + 1);
     if (access(s.path, F_OK) != 0) continue;

@@ -327,3 +327,28 @@ def test_attach_refuses_when_the_library_or_the_collector_is_missing():
                    "slowburn-collector not found")
     assert_untouched(proc.pid)
     assert finish(proc, workdir) == expected
+
+
+def test_attach_redirects_a_module_loaded_later_along_the_callers_runpath():
+    workdir = tmpdir()
+    host = sample("at_plugin_host")
+    expected = subprocess.run([host], input=b"go\n", capture_output=True, timeout=60)
+    assert expected.stdout == b"plugin kept 6 blocks\n", expected
+    read_end, write_end = os.pipe()
+    proc = start([host], workdir, stdin=read_end)
+    os.close(read_end)
+    attacher = subprocess.Popen([SLOWBURN, "attach", str(proc.pid), "--duration", "2"],
+                                cwd=workdir, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.8)
+    os.write(write_end, b"go\n")  # the plugin is loaded while attached
+    _, err = attacher.communicate(timeout=60)
+    os.close(write_end)
+    assert attacher.returncode == 0, err
+    assert finish(proc, workdir) == (0, expected.stdout)
+    dump = re.search(r"^dump: (.*)$", err, re.M).group(1)
+    report = subprocess.run([SLOWBURN, "export", dump, "--format", "json"], capture_output=True,
+                            text=True, check=True)
+    import json
+    sites = json.loads(report.stdout)["sites"]
+    plugin = [s for s in sites if s["location"]["function"].startswith("pluginKeep")]
+    assert plugin and plugin[0]["live_bytes_end"] == 6 * 50001, sites
