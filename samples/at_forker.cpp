@@ -1,7 +1,7 @@
 // Forks and execs while slowburn attach may be recording it. fork: every 50 ms a child
 // allocates, writes a line and exits; the parent waits for it. exec: after the forks the
-// process replaces itself with this program in "after-exec" mode, which allocates and
-// prints for a while longer. What it prints depends only on its arguments.
+// process replaces itself with this program in "after-exec" mode, which allocates for
+// ITERATIONS times 100 ms longer, then prints. What it prints depends only on its arguments.
 // Usage: at_forker fork|exec ITERATIONS | at_forker after-exec ITERATIONS
 
 #include <sys/wait.h>
@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
   if (mode == "after-exec") {
     for (int i = 0; i < iterations; ++i) {
       keepSome(kept, 3000);
-      usleep(20000);
+      usleep(100000);  // long enough to be looked at after the exec
     }
     std::printf("after exec: kept %zu blocks\n", kept.size());
     return 0;
