@@ -66,6 +66,15 @@ def attach(pid, *args, workdir, timeout=120, slowburn=SLOWBURN, prefix=()):
                           capture_output=True, text=True, timeout=timeout)
 
 
+def attach_in_background(pid, *args, workdir):
+    """slowburn attach, returned once it says it is attached (and its stderr so far)."""
+    attacher = subprocess.Popen([SLOWBURN, "attach", str(pid)] + list(args), cwd=workdir,
+                                stderr=subprocess.PIPE, text=True)
+    first = attacher.stderr.readline()
+    assert "attached to" in first, first + attacher.stderr.read()
+    return attacher, first
+
+
 def libslowburn_mapped(pid):
     with open(f"/proc/{pid}/maps") as f:
         return "libslowburn" in f.read()
@@ -199,7 +208,7 @@ def test_attach_a_target_that_execs_ends_the_dump_and_leaves_the_new_image_clean
 
 def test_attach_a_target_that_exits_while_attached_finishes_the_dump():
     workdir = tmpdir()
-    cmd = [sample("at_service"), "40"]
+    cmd = [sample("at_service"), "60"]
     expected = plain(cmd, workdir)
     proc = start(cmd, workdir)
     began = time.monotonic()
@@ -217,11 +226,11 @@ def test_attach_ctrl_c_detaches_cleanly_and_reports():
     cmd = [sample("at_service"), "120"]
     expected = plain(cmd, workdir)
     proc = start(cmd, workdir)
-    attacher = subprocess.Popen([SLOWBURN, "attach", str(proc.pid)], cwd=workdir,
-                                stderr=subprocess.PIPE, text=True)
-    time.sleep(1.0)
+    attacher, first = attach_in_background(proc.pid, workdir=workdir)
+    time.sleep(1.2)
     attacher.send_signal(signal.SIGINT)
     _, err = attacher.communicate(timeout=60)
+    err = first + err
     assert attacher.returncode == 0, err
     assert "detached in" in err and "#1   GROWING" in err, err
     assert not libslowburn_mapped(proc.pid) or proc.poll() is None
@@ -337,11 +346,10 @@ def test_attach_redirects_a_module_loaded_later_along_the_callers_runpath():
     read_end, write_end = os.pipe()
     proc = start([host], workdir, stdin=read_end)
     os.close(read_end)
-    attacher = subprocess.Popen([SLOWBURN, "attach", str(proc.pid), "--duration", "2"],
-                                cwd=workdir, stderr=subprocess.PIPE, text=True)
-    time.sleep(0.8)
+    attacher, first = attach_in_background(proc.pid, "--duration", "2", workdir=workdir)
     os.write(write_end, b"go\n")  # the plugin is loaded while attached
     _, err = attacher.communicate(timeout=60)
+    err = first + err
     os.close(write_end)
     assert attacher.returncode == 0, err
     assert finish(proc, workdir) == (0, expected.stdout)
