@@ -136,7 +136,8 @@ def test_attach_service_mid_run_keeps_output_and_names_the_leak():
 def test_attach_50_cycles_on_busy_threads_with_cross_thread_frees():
     workdir = tmpdir()
     read_end, write_end = os.pipe()
-    proc = start([sample("at_churn")], workdir, stdin=read_end)
+    # Niced: its four busy threads must not starve the timing of tests running beside it.
+    proc = start([sample("at_churn")], workdir, stdin=read_end, preexec_fn=lambda: os.nice(10))
     os.close(read_end)
     try:
         for cycle in range(50):
