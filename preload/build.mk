@@ -10,7 +10,8 @@ PRELOAD_FLAGS := -fPIC -fvisibility=hidden -fvisibility-inlines-hidden -ftls-mod
 PRELOAD_LIBS  := -lunwind -ldl -lpthread -lm
 # Pure parts (no hooks) that the unit tests link directly: everything but the files that
 # define the interposed symbols, resolve the originals or run the library's lifecycle.
-PRELOAD_HOOK_SRCS := $(wildcard preload/hooks/*.cpp) preload/lifecycle/lifecycle.cpp
+PRELOAD_HOOK_SRCS := $(wildcard preload/hooks/*.cpp) preload/lifecycle/lifecycle.cpp \
+                     preload/lifecycle/attach.cpp
 PRELOAD_UNIT_SRCS := $(filter-out $(PRELOAD_HOOK_SRCS),$(PRELOAD_SRCS))
 # The collector program: the collector's own sources, statically linked so it runs in
 # whatever root the profiled process lives in.

@@ -26,3 +26,9 @@ SAMPLE_LIBS_pl_dlopen := -ldl
 $(BUILD)/samples/libpl_plugin.so: $(BUILD)/samples/pl_plugin
 	cp $< $@
 all-targets asan-targets: $(BUILD)/samples/libpl_plugin.so
+# slowburn attach: a statically linked target it must refuse.
+SAMPLE_FLAGS_at_static := -static
+# slowburn attach: a program that loads a plugin by bare name along its RUNPATH.
+SAMPLE_FLAGS_at_plugin_host := -Wl,-rpath,'$$ORIGIN' -Wl,--enable-new-dtags
+SAMPLE_DEPS_at_plugin_host := $(BUILD)/samples/libpl_plugin.so
+SAMPLE_LIBS_at_plugin_host := -ldl

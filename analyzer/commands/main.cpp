@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "commands/attach_command.hpp"
 #include "commands/check.hpp"
 #include "commands/run_command.hpp"
 #include "commands/run_flags.hpp"
@@ -102,6 +103,21 @@ void listOtherDumps(const sa::RunOutcome& outcome) {
   for (const std::string& d : outcome.otherDumps) fmt::print(stderr, "  slowburn report {}\n", d);
 }
 
+// The report of a dump on stderr, then its name: status, or failed when it cannot be read.
+int printReport(const std::string& dump, const ReportOptions& o, int status, int failed) {
+  try {
+    fmt::print(stderr, "{}", report(dump, o, stderr));
+    fmt::print(stderr, "\ndump: {}\n", dump);
+  } catch (const std::exception& e) {
+    // The reader's errors name the dump already; others get its name in front.
+    const std::string what = e.what();
+    const bool named = what.rfind(dump, 0) == 0;
+    fmt::print(stderr, "slowburn: error: {}\n", named ? what : dump + ": " + what);
+    return failed;
+  }
+  return status;
+}
+
 int runRun(sa::RunSettings& settings, const ReportOptions& o) {
   const sa::RunOutcome outcome = sa::runProfiled(settings);
   // The command's status comes first; a missing or unreadable dump is exit 2 only when
@@ -115,19 +131,16 @@ int runRun(sa::RunSettings& settings, const ReportOptions& o) {
     listOtherDumps(outcome);
     return failed;
   }
-  int status = outcome.exitStatus;
-  try {
-    fmt::print(stderr, "{}", report(outcome.topDump, o, stderr));
-    fmt::print(stderr, "\ndump: {}\n", outcome.topDump);
-  } catch (const std::exception& e) {
-    // The reader's errors name the dump already; others get its name in front.
-    const std::string what = e.what();
-    const bool named = what.rfind(outcome.topDump, 0) == 0;
-    fmt::print(stderr, "slowburn: error: {}\n", named ? what : outcome.topDump + ": " + what);
-    status = failed;
-  }
+  const int status = printReport(outcome.topDump, o, outcome.exitStatus, failed);
   listOtherDumps(outcome);
   return status;
+}
+
+int runAttach(const sa::AttachSettings& settings, const ReportOptions& o) {
+  const sa::AttachOutcome outcome = sa::attachAndRecord(settings);
+  for (const std::string& note : outcome.notes) fmt::print(stderr, "slowburn: {}\n", note);
+  fmt::print(stderr, "\n");
+  return printReport(outcome.dump, o, kExitOk, kExitBadInput);
 }
 
 std::string printableBudget(const std::string& rate) {
@@ -256,6 +269,10 @@ int cli(int argc, char** argv) {
       "to stderr.\nExample: slowburn run --out /tmp/dumps -- ./server --port 8080",
       slowburn::env::kDefaultDumpName));
 
+  sa::AttachSettings attachSettings;
+  CLI::App* attachCmd = sa::addAttachCommand(app, attachSettings);
+  addReportOptions(*attachCmd, reportOptions);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
@@ -285,6 +302,7 @@ int cli(int argc, char** argv) {
   }
   if (*checkCmd) return runCheck(dump, rate, minConfidence);
   if (*exportCmd) return runExport(dump, format, collapsedValue);
+  if (*attachCmd) return runAttach(attachSettings, reportOptions);
   return runRun(runSettings, reportOptions);
 }
 

@@ -142,6 +142,10 @@ void Collector::finish(End how) {
   }
   // snapshot() reports its own failure; END (a clean exit) carries the final snapshot's time.
   if (!snapshot(raw::monotonicNs())) return;
+  if (!reportUnknownFrees()) {
+    fail("cannot write the dump");
+    return;
+  }
   const format::End end{m_lastSnapshotNs,
                         m_channel.control().dropped.load(std::memory_order_relaxed)};
   if (how == End::Clean && !m_writer.append(end)) {
@@ -188,10 +192,18 @@ void Collector::apply(const Event& event, uint64_t bodyWaitNs) {
   switch (event.op) {
     case EventOp::Alloc: track(event.ptr, event.site, event.size); break;
     case EventOp::Free:
-      if (m_live.erase(event.ptr, &block)) release(block);
-      break;  // unknown: allocated before recording started, or never sampled
+      if (m_live.erase(event.ptr, &block)) {
+        release(block);
+      } else {
+        ++m_unknownFrees;  // allocated before recording started, or never sampled
+      }
+      break;
     case EventOp::ReallocBegin:
-      if (m_live.erase(event.ptr, &block)) m_pending.insert(event.thread, block);
+      if (m_live.erase(event.ptr, &block)) {
+        m_pending.insert(event.thread, block);
+      } else {
+        ++m_unknownFrees;
+      }
       break;
     case EventOp::ReallocCommit:
       if (m_pending.erase(event.thread, &block)) release(block);
@@ -367,6 +379,21 @@ bool Collector::reportDropped() {
   return m_writer.append(format::NoteView{format::NoteKind::DroppedEvents, fresh,
                                           "events lost: the ring was full while the collector "
                                           "was stalled, or there was no memory to record them"});
+}
+
+bool Collector::reportUnknownFrees() {
+  // Only a recording that started in a running program (slowburn attach) has many.
+  if (m_setup.attached == 0 || m_unknownFrees == 0) return true;
+  char digits[24];
+  size_t n = 0;
+  for (uint64_t v = m_unknownFrees; v != 0; v /= 10) digits[n++] = static_cast<char>('0' + v % 10);
+  char count[24];
+  for (size_t i = 0; i < n; ++i) count[i] = digits[n - 1 - i];
+  count[n] = '\0';
+  char text[160];
+  compose(text, sizeof(text),
+          {count, " frees of blocks allocated before recording started: subtracted from no site"});
+  return m_writer.append(format::NoteView{format::NoteKind::Info, m_unknownFrees, text});
 }
 
 void Collector::degraded(const char* what) {

@@ -49,6 +49,7 @@ class Collector {
   void markDirty(uint32_t site);
   bool snapshot(uint64_t nowNs);
   bool reportDropped();
+  bool reportUnknownFrees();
   void degraded(const char* what);
   void fail(const char* what);
 
@@ -77,6 +78,9 @@ class Collector {
   uint64_t m_reportedDropped = 0;
   uint64_t m_liveTotal = 0;          // tracked live bytes of every site
   uint64_t m_intervalPeakTotal = 0;  // highest m_liveTotal since the last snapshot
+  // Frees (and reallocs) of blocks this collector never saw allocated: made before
+  // recording started. Never subtracted from a site; slowburn attach reports them.
+  uint64_t m_unknownFrees = 0;
   bool m_failed = false;
   bool m_degraded = false;
   uint64_t m_frames[format::kMaxFrames];

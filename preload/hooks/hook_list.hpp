@@ -60,5 +60,14 @@
   X(dlclose)                     \
   X(dl_iterate_phdr)
 
-// Every hook by name: X(name, ...) for each list (the IO list's extra columns are ignored).
+// Every exported hook by name: X(name, ...) for each list (the IO list's extra columns are
+// ignored).
 #define SLOWBURN_HOOKS(X) SLOWBURN_ALLOC_HOOKS(X) SLOWBURN_IO_HOOKS(X) SLOWBURN_LOADER_HOOKS(X)
+
+// Redirections made only by slowburn attach, never exported: dlopen, so modules loaded
+// while attached get their GOT entries redirected too. Exported, it would make every
+// program's dlopen calls look as if they came from this library (see hooks_dlopen.cpp).
+#define SLOWBURN_ATTACH_HOOKS(X) X(dlopen)
+
+// Everything that has an original to call.
+#define SLOWBURN_ALL_HOOKS(X) SLOWBURN_HOOKS(X) SLOWBURN_ATTACH_HOOKS(X)

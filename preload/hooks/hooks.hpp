@@ -31,6 +31,9 @@ int dlclose(void* handle) noexcept SLOWBURN_HOOK(dlclose);
 int dl_iterate_phdr(int (*callback)(struct dl_phdr_info*, size_t, void*), void* data)
     SLOWBURN_HOOK(dl_iterate_phdr);
 
+// slowburn attach only (never exported): GOT entries of dlopen point here while attached.
+void* dlopen(const char* file, int mode) noexcept SLOWBURN_HOOK(dlopen);
+
 }  // namespace slowburn::preload::hooks
 
 // The conversion fails to compile unless the hook has the libc prototype, which the

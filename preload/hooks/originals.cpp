@@ -4,25 +4,33 @@
 
 #include "support/stderr_line.hpp"
 
-namespace slowburn::preload::detail {
+namespace slowburn::preload {
+namespace detail {
 
 Originals s_originals;
 
 namespace {
 [[gnu::tls_model("initial-exec")]] thread_local bool t_resolving = false;
+
+// Fills s_originals from handle (RTLD_NEXT or RTLD_DEFAULT); true when malloc and free
+// were found.
+bool resolveFrom(void* handle) {
+  t_resolving = true;
+#define SLOWBURN_RESOLVE(name, ...) \
+  s_originals.name = reinterpret_cast<decltype(&::name)>(dlsym(handle, #name));
+  SLOWBURN_ALL_HOOKS(SLOWBURN_RESOLVE)
+#undef SLOWBURN_RESOLVE
+  t_resolving = false;
+  return s_originals.malloc != nullptr && s_originals.free != nullptr;
+}
+
 }  // namespace
 
 const Originals* resolveSlow() {
   auto expected = ResolveState::Unresolved;
   if (s_resolveState.compare_exchange_strong(expected, ResolveState::Resolving,
                                              std::memory_order_acq_rel)) {
-    t_resolving = true;
-#define SLOWBURN_RESOLVE(name, ...) \
-  s_originals.name = reinterpret_cast<decltype(&::name)>(dlsym(RTLD_NEXT, #name));
-    SLOWBURN_HOOKS(SLOWBURN_RESOLVE)
-#undef SLOWBURN_RESOLVE
-    t_resolving = false;
-    if (s_originals.malloc == nullptr || s_originals.free == nullptr) {
+    if (!resolveFrom(RTLD_NEXT)) {
       diag::line("cannot find the real malloc/free; the program cannot continue");
       __builtin_trap();
     }
@@ -35,4 +43,23 @@ const Originals* resolveSlow() {
   return &s_originals;
 }
 
-}  // namespace slowburn::preload::detail
+}  // namespace detail
+
+bool resolveFromGlobalScope() {
+  using detail::ResolveState;
+  auto expected = ResolveState::Unresolved;
+  if (!detail::s_resolveState.compare_exchange_strong(expected, ResolveState::Resolving,
+                                                      std::memory_order_acq_rel)) {
+    return expected == ResolveState::Resolved;
+  }
+  // No hook of this library is reachable yet (nothing is redirected): dlsym's own
+  // allocations go to the program's allocator directly.
+  if (!detail::resolveFrom(RTLD_DEFAULT)) {
+    detail::s_resolveState.store(ResolveState::Unresolved, std::memory_order_release);
+    return false;
+  }
+  detail::s_resolveState.store(ResolveState::Resolved, std::memory_order_release);
+  return true;
+}
+
+}  // namespace slowburn::preload

@@ -1,5 +1,7 @@
 #pragma once
-// The real functions behind the hooks, resolved once with dlsym(RTLD_NEXT, ...).
+// The real functions behind the hooks, resolved once: with dlsym(RTLD_NEXT, ...) when
+// this library is preloaded, from the program's global scope when slowburn attach loaded
+// it (RTLD_NEXT from a dlopen'ed library is not what the program's GOT entries point to).
 
 #include <atomic>
 
@@ -9,7 +11,7 @@ namespace slowburn::preload {
 
 struct Originals {
 #define SLOWBURN_ORIGINAL(name, ...) decltype(&::name) name = nullptr;
-  SLOWBURN_HOOKS(SLOWBURN_ORIGINAL)
+  SLOWBURN_ALL_HOOKS(SLOWBURN_ORIGINAL)
 #undef SLOWBURN_ORIGINAL
 };
 
@@ -19,6 +21,11 @@ inline constinit std::atomic<ResolveState> s_resolveState{ResolveState::Unresolv
 extern Originals s_originals;
 const Originals* resolveSlow();
 }  // namespace detail
+
+// slowburn attach: resolves the originals from the global scope (RTLD_DEFAULT), the
+// definitions the program's own references are bound to. Once; false when malloc or free
+// cannot be found.
+bool resolveFromGlobalScope();
 
 // The originals, or nullptr while this very thread is resolving them (dlsym allocates:
 // the caller then serves the allocation from the bootstrap arena).

@@ -66,11 +66,11 @@ int execCollector(void* arg) {
   return 127;
 }
 
-bool execFromClone(Channel& channel, int livenessFd, const char* path) {
-  if (path[0] == '\0' || channel.fd() < 0) return false;
+int execFromClone(Channel& channel, int livenessFd, const char* path) {
+  if (path[0] == '\0' || channel.fd() < 0) return -1;
   void* stack = raw::map(nullptr, kChildStackBytes, PROT_READ | PROT_WRITE,
                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-  if (stack == nullptr) return false;
+  if (stack == nullptr) return -1;
   ExecRequest request{};
   request.path = path;
   request.channelFd = channel.fd();
@@ -94,14 +94,14 @@ bool execFromClone(Channel& channel, int livenessFd, const char* path) {
   errno = saved;
   pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   raw::unmap(stack, kChildStackBytes);
-  return pid > 0 && request.execResult == 0;
+  return pid > 0 && request.execResult == 0 ? pid : -1;
 }
 
-bool runInCopy(Channel& channel, int livenessFd) {
+int runInCopy(Channel& channel, int livenessFd) {
   // Like fork() but without the program's fork handlers or a SIGCHLD for its parent.
   const long pid = syscall(SYS_clone, 0, nullptr, nullptr, nullptr, 0);
   if (pid == 0) syscall(SYS_exit_group, runCollectorInCopy(channel, livenessFd));
-  return pid > 0;
+  return pid > 0 ? static_cast<int>(pid) : -1;
 }
 
 struct FindSelf {
@@ -147,8 +147,9 @@ void findCollectorProgram(char* out, unsigned long size, const char* cwd) {
   std::memcpy(out + n, kName, sizeof(kName));
 }
 
-bool launchCollector(Channel& channel, int livenessFd, const char* collectorPath) {
-  return execFromClone(channel, livenessFd, collectorPath) || runInCopy(channel, livenessFd);
+int launchCollector(Channel& channel, int livenessFd, const char* collectorPath) {
+  const int pid = execFromClone(channel, livenessFd, collectorPath);
+  return pid > 0 ? pid : runInCopy(channel, livenessFd);
 }
 
 }  // namespace slowburn::preload

@@ -18,7 +18,7 @@ class Channel;
 void findCollectorProgram(char* out, unsigned long size, const char* cwd);
 
 // Starts the collector for channel, handing it the channel's descriptor and the read end
-// of the liveness pipe; false when no process could be started.
-bool launchCollector(Channel& channel, int livenessFd, const char* collectorPath);
+// of the liveness pipe; returns its pid, or -1 when no process could be started.
+int launchCollector(Channel& channel, int livenessFd, const char* collectorPath);
 
 }  // namespace slowburn::preload

@@ -8,6 +8,16 @@
 // before the constructor ran (allocations made that early are simply not tracked, and
 // their frees are ignored). Disabled is final for the process. While Active, records go
 // to the current channel (record/runtime.hpp); a fork child has none until it records.
+//
+// When slowburn attach loaded the library into a running program (attach.hpp), the
+// constructor does nothing and recording comes and goes through its entry points:
+//
+//   Uninit / Detached --(slowburn_attach_start)--> Initializing --> Active
+//                                                              \--> Detached (failed)
+//   Active --(slowburn_attach_stop)--> Stopping --> Detached      (attach again later)
+//
+// A failure while attached still ends in Disabled, which a later attach may leave again
+// unless the process is exiting.
 
 #include <atomic>
 
@@ -15,9 +25,16 @@
 
 namespace slowburn::preload {
 
-enum class State : int { Uninit, Initializing, Active, Disabled };
+enum class State : int { Uninit, Initializing, Active, Disabled, Stopping, Detached };
 
 inline constinit std::atomic<State> s_state{State::Uninit};
+
+namespace detail {
+// Loaded by slowburn attach rather than preloaded (set before the first attach starts).
+inline constinit bool s_attached = false;
+// The process is running its exit handlers: no attach may start any more.
+inline constinit std::atomic<bool> s_exiting{false};
+}  // namespace detail
 
 // Whether this call should be recorded: recording is on and we are not inside the
 // profiler on this thread.
@@ -32,5 +49,8 @@ inline void disableRecording() {
          !s_state.compare_exchange_weak(state, State::Disabled, std::memory_order_acq_rel)) {
   }
 }
+
+// The fork gate's handlers and the fork child's decision, registered once per process.
+void installForkHandlers();
 
 }  // namespace slowburn::preload

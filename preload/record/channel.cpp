@@ -45,10 +45,17 @@ bool Channel::mapLayout(void* base) {
   return true;
 }
 
-bool Channel::create(size_t wantedCapacity, size_t counterCapacity) {
+size_t Channel::bytesFor(size_t wantedCapacity, size_t counterCapacity) {
+  size_t ringCapacity = 2;
+  while (ringCapacity < wantedCapacity) ringCapacity <<= 1;
+  return layoutFor(ringCapacity, counterCapacity).bytes;
+}
+
+bool Channel::create(size_t wantedCapacity, size_t counterCapacity, void* at) {
   size_t ringCapacity = 2;
   while (ringCapacity < wantedCapacity) ringCapacity <<= 1;
   const Layout l = layoutFor(ringCapacity, counterCapacity);
+  const int fixed = at != nullptr ? MAP_FIXED : 0;
   // A memfd, so an exec'd collector can map it; sizing it is subject to RLIMIT_FSIZE, and
   // going past that would send the program SIGXFSZ. Under a lower limit the mapping is
   // plain shared memory, which only a copy of this process inherits.
@@ -60,9 +67,9 @@ bool Channel::create(size_t wantedCapacity, size_t counterCapacity) {
     raw::close(fd);
     fd = -1;
   }
-  void* base = fd >= 0 ? raw::map(nullptr, l.bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)
-                       : raw::map(nullptr, l.bytes, PROT_READ | PROT_WRITE,
-                                  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  void* base = fd >= 0 ? raw::map(at, l.bytes, PROT_READ | PROT_WRITE, MAP_SHARED | fixed, fd, 0)
+                       : raw::map(at, l.bytes, PROT_READ | PROT_WRITE,
+                                  MAP_SHARED | MAP_ANONYMOUS | fixed, -1, 0);
   if (base == nullptr) {
     if (fd >= 0) raw::close(fd);
     return false;
@@ -125,6 +132,16 @@ void Channel::unmapAll() {
   if (m_base != nullptr) raw::unmap(m_base, m_bytes);
   closeFd();
   abandon();
+}
+
+void* Channel::retire() {
+  void* base = m_base;
+  if (base != nullptr && raw::map(base, m_bytes, PROT_READ | PROT_WRITE,
+                                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == nullptr) {
+    return nullptr;  // the shared pages stay: still harmless, only not given back
+  }
+  closeFd();
+  return base;
 }
 
 void Channel::closeFd() {

@@ -49,7 +49,8 @@ struct CollectorSetup {
   uint32_t intervalMs = 0;
   uint32_t depth = 0;
   uint64_t sampleBytes = 0;
-  dev_t channelDev = 0;  // the memfd's identity, to tell an exec from a closed descriptor
+  uint32_t attached = 0;  // started by slowburn attach: the program ran before recording
+  dev_t channelDev = 0;   // the memfd's identity, to tell an exec from a closed descriptor
   ino_t channelIno = 0;
   char exe[format::kMaxStringBytes] = {};
   char dumpPattern[format::kMaxStringBytes] = {};  // absolute; %p and %e still to expand
@@ -93,13 +94,20 @@ class Channel {
 
   // The program: a fresh shared mapping (the ring rounded up to a power of two), a memfd
   // whose descriptor stays open until closeFd(), or plain shared memory (fd() -1) where
-  // RLIMIT_FSIZE is too low to size a memfd.
-  bool create(size_t ringCapacity, size_t counterCapacity);
+  // RLIMIT_FSIZE is too low to size a memfd. at: an earlier channel's retired range of
+  // exactly bytesFor() bytes to map over, or nullptr.
+  bool create(size_t ringCapacity, size_t counterCapacity, void* at = nullptr);
+  static size_t bytesFor(size_t ringCapacity, size_t counterCapacity);
   // The collector: maps the channel behind fd (checked for size and layout).
   bool attach(int fd);
   // A fork child: drops its own copy of the parent's mapping, untouched.
   void leaveInChild();
   void unmapAll();
+  // slowburn attach, after the collector finished: the shared pages are swapped for
+  // private zero pages at the same address, never unmapped, so a thread still inside a
+  // hook writes there harmlessly. Returns the range's start (its size is bytes()).
+  void* retire();
+  size_t bytes() const { return m_bytes; }
   int fd() const { return m_fd; }
   void closeFd();
 

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstring>
 
 #include "slowburn/terminal_safe.hpp"
@@ -16,6 +17,18 @@ constexpr int kHighFd = 900;
 int s_fd = -1;
 dev_t s_dev = 0;
 ino_t s_ino = 0;
+
+// Where captured lines go, and how much of it is taken (threads append concurrently).
+std::atomic<char*> s_capture{nullptr};
+size_t s_captureSize = 0;
+std::atomic<size_t> s_captureUsed{0};
+
+void appendCaptured(char* out, const char* text, size_t n) {
+  const size_t at = s_captureUsed.fetch_add(n, std::memory_order_relaxed);
+  if (at >= s_captureSize - 1) return;
+  const size_t fits = at + n < s_captureSize - 1 ? n : s_captureSize - 1 - at;
+  std::memcpy(out + at, text, fits);
+}
 
 void remember(int fd) {
   struct stat st {};
@@ -41,8 +54,19 @@ void releaseStderr() {
 
 void adoptStderr(int fd) { remember(fd); }
 
+void captureInto(char* out, size_t size) {
+  if (out != nullptr) {
+    std::memset(out, 0, size);
+    s_captureSize = size;
+    s_captureUsed.store(0, std::memory_order_relaxed);
+  }
+  s_capture.store(out, std::memory_order_release);
+}
+
 void line(std::initializer_list<const char*> parts) {
-  if (!raw::sameFile(s_fd, s_dev, s_ino)) return;  // gone, or the number is the program's now
+  char* capture = s_capture.load(std::memory_order_acquire);
+  // Gone, or the number is the program's now.
+  if (capture == nullptr && !raw::sameFile(s_fd, s_dev, s_ino)) return;
   char text[1024];
   size_t n = 0;
   auto add = [&](char c) {
@@ -53,6 +77,10 @@ void line(std::initializer_list<const char*> parts) {
     if (part != nullptr) format::forEachTerminalSafeByte(part, std::strlen(part), add);
   }
   text[n++] = '\n';
+  if (capture != nullptr) {
+    appendCaptured(capture, text, n);
+    return;
+  }
   raw::writeAll(s_fd, text, n);
 }
 

@@ -7,6 +7,7 @@
 
 #include <sys/types.h>
 
+#include <cstddef>
 #include <initializer_list>
 
 namespace slowburn::preload::diag {
@@ -19,6 +20,11 @@ int stderrFd();
 void releaseStderr();
 // Adopts fd as the stderr to write to (the collector, from its launcher).
 void adoptStderr(int fd);
+
+// slowburn attach: lines are appended to out (NUL-terminated, cut when full) instead of
+// going to the program's stderr, whose output must stay the program's own; the attaching
+// command prints them. nullptr goes back to stderr.
+void captureInto(char* out, size_t size);
 
 void line(std::initializer_list<const char*> parts);
 inline void line(const char* text) { line({text}); }
