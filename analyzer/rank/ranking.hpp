@@ -32,9 +32,8 @@ struct RankedSite {
   // names its syscall partner; a syscall site names its largest growing alloc partner.
   std::optional<double> retainedBytesPerSyscall;
   size_t correlatedRank = 0;
-  // Alloc sites: live bytes at the last snapshot before the exit teardown (see
-  // Profile::exitTeardownStartS); the live bytes at the end when there was none. From the
-  // bounded series, so on long runs a mean over the last few snapshots.
+  // Alloc sites: live bytes at the snapshot where a clean exit's teardown began (TEARDOWN);
+  // the live bytes at the end when there was none.
   uint64_t liveBeforeExit = 0;
 };
 

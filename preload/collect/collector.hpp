@@ -77,6 +77,7 @@ class Collector {
   uint64_t m_reportedDropped = 0;
   uint64_t m_liveTotal = 0;          // tracked live bytes of every site
   uint64_t m_intervalPeakTotal = 0;  // highest m_liveTotal since the last snapshot
+  bool m_tornDown = false;           // TEARDOWN written
   bool m_failed = false;
   bool m_degraded = false;
   uint64_t m_frames[format::kMaxFrames];
