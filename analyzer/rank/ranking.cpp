@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "rank/correlate.hpp"
+#include "rank/handover.hpp"
 
 namespace slowburn::analyze {
 namespace {
@@ -73,6 +74,14 @@ std::vector<RankedSite> rankLocations(const Profile& profile,
     beforeExit.push_back(s.isAlloc() && tornDown ? static_cast<uint64_t>(s.series.last() + 0.5)
                                                  : s.liveBytes);
   }
+  // A climb matched by other lines' falls is memory changing hands, not growth.
+  const std::vector<std::optional<HandOver>> handOvers =
+      findHandOvers(profile, locations, verdicts);
+  for (size_t k = 0; k < locations.size(); ++k) {
+    if (!handOvers[k]) continue;
+    const SiteProfile& s = locations[k].totals(profile);
+    demoteToPlateau(verdicts[k], static_cast<double>(s.peakLiveBytes), handOvers[k]->matched);
+  }
   // Memory first: a syscall site's score is in calls, not bytes, so it cannot be compared
   // with an alloc site's. Growing alloc, growing syscall, then the rest in the same order.
   const auto group = [&](size_t i) {
@@ -95,6 +104,11 @@ std::vector<RankedSite> rankLocations(const Profile& profile,
     if (locations[i].totals(profile).isAlloc()) r.growthBytesPerSec = shownGrowth(verdicts[i]);
     r.liveBeforeExit = beforeExit[i];
     ranked.push_back(std::move(r));
+  }
+  std::vector<size_t> rankOf(locations.size(), 0);
+  for (const RankedSite& r : ranked) rankOf[r.location] = r.rank;
+  for (RankedSite& r : ranked) {
+    if (handOvers[r.location]) r.takesOverFromRank = rankOf[handOvers[r.location]->from];
   }
   return ranked;
 }
