@@ -160,6 +160,12 @@ void writeSite(JsonWriter& w, const Analysis& analysis, const RankedSite& r) {
   } else {
     w.null();
   }
+  w.key("takes_over_from_rank");
+  if (r.takesOverFromRank != 0) {
+    w.value(static_cast<uint64_t>(r.takesOverFromRank));
+  } else {
+    w.null();
+  }
   w.key("correlated_rank");
   if (r.correlatedRank != 0) {
     w.value(static_cast<uint64_t>(r.correlatedRank));
@@ -207,6 +213,20 @@ void writeSite(JsonWriter& w, const Analysis& analysis, const RankedSite& r) {
   w.value(v.hw.saturation);
   w.key("ratchet");
   w.value(v.hw.ratchet);
+  w.key("drift");
+  w.value(v.hw.drift);
+  w.key("breath");
+  w.value(v.breath);
+  w.key("steps");
+  w.value(static_cast<uint64_t>(v.steps.steps));
+  if (v.steps.applies) {
+    w.key("step_rate_per_s");
+    w.value(v.steps.rate);
+    w.key("step_lateness");
+    w.value(v.steps.lateness);
+    w.key("step_late_limit");
+    w.value(v.steps.lateLimit);
+  }
   w.endObject();
   w.setCompact(false);
   w.endObject();

@@ -176,6 +176,13 @@ void writeSite(std::string& out, const Analysis& analysis, const RankedSite& r,
     out += fmt::format("{}{} calls moving {}, peak {:.0f} calls/s\n", indent, s.calls,
                        formatBytes(static_cast<double>(s.bytes)), s.peakCallRate);
   }
+  if (r.takesOverFromRank != 0) {
+    const RankedSite& source = analysis.sites()[r.takesOverFromRank - 1];
+    out += frameLine(indent + fmt::format("climbs only as #{} falls: bytes changing hands from ",
+                                          source.rank),
+                     analysis.location(source), settings.width) +
+           "\n";
+  }
   if (r.retainedBytesPerSyscall) {
     const RankedSite& partner = analysis.sites()[r.correlatedRank - 1];
     const SiteProfile& ps = analysis.site(partner);

@@ -70,7 +70,7 @@ TrendVerdict classify(const std::vector<SeriesPoint>& input, const SiteActivity&
   if (!clean) repaired = cleaned(input);
   const std::vector<SeriesPoint>& raw = clean ? input : repaired;
 
-  // The caller leaves out the exit teardown (Analysis::rank): it knows whether END exists.
+  // The series end where a clean exit's teardown began (the dump marks it).
   const std::span<const SeriesPoint> run(raw);
   const bool churn = allowChurn && isChurn(activity, settings);
 
@@ -110,18 +110,42 @@ TrendVerdict classify(const std::vector<SeriesPoint>& input, const SiteActivity&
     v.earlySlope = theilSenSlope(window(pts, t0, t0 + lateFraction * span), windowPairs);
     v.lateSlope =
         theilSenSlope(window(pts, t0 + (1 - lateFraction) * span, pts.back().t), windowPairs);
-    v.hw = highWater(pts, settings.highWater);
+    HighWaterSettings hws = settings.highWater;
+    // Sampled values wander by about sqrt(level * sample bytes) (RANKING.md): no new high or
+    // rise within that is evidence.
+    hws.noiseFloor = std::sqrt(std::max(0.0, peak) * static_cast<double>(activity.sampleBytes));
+    v.hw = highWater(pts, hws);
+    v.breath = breath(pts, v.overallSlope, settings.breathWindow);
+    v.steps = analyzeSteps(pts, settings.staircase);
   } else {
     v.mk.n = n;
   }
 
   const double riseNoise =
       v.hw.noise > 0 ? v.hw.rise / v.hw.noise : (v.hw.rise > 0 ? INFINITY : 0.0);
+  if (n >= settings.minPoints && span > 0 && v.steps.applies && v.steps.onPace) {
+    // A staircase still on pace: growing at the demand its steps imply (staircase.hpp).
+    v.cls = SiteClass::Growing;
+    v.growthBytesPerSec = v.steps.rate;
+    const double many = std::min(1.0, static_cast<double>(v.steps.steps) / 6.0);
+    const double late = v.steps.lateness <= 1
+                            ? 0.0
+                            : (v.steps.lateness - 1) / std::max(1e-9, v.steps.lateLimit - 1);
+    const double quality =
+        (0.4 + 0.6 * many) * (1 - clamp01(v.steps.fitError)) * (1 - 0.5 * clamp01(late));
+    v.confidence = clamp01(sizeFactor * quality);
+    v.score = std::max(v.steps.rate * v.confidence, std::numeric_limits<double>::min());
+    return v;
+  }
+  const double breaths = v.breath > 0 ? v.hw.rise / v.breath : (v.hw.rise > 0 ? INFINITY : 0.0);
   const double growth = std::max(v.overallSlope, v.lateSlope);
-  const bool growing = n >= settings.minPoints && span > 0 && v.mk.z >= settings.minZ &&
-                       v.hw.saturation >= settings.minSaturation &&
+  // A staircase that is judged by pace and is overdue is no longer growing, whatever its
+  // trend says.
+  const bool growing = n >= settings.minPoints && span > 0 && !v.steps.applies &&
+                       v.mk.z >= settings.minZ && v.hw.saturation >= settings.minSaturation &&
                        v.hw.ratchet >= settings.minRatchet && riseNoise >= settings.minRiseNoise &&
-                       v.hw.drift >= settings.minDrift && growth > 0;
+                       v.hw.drift >= settings.minDrift && breaths >= settings.minBreaths &&
+                       growth > 0;
   if (growing) {
     v.cls = SiteClass::Growing;
     v.growthBytesPerSec = growth;
@@ -188,6 +212,13 @@ TrendVerdict classifySeries(const std::vector<SeriesPoint>& live, const SiteActi
 TrendVerdict classifyRate(const std::vector<SeriesPoint>& rate, const SiteActivity& activity,
                           const TrendSettings& settings) {
   return classify(rate, activity, settings, false);
+}
+
+void demoteToPlateau(TrendVerdict& v, double peak, double confidence) {
+  v.cls = SiteClass::Plateau;
+  v.growthBytesPerSec = v.lateSlope;
+  v.confidence = clamp01(confidence);
+  v.score = restScore(peak);
 }
 
 std::vector<size_t> rankOrder(const std::vector<TrendVerdict>& verdicts) {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <vector>
 
+#include "rank/staircase.hpp"
 #include "rank/trend.hpp"
 #include "read/series.hpp"
 
@@ -23,6 +24,9 @@ struct SiteActivity {
   double peak = 0;         // exact peak of the value (the series may have averaged it away)
   double durationS = 0;    // of the whole run
   uint64_t peakCount = 0;  // peak live allocations at the site; 0 when unknown
+  // SLOWBURN_SAMPLE_BYTES of the run: 0 when every allocation was recorded. Sampled values
+  // carry noise of about sqrt(level * sampleBytes) (see RANKING.md).
+  uint64_t sampleBytes = 0;
 };
 
 struct TrendSettings {
@@ -37,7 +41,10 @@ struct TrendSettings {
   double minRatchet = 0.25;     // late slices setting a new high-water mark
   double minRiseNoise = 4.0;    // total rise in units of block noise sigma (PLATEAU too)
   double minDrift = 2.5;        // net climb, z under a driftless random walk
+  double minBreaths = 3.0;      // the climb is at least this many breaths (trend.hpp, 6.)
+  size_t breathWindow = 5;      // points per breath window
   HighWaterSettings highWater;  // late window, blocks, slices, noise margin
+  StaircaseSettings staircase;  // a climb in steps is judged by its pace (staircase.hpp)
 
   // Confidence: drift at which that factor saturates, and the sample-size half point.
   double fullDrift = 8.0;
@@ -75,6 +82,8 @@ struct TrendVerdict {
   double lateSlope = 0;   // Theil–Sen over the last lateFraction of the span
   double overallSlope = 0;
   HighWater hw;
+  double breath = 0;  // trend.hpp, 6.
+  Staircase steps;    // staircase.hpp; steps.applies: the class was judged by pace
 };
 
 // live: points at snapshot times (any spacing), value = the site's live bytes, 0 before its
@@ -93,6 +102,10 @@ inline std::optional<double> shownGrowth(const TrendVerdict& v) {
   if (v.cls != SiteClass::Growing) return std::nullopt;
   return v.growthBytesPerSec;
 }
+
+// A verdict that was GROWING, found to be memory changing hands (handover.hpp): a PLATEAU
+// with the given confidence, scored like any site that is not growing.
+void demoteToPlateau(TrendVerdict& v, double peak, double confidence);
 
 // The ranking order: a before b. Higher score first.
 inline bool rankBefore(const TrendVerdict& a, const TrendVerdict& b) { return a.score > b.score; }

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "rank/correlate.hpp"
+#include "rank/handover.hpp"
 
 namespace slowburn::analyze {
 namespace {
@@ -23,34 +24,23 @@ SiteActivity activityOf(const SiteProfile& s, double durationS) {
   return a;
 }
 
-// The points a trend is judged on: the run without its exit teardown, which frees every
-// static container at once and would make a leak look like a spike. A few points at most
-// are left out, and never so many that fewer than half remain.
-std::vector<SeriesPoint> runningPart(const std::vector<SeriesPoint>& points, double teardown) {
-  constexpr size_t kMaxTrimmed = 3;
-  size_t keep = points.size();
-  while (keep > 0 && points.size() - keep < kMaxTrimmed && points[keep - 1].t > teardown) --keep;
-  if (keep < points.size() / 2 || keep < 2) keep = points.size();
-  return {points.begin(), points.begin() + static_cast<std::ptrdiff_t>(keep)};
-}
-
-// How much a site climbed over the running part: its last point over its first.
-double climb(const SiteProfile& s, double teardown) {
-  const std::vector<SeriesPoint> points = runningPart(s.series.points(), teardown);
+// How much a site climbed while the program ran (its series stop where the exit's
+// teardown began): its last point over its first.
+double climb(const SiteProfile& s) {
+  const std::vector<SeriesPoint>& points = s.series.points();
   return points.empty() ? 0.0 : points.back().v - points.front().v;
 }
 
 // The location's sites, the leading one first: for a growing location the one that climbed
 // most, for any other the biggest (by peak, or calls for a syscall location).
-std::vector<size_t> leadingFirst(const Profile& profile, const Location& location, bool growing,
-                                 double teardown) {
+std::vector<size_t> leadingFirst(const Profile& profile, const Location& location, bool growing) {
   std::vector<size_t> sites = location.sites;
   if (sites.size() < 2) return sites;
   std::vector<double> weight(sites.size());
   for (size_t k = 0; k < sites.size(); ++k) {
     const SiteProfile& s = profile.sites[sites[k]];
     weight[k] = !s.isAlloc() ? static_cast<double>(s.calls)
-                : growing    ? climb(s, teardown)
+                : growing    ? climb(s)
                              : static_cast<double>(s.peakLiveBytes);
   }
   std::vector<size_t> order(sites.size());
@@ -69,7 +59,6 @@ std::vector<RankedSite> rankLocations(const Profile& profile,
                                       const std::vector<Location>& locations,
                                       const TrendSettings& settings) {
   const double duration = profile.durationS();
-  const double teardown = profile.exitTeardownStartS();
   std::vector<TrendVerdict> verdicts;
   std::vector<uint64_t> beforeExit;
   verdicts.reserve(locations.size());
@@ -77,12 +66,21 @@ std::vector<RankedSite> rankLocations(const Profile& profile,
   for (const Location& location : locations) {
     const SiteProfile& s = location.totals(profile);
     const SiteActivity activity = activityOf(s, duration);
-    const std::vector<SeriesPoint> points = runningPart(s.series.points(), teardown);
+    // The series end where a clean exit's teardown began (TEARDOWN): the running program's.
+    const std::vector<SeriesPoint>& points = s.series.points();
     verdicts.push_back(s.isAlloc() ? classifySeries(points, activity, settings)
                                    : classifyRate(points, activity, settings));
-    const bool trimmed = points.size() < s.series.points().size();
-    beforeExit.push_back(s.isAlloc() && trimmed ? static_cast<uint64_t>(points.back().v + 0.5)
-                                                : s.liveBytes);
+    const bool tornDown = profile.teardownS.has_value() && s.series.totalAdded() > 0;
+    beforeExit.push_back(s.isAlloc() && tornDown ? static_cast<uint64_t>(s.series.last() + 0.5)
+                                                 : s.liveBytes);
+  }
+  // A climb matched by other lines' falls is memory changing hands, not growth.
+  const std::vector<std::optional<HandOver>> handOvers =
+      findHandOvers(profile, locations, verdicts);
+  for (size_t k = 0; k < locations.size(); ++k) {
+    if (!handOvers[k]) continue;
+    const SiteProfile& s = locations[k].totals(profile);
+    demoteToPlateau(verdicts[k], static_cast<double>(s.peakLiveBytes), handOvers[k]->matched);
   }
   // Memory first: a syscall site's score is in calls, not bytes, so it cannot be compared
   // with an alloc site's. Growing alloc, growing syscall, then the rest in the same order.
@@ -101,11 +99,16 @@ std::vector<RankedSite> rankLocations(const Profile& profile,
     r.rank = ranked.size() + 1;
     r.location = i;
     r.verdict = verdicts[i];
-    r.sites = leadingFirst(profile, locations[i], r.verdict.cls == SiteClass::Growing, teardown);
+    r.sites = leadingFirst(profile, locations[i], r.verdict.cls == SiteClass::Growing);
     r.siteIndex = r.sites.front();
     if (locations[i].totals(profile).isAlloc()) r.growthBytesPerSec = shownGrowth(verdicts[i]);
     r.liveBeforeExit = beforeExit[i];
     ranked.push_back(std::move(r));
+  }
+  std::vector<size_t> rankOf(locations.size(), 0);
+  for (const RankedSite& r : ranked) rankOf[r.location] = r.rank;
+  for (RankedSite& r : ranked) {
+    if (handOvers[r.location]) r.takesOverFromRank = rankOf[handOvers[r.location]->from];
   }
   return ranked;
 }

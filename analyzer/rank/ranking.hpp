@@ -28,13 +28,15 @@ struct RankedSite {
   // The growth a user is shown, in bytes/s: a GROWING alloc site's (shownGrowth); none for
   // any other class and for a syscall site, whose trend is in calls.
   std::optional<double> growthBytesPerSec;
+  // A climb that was memory changing hands (handover.hpp): the rank of the line it took its
+  // bytes from; 0 when there is none.
+  size_t takesOverFromRank = 0;
   // Syscall correlation (correlate.hpp); rank 0 / nullopt when there is none. An alloc site
   // names its syscall partner; a syscall site names its largest growing alloc partner.
   std::optional<double> retainedBytesPerSyscall;
   size_t correlatedRank = 0;
-  // Alloc sites: live bytes at the last snapshot before the exit teardown (see
-  // Profile::exitTeardownStartS); the live bytes at the end when there was none. From the
-  // bounded series, so on long runs a mean over the last few snapshots.
+  // Alloc sites: live bytes at the snapshot where a clean exit's teardown began (TEARDOWN);
+  // the live bytes at the end when there was none.
   uint64_t liveBeforeExit = 0;
 };
 

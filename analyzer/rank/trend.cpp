@@ -175,7 +175,7 @@ HighWater highWater(std::span<const SeriesPoint> points, const HighWaterSettings
   const std::vector<double>& time = blocks.time;
   const size_t count = level.size();
   hw.blocks = count;
-  hw.noise = levelNoise(level);
+  hw.noise = std::max(levelNoise(level), settings.noiseFloor);
 
   // Drift: the net climb against what a driftless random walk could do. Its step sigma is
   // read at two scales and the smaller wins: single points see that a staircase's treads
@@ -220,7 +220,8 @@ HighWater highWater(std::span<const SeriesPoint> points, const HighWaterSettings
   }
   if (hw.rise > 0) {
     const double before = firstLate == 0 ? level[0] : running[firstLate - 1];
-    hw.lateRise = firstLate < count ? std::max(0.0, running.back() - before) : 0;
+    // A new high within a noise sigma of the old one is no climb.
+    hw.lateRise = firstLate < count ? std::max(0.0, running.back() - before - hw.noise) : 0;
     hw.saturation = hw.lateRise / (lateFraction * hw.rise);
 
     const double target = level[0] + 0.9 * hw.rise;
@@ -258,6 +259,22 @@ HighWater highWater(std::span<const SeriesPoint> points, const HighWaterSettings
     if (counted > 0) hw.ratchet = static_cast<double>(ratcheted) / static_cast<double>(counted);
   }
   return hw;
+}
+
+double breath(std::span<const SeriesPoint> points, double slope, size_t window) {
+  window = std::max<size_t>(2, window);
+  if (points.size() < window) return 0;
+  std::vector<double> ranges;
+  for (size_t start = 0; start + window <= points.size(); start += window) {
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = start; i < start + window; ++i) {
+      const double e = points[i].v - slope * points[i].t;
+      lo = std::min(lo, e);
+      hi = std::max(hi, e);
+    }
+    ranges.push_back(hi - lo);
+  }
+  return medianInPlace(ranges);
 }
 
 }  // namespace slowburn::analyze

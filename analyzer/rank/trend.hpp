@@ -32,7 +32,8 @@
 //    medians (a median keeps steps sharp and drops lone spikes); HW(b) is the running max of
 //    the blocks. With L the late window (the last lateFraction of the time span):
 //        rise       = HW(end) - level(first block)        how far it ever climbed,
-//        lateRise   = HW(end) - HW(just before L)         how much of that came late,
+//        lateRise   = HW(end) - HW(just before L) - sigma how much of that came late, past
+//                                                      the noise (4.) a new high may be,
 //        saturation = (lateRise / |L|) / (rise / span)    late climb rate vs whole-run rate:
 //                     ~1 for a steady leak, ~0 for a cache that filled and stopped, > 1 for
 //                     growth that started late;
@@ -113,8 +114,21 @@ struct HighWaterSettings {
   size_t slices = 8;
   size_t driftBlocks = 16;  // coarser blocks for the random-walk drift test
   double noiseK = 0.5;      // a new maximum counts when it beats the old one by noiseK sigma
+  // Known noise the levels carry whatever their shape (sampling: sqrt(level * sample bytes),
+  // and sampled blocks live on, so block medians do not average it away). The noise sigma
+  // is never taken below it.
+  double noiseFloor = 0;
 };
 
 HighWater highWater(std::span<const SeriesPoint> points, const HighWaterSettings& = {});
+
+// 6. Breath: how much the series moves over a few snapshots, apart from its trend. A queue,
+//    a pool of in-flight requests or a per-thread cache goes up and down by a few blocks all
+//    the time; a wander of the same size over the run is that breathing, not a leak. With
+//    e_i = v_i - slope * t_i (the run's Theil-Sen slope removed), the breath is the median
+//    over consecutive windows of `window` points of max(e) - min(e). White noise gives about
+//    2.3 sigma for 5 points; a straight climb, a smooth fill and a staircase's treads about
+//    0. A climb worth a few breaths is not evidence of growth.
+double breath(std::span<const SeriesPoint> points, double slope, size_t window = 5);
 
 }  // namespace slowburn::analyze

@@ -25,7 +25,7 @@ using format::Tag;
 // against the records before it.
 class RecordDecoder {
  public:
-  explicit RecordDecoder(DumpVisitor& visitor) : m_visitor(visitor) {}
+  RecordDecoder(DumpVisitor& visitor, uint32_t version) : m_visitor(visitor), m_version(version) {}
 
   void decode(Tag tag, const uint8_t* payload, size_t size, ReadSummary& summary) {
     PayloadCursor in(payload, size, tagName(tag));
@@ -73,6 +73,15 @@ class RecordDecoder {
         summary.sawEnd = true;
         break;
       }
+      case Tag::Teardown: {
+        if (m_version < 2) throw DumpError(fmtUnknownTag(tag));
+        if (m_sawTeardown) throw DumpError("second TEARDOWN record");
+        Teardown t;
+        format::decode(in, t, before);
+        m_sawTeardown = true;
+        m_visitor.onTeardown(t);
+        break;
+      }
       default: throw DumpError(fmtUnknownTag(tag));
     }
     in.expectEnd();
@@ -87,6 +96,7 @@ class RecordDecoder {
       case Tag::Snapshot: return "SNAPSHOT";
       case Tag::Note: return "NOTE";
       case Tag::End: return "END";
+      case Tag::Teardown: return "TEARDOWN";
     }
     return "unknown";
   }
@@ -96,7 +106,9 @@ class RecordDecoder {
   }
 
   DumpVisitor& m_visitor;
+  uint32_t m_version;
   bool m_sawHeader = false;
+  bool m_sawTeardown = false;
   uint64_t m_modules = 0;
   uint64_t m_lastTimeNs = 0;
   std::vector<format::SiteKind> m_siteKinds;
@@ -180,11 +192,13 @@ ReadSummary readFrom(ByteSource& source, DumpVisitor& visitor, const ReadOptions
   if (preamble == nullptr || std::memcmp(preamble, format::kMagic, sizeof(format::kMagic)) != 0)
     throw DumpError("not a slowburn dump (bad magic)");
   const uint32_t version = format::getU32le(preamble + sizeof(format::kMagic));
-  if (version != format::kVersion)
+  if (version < format::kOldestReadableVersion || version > format::kVersion)
     throw DumpError("unsupported dump format version " + std::to_string(version) +
-                    " (this slowburn reads version " + std::to_string(format::kVersion) + ")");
+                    " (this slowburn reads versions " +
+                    std::to_string(format::kOldestReadableVersion) + " to " +
+                    std::to_string(format::kVersion) + ")");
 
-  RecordDecoder decoder(visitor);
+  RecordDecoder decoder(visitor, version);
   uint64_t offset = format::kPreambleBytes;
   uint64_t lastProgress = 0;
   auto tornTail = [&](const char* what) {

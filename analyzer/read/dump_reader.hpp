@@ -27,6 +27,7 @@ class DumpVisitor {
   virtual void onSnapshot(const Snapshot&) {}
   virtual void onNote(const Note&) {}
   virtual void onEnd(const End&) {}
+  virtual void onTeardown(const Teardown&) {}
 };
 
 struct ReadSummary {

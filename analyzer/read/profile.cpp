@@ -26,12 +26,6 @@ uint64_t Profile::droppedEvents() const {
   return fromNotes;
 }
 
-double Profile::exitTeardownStartS() const {
-  if (!end) return std::numeric_limits<double>::infinity();
-  const double interval = static_cast<double>(header.intervalMs) / 1000.0;
-  return durationS() - 2.0 * interval;
-}
-
 ProfileBuilder::ProfileBuilder(size_t maxPointsPerSite, ProfileLimits limits)
     : m_zeros(maxPointsPerSite), m_limits(limits), m_pointsPerSite(maxPointsPerSite) {}
 
@@ -109,6 +103,12 @@ void ProfileBuilder::onSnapshot(const Snapshot& snapshot) {
 void ProfileBuilder::closePoint() {
   const double t = static_cast<double>(m_pointTimeNs) / kNsPerSecond;
   const double interval = static_cast<double>(m_pointTimeNs - m_previousPointNs) / kNsPerSecond;
+  m_profile.peakLiveBytes = std::max(m_profile.peakLiveBytes, m_profile.liveBytesEnd);
+  m_profile.lastSnapshotS = t;
+  ++m_profile.snapshotPoints;
+  m_previousPointNs = m_pointTimeNs;
+  m_pointOpen = false;
+  if (m_tornDown) return;
   for (SiteProfile& s : m_profile.sites) {
     if (s.isAlloc()) {
       s.series.add(t, static_cast<double>(s.liveBytes));
@@ -122,16 +122,18 @@ void ProfileBuilder::closePoint() {
     calls = 0;
   }
   m_zeros.add(t, 0.0);
-  m_profile.peakLiveBytes = std::max(m_profile.peakLiveBytes, m_profile.liveBytesEnd);
-  m_profile.lastSnapshotS = t;
-  ++m_profile.snapshotPoints;
-  m_previousPointNs = m_pointTimeNs;
-  m_pointOpen = false;
 }
 
 void ProfileBuilder::onNote(const Note& note) { m_profile.notes.push_back(note); }
 
 void ProfileBuilder::onEnd(const End& end) { m_profile.end = end; }
+
+void ProfileBuilder::onTeardown(const Teardown& teardown) {
+  // The snapshot at the same time is the last of the running program: close it now.
+  if (m_pointOpen) closePoint();
+  m_profile.teardownS = static_cast<double>(teardown.timeNs) / kNsPerSecond;
+  m_tornDown = true;
+}
 
 Profile ProfileBuilder::finish(const ReadSummary& summary) {
   if (m_pointOpen) closePoint();

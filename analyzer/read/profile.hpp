@@ -47,6 +47,9 @@ struct Profile {
   std::vector<SiteProfile> sites;  // indexed by site id
   std::vector<Note> notes;
   std::optional<End> end;
+  // When a clean exit's teardown began (TEARDOWN), in seconds: the series end there; the
+  // counters above go on to the last snapshot.
+  std::optional<double> teardownS;
   ReadSummary read;
 
   uint64_t snapshotPoints = 0;  // distinct snapshot times
@@ -63,10 +66,6 @@ struct Profile {
   double durationS() const;
   // Events the recorder lost: END's count, or the NOTE records' when there is no END.
   uint64_t droppedEvents() const;
-  // A clean exit runs static destructors (a global cache freed by its vector's destructor)
-  // in the last moments: snapshots after this time (two intervals before END) may show that
-  // teardown rather than the running program. +infinity when the process did not exit.
-  double exitTeardownStartS() const;
 };
 
 // What a profile may hold, whatever the dump claims: a hostile file can declare millions of
@@ -88,6 +87,7 @@ class ProfileBuilder : public DumpVisitor {
   void onSnapshot(const Snapshot& snapshot) override;
   void onNote(const Note& note) override;
   void onEnd(const End& end) override;
+  void onTeardown(const Teardown& teardown) override;
 
   // Closes the last snapshot point and hands over the profile.
   Profile finish(const ReadSummary& summary);
@@ -109,6 +109,8 @@ class ProfileBuilder : public DumpVisitor {
   uint64_t m_previousPointNs = 0;
   // Calls counted at each syscall site during the open point, by site id.
   std::vector<uint64_t> m_pendingCalls;
+  // After TEARDOWN the series take no more points: they are the running program's.
+  bool m_tornDown = false;
 };
 
 // Reads path and builds its profile; throws DumpError for a dump that cannot be trusted.

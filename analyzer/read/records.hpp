@@ -22,5 +22,6 @@ using SiteChange = format::SiteChange;
 using Snapshot = format::Snapshot<Owned>;
 using Note = format::Note<Owned>;
 using End = format::End;
+using Teardown = format::Teardown;
 
 }  // namespace slowburn::analyze

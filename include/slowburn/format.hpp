@@ -17,7 +17,9 @@
 namespace slowburn::format {
 
 inline constexpr char kMagic[8] = {'S', 'L', 'O', 'W', 'B', 'U', 'R', 'N'};
-inline constexpr uint32_t kVersion = 1;
+// Version 2 adds TEARDOWN; a reader of version 2 reads version 1 as well.
+inline constexpr uint32_t kVersion = 2;
+inline constexpr uint32_t kOldestReadableVersion = 1;
 inline constexpr size_t kPreambleBytes = sizeof(kMagic) + sizeof(uint32_t);
 
 enum class Tag : uint8_t {
@@ -27,6 +29,7 @@ enum class Tag : uint8_t {
   Snapshot = 4,  // records.hpp: Snapshot of SiteChange
   Note = 5,      // records.hpp: Note
   End = 6,       // records.hpp: End
+  Teardown = 7,  // records.hpp: Teardown (version 2 on)
 };
 
 enum class SiteKind : uint8_t {

@@ -266,6 +266,20 @@ void decode(In& in, End& e) {
   e.droppedEvents = in.varint("dropped events");
 }
 
+// TEARDOWN
+
+inline void encode(RecordBuilder& b, const Teardown& t) {
+  b.begin(Tag::Teardown);
+  b.varint(t.timeNs);
+}
+
+template <class In>
+void decode(In& in, Teardown& t, const ReadSoFar& before) {
+  t.timeNs = in.varint("time");
+  if (t.timeNs != before.lastTimeNs)
+    in.reject("TEARDOWN time {} is not the time of the SNAPSHOT before it", t.timeNs);
+}
+
 // Encodes record in b and hands the finished record to emit (bool(const RecordBytes&)); a
 // snapshot point may take several records. False as soon as emit returns false.
 template <class Record, class Emit>

@@ -126,6 +126,17 @@ struct End {
   bool operator==(const End&) const = default;
 };
 
+// TEARDOWN, tag 7 (version 2 on): where a clean exit's teardown began — main returned or
+// exit() was called — before static destructors and atexit handlers free what the program
+// held. The SNAPSHOT records just before it, at the same time, are the live state then;
+// snapshots after it (and END) show the teardown. At most one; absent when the program did
+// not exit through main's return or exit() (killed, _exit, exec).
+struct Teardown {
+  uint64_t timeNs = 0;  // the time of the snapshot just before
+
+  bool operator==(const Teardown&) const = default;
+};
+
 using HeaderView = Header<Views>;
 using ModuleView = Module<Views>;
 using SiteView = Site<Views>;

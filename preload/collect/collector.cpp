@@ -213,6 +213,14 @@ void Collector::apply(const Event& event, uint64_t bodyWaitNs) {
       break;
     case EventOp::SiteDef: defineSite(event, bodyWaitNs); break;
     case EventOp::ModuleDef: defineModule(event, bodyWaitNs); break;
+    case EventOp::Teardown:
+      // The running program's last snapshot, then the mark; only the first one counts.
+      if (!m_tornDown && snapshot(raw::monotonicNs())) {
+        m_tornDown = true;
+        if (!m_writer.append(format::Teardown{m_lastSnapshotNs}) || !m_writer.flush())
+          fail("cannot write the dump");
+      }
+      break;
     case EventOp::Calls:
       if (SiteBooks* books = m_sites.find(event.site)) {
         books->eventCalls += event.size;

@@ -81,6 +81,7 @@ class Collector {
   // Frees (and reallocs) of blocks this collector never saw allocated: made before
   // recording started. Never subtracted from a site; slowburn attach reports them.
   uint64_t m_unknownFrees = 0;
+  bool m_tornDown = false;  // TEARDOWN written
   bool m_failed = false;
   bool m_degraded = false;
   uint64_t m_frames[format::kMaxFrames];

@@ -12,6 +12,11 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+// glibc's start routine has no prototype in any header.
+extern "C" int __libc_start_main(int (*main)(int, char**, char**), int argc, char** argv,
+                                 void (*init)(), void (*fini)(), void (*rtldFini)(),
+                                 void* stackEnd);
+
 #define SLOWBURN_ALLOC_HOOKS(X) \
   X(malloc)                     \
   X(free)                       \
@@ -60,9 +65,16 @@
   X(dlclose)                     \
   X(dl_iterate_phdr)
 
+// The moment a clean exit's teardown begins: main returning (main is wrapped through
+// __libc_start_main, which the executable's _start calls through its PLT) or exit() called.
+#define SLOWBURN_EXIT_HOOKS(X) \
+  X(__libc_start_main)         \
+  X(exit)
+
 // Every exported hook by name: X(name, ...) for each list (the IO list's extra columns are
 // ignored).
-#define SLOWBURN_HOOKS(X) SLOWBURN_ALLOC_HOOKS(X) SLOWBURN_IO_HOOKS(X) SLOWBURN_LOADER_HOOKS(X)
+#define SLOWBURN_HOOKS(X) \
+  SLOWBURN_ALLOC_HOOKS(X) SLOWBURN_IO_HOOKS(X) SLOWBURN_LOADER_HOOKS(X) SLOWBURN_EXIT_HOOKS(X)
 
 // Redirections made only by slowburn attach, never exported: dlopen, so modules loaded
 // while attached get their GOT entries redirected too. Exported, it would make every

@@ -28,6 +28,10 @@ SLOWBURN_IO_HOOKS(SLOWBURN_DECLARE_IO_HOOK)
 #undef SLOWBURN_DECLARE_IO_HOOK
 
 int dlclose(void* handle) noexcept SLOWBURN_HOOK(dlclose);
+int __libc_start_main(int (*main)(int, char**, char**), int argc, char** argv, void (*init)(),
+                      void (*fini)(), void (*rtldFini)(), void* stackEnd)
+    SLOWBURN_HOOK(__libc_start_main);
+[[noreturn]] void exit(int status) noexcept SLOWBURN_HOOK(exit);
 int dl_iterate_phdr(int (*callback)(struct dl_phdr_info*, size_t, void*), void* data)
     SLOWBURN_HOOK(dl_iterate_phdr);
 

@@ -22,6 +22,8 @@ enum class EventOp : uint8_t {
   ModuleDef = 7,      // ptr: load address; size: extent; site: path bytes; thread: build-id
                       // bytes; the build-id, then the path, follow
   Calls = 8,          // site: a syscall site without a shared counter; ptr: bytes moved
+  Teardown = 9,       // main returned or exit() was called: what is live now is the
+                      // running program's, what is freed next its exit teardown
 };
 
 struct Event {

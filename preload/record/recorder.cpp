@@ -6,6 +6,7 @@
 #include "record/reentry_guard.hpp"
 #include "record/unwinder.hpp"
 #include "slowburn/checksum.hpp"
+#include "support/raw_io.hpp"
 
 namespace slowburn::preload {
 namespace {
@@ -192,6 +193,16 @@ void endRealloc(ReallocTicket ticket, void* old, void* result, size_t size) {
     }
   }
   if (result != nullptr) recordAlloc(result, size);
+}
+
+void recordTeardown() {
+  static std::atomic<bool> s_marked{false};
+  Channel* channel = currentChannel();
+  if (channel == nullptr) return;
+  ErrnoKeeper keepErrno;
+  // A vfork child shares its parent's memory, channel included: its exit is not the parent's.
+  if (raw::pid() != channel->control().setup.pid || s_marked.exchange(true)) return;
+  push(*channel, event(EventOp::Teardown, raw::monotonicNs(), 0, 0, 0));
 }
 
 void countSyscall(format::SyscallOp op, uintptr_t caller, ssize_t result) {

@@ -52,4 +52,8 @@ void endRealloc(ReallocTicket ticket, void* old, void* result, size_t size);
 
 void countSyscall(format::SyscallOp op, uintptr_t caller, ssize_t result);
 
+// Main returned or exit() was called: the collector takes the running program's last
+// snapshot now, in event order, before any free of the teardown. Once per process.
+void recordTeardown();
+
 }  // namespace slowburn::preload

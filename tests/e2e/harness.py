@@ -72,6 +72,7 @@ class Dump:
         self.snapshots = [r for r in self.records if r["type"] == "snapshot"]
         self.notes = [r for r in self.records if r["type"] == "note"]
         self.ends = [r for r in self.records if r["type"] == "end"]
+        self.teardowns = [r for r in self.records if r["type"] == "teardown"]
 
     def final_state(self):
         """site id -> dict(live_bytes, live_count, allocs, frees, peak_bytes, calls, bytes)."""

@@ -10,7 +10,7 @@ HOOKS = {"malloc", "free", "calloc", "realloc", "reallocarray", "posix_memalign"
          "aligned_alloc", "memalign", "valloc", "pvalloc", "malloc_usable_size",
          "read", "pread", "pread64", "readv", "recv", "recvfrom", "recvmsg", "write",
          "pwrite", "pwrite64", "writev", "send", "sendto", "sendmsg", "dlclose",
-         "dl_iterate_phdr"}
+         "dl_iterate_phdr", "exit", "__libc_start_main"}
 
 
 def test_preload_exports_only_hooks_and_slowburn_symbols():

@@ -146,6 +146,10 @@ class JsonLines : public DumpVisitor {
     Line("end").field("time_ns", e.timeNs).field("dropped_events", e.droppedEvents);
     m_profile.onEnd(e);
   }
+  void onTeardown(const Teardown& t) override {
+    Line("teardown").field("time_ns", t.timeNs);
+    m_profile.onTeardown(t);
+  }
 
  private:
   ProfileBuilder& m_profile;

@@ -99,6 +99,8 @@ class SyntheticDump {
     return add(format::NoteView{.kind = kind, .count = count, .text = text});
   }
 
+  SyntheticDump& teardown(uint64_t timeNs) { return add(format::Teardown{.timeNs = timeNs}); }
+
   SyntheticDump& end(uint64_t timeNs, uint64_t dropped = 0) {
     return add(format::End{.timeNs = timeNs, .droppedEvents = dropped});
   }

@@ -1,0 +1,49 @@
+#pragma once
+// Memory that changes hands is not growth.
+//
+// A cache filled through one path and refreshed through another frees an entry of the fill
+// path's line each time it makes one at the refresh path's line: the refresh line climbs
+// (until every entry has been refreshed once), the fill line falls by the same bytes at the
+// same moments, and the cache as a whole stays the size it was. Judged alone, the refresh
+// line is a leak. Judged together with the line it takes its bytes from, it is not.
+//
+// For each climbing location X, its rise between consecutive snapshots, need_i = max(0,
+// X_i - X_{i-1}), is matched against what falling locations lost in the same interval,
+// fall_i = sum over Y of max(0, Y_{i-1} - Y_i) (only locations that lost ground over the
+// run: a churning line's jitter is no source). Falls are shared out once: the biggest
+// climbers are served first, so a real leak beside a refreshed cache does not borrow the
+// refresh's falls. X changed hands when
+//   - the falls matched at least `minMatched` of its rise, and
+//   - its increments move against the matched lines' increments (Pearson correlation
+//     <= -minCorrelation), or the two are too steady to correlate: an unrelated cache
+//     being drained while a leak grows rarely does both at the same moments.
+
+#include <cstddef>
+#include <optional>
+#include <vector>
+
+#include "rank/classify.hpp"
+#include "rank/locations.hpp"
+#include "read/profile.hpp"
+
+namespace slowburn::analyze {
+
+struct HandOverSettings {
+  double minMatched = 0.8;
+  double minCorrelation = 0.5;
+  double minSourceFall = 0.1;  // a source lost at least this share of its peak over the run
+};
+
+struct HandOver {
+  size_t from = 0;     // the location it took most of its bytes from
+  double matched = 0;  // share of its rise the falls matched
+};
+
+// For each location (by index), the hand-over that explains its climb, if any. Only
+// locations whose verdict is GROWING are examined.
+std::vector<std::optional<HandOver>> findHandOvers(const Profile& profile,
+                                                   const std::vector<Location>& locations,
+                                                   const std::vector<TrendVerdict>& verdicts,
+                                                   const HandOverSettings& settings = {});
+
+}  // namespace slowburn::analyze
