@@ -10,9 +10,10 @@ namespace slowburn::analyze {
 namespace {
 
 struct Step {
-  double t;       // when it happened (between the point before it and its first point)
-  double before;  // the level just before it
-  double after;   // the level at its end
+  double t;              // when it happened (between the point before it and its first point)
+  double before;         // the level just before it
+  double after;          // the level at its end
+  size_t intervals = 1;  // snapshot intervals it spans
 };
 
 // The noise on a staircase's treads: the first quartile of |d| read as that of white noise
@@ -34,7 +35,10 @@ std::vector<Step> findSteps(const std::vector<SeriesPoint>& p, double threshold)
     Step s{(p[i - 1].t + p[i].t) / 2, p[i - 1].v, p[i].v};
     // Increments in consecutive snapshots are one step: a burst, or capacity steps closer
     // together than snapshots can tell apart.
-    while (i + 1 < p.size() && p[i + 1].v - p[i].v > threshold) s.after = p[++i].v;
+    while (i + 1 < p.size() && p[i + 1].v - p[i].v > threshold) {
+      s.after = p[++i].v;
+      ++s.intervals;
+    }
     steps.push_back(s);
   }
   return steps;
@@ -92,6 +96,9 @@ Staircase analyzeSteps(std::span<const SeriesPoint> input, const StaircaseSettin
   out.fitError = medianInPlace(residuals) / scale;
   if (out.fitError > settings.maxFitError) return out;
   out.applies = true;
+  size_t stepping = 0;
+  for (const Step& s : steps) stepping += s.intervals;
+  out.sparse = static_cast<double>(stepping) <= settings.maxSparse * static_cast<double>(d.size());
 
   // (2): a step is due when the demand line reaches the level the last one left. How late
   // each step came against that, then how late the next one is at the end of the run.

@@ -52,6 +52,7 @@ struct StaircaseSettings {
   double maxFitError = 0.35;   // median |residual| of (1), share of the last level before a step
   double lateSlack = 1.25;     // on pace: rho <= max(lateSlack, the history's worst * 1.1) ...
   double maxLateLimit = 2.0;   // ... but never twice the room the last step left
+  double maxSparse = 1.0 / 3;  // sparse: the share of intervals holding a step, at most
 };
 
 struct Staircase {
@@ -63,6 +64,9 @@ struct Staircase {
   double lateness = 0;   // rho of the last step
   double lateLimit = 0;  // the rho the history allows
   bool onPace = false;   // applies, and rho <= lateLimit
+  // Its steps take at most a third of the intervals: a staircase beyond doubt, whose pace
+  // overrides the trend tests (a denser climb may be a smooth one with bumps).
+  bool sparse = false;
 };
 
 // Points in time order (the trend tests' input).
