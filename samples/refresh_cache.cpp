@@ -2,7 +2,8 @@
 // (a different line), beside a small real leak. Each refresh frees an entry made by the
 // fill path and makes one at the refresh path: one line climbs while the other falls by
 // the same bytes, and the cache as a whole never grows.
-// Usage: refresh_cache [SECONDS] [ENTRIES]   (default 4 s, 4000 entries of 16 KiB)
+// Usage: refresh_cache [SECONDS] [ENTRIES] [NOTE_BYTES]
+//        (default 4 s, 4000 entries of 16 KiB, notes of about 200 B)
 
 #include <time.h>
 
@@ -38,8 +39,10 @@ std::vector<void*> requestLog;  // the small real leak
   cache[slot].value.reset(new char[kEntryBytes]);  // refresh path: replaces a fill entry
 }
 
+size_t noteBytes = 200;
+
 [[gnu::noinline]] void remember(size_t request) {
-  void* note = std::malloc(200 + request % 3);  // the leak: every request noted forever
+  void* note = std::malloc(noteBytes + request % 3);  // the leak: every request noted forever
   requestLog.push_back(note);
 }
 
@@ -48,6 +51,7 @@ std::vector<void*> requestLog;  // the small real leak
 int main(int argc, char** argv) {
   const double seconds = argc > 1 ? std::atof(argv[1]) : 4.0;
   const size_t entries = argc > 2 ? std::strtoul(argv[2], nullptr, 10) : 4000;
+  if (argc > 3) noteBytes = std::strtoul(argv[3], nullptr, 10);
   std::mt19937 rng(7);
   fill(entries);
   const double start = nowS();
@@ -59,7 +63,6 @@ int main(int argc, char** argv) {
     const struct timespec pause { 0, 2000000 };
     nanosleep(&pause, nullptr);
   }
-  std::printf("cache of %zu entries, %zu requests remembered\n", cache.size(),
-              requestLog.size());
+  std::printf("cache of %zu entries, %zu requests remembered\n", cache.size(), requestLog.size());
   return 0;
 }

@@ -123,8 +123,18 @@ TrendVerdict classify(const std::vector<SeriesPoint>& input, const SiteActivity&
 
   const double riseNoise =
       v.hw.noise > 0 ? v.hw.rise / v.hw.noise : (v.hw.rise > 0 ? INFINITY : 0.0);
-  if (n >= settings.minPoints && span > 0 && v.steps.applies && v.steps.onPace) {
-    // A staircase still on pace: growing at the demand its steps imply (staircase.hpp).
+  const double breaths = v.breath > 0 ? v.hw.rise / v.breath : (v.hw.rise > 0 ? INFINITY : 0.0);
+  const double growth = std::max(v.overallSlope, v.lateSlope);
+  const bool enough = n >= settings.minPoints && span > 0;
+  const bool trending =
+      enough && v.mk.z >= settings.minZ && v.hw.saturation >= settings.minSaturation &&
+      v.hw.ratchet >= settings.minRatchet && riseNoise >= settings.minRiseNoise &&
+      v.hw.drift >= settings.minDrift && breaths >= settings.minBreaths && growth > 0;
+  // A staircase beyond doubt is judged by its pace alone: overdue, it stopped whatever the
+  // trend says; on pace, it grows though its treads read as a plateau (staircase.hpp).
+  const bool overdue = v.steps.applies && v.steps.sparse && !v.steps.onPace;
+  const bool growing = trending && !overdue;
+  if (!growing && enough && v.steps.applies && v.steps.onPace) {
     v.cls = SiteClass::Growing;
     v.growthBytesPerSec = v.steps.rate;
     const double many = std::min(1.0, static_cast<double>(v.steps.steps) / 6.0);
@@ -137,15 +147,6 @@ TrendVerdict classify(const std::vector<SeriesPoint>& input, const SiteActivity&
     v.score = std::max(v.steps.rate * v.confidence, std::numeric_limits<double>::min());
     return v;
   }
-  const double breaths = v.breath > 0 ? v.hw.rise / v.breath : (v.hw.rise > 0 ? INFINITY : 0.0);
-  const double growth = std::max(v.overallSlope, v.lateSlope);
-  // A staircase that is judged by pace and is overdue is no longer growing, whatever its
-  // trend says.
-  const bool growing = n >= settings.minPoints && span > 0 && !v.steps.applies &&
-                       v.mk.z >= settings.minZ && v.hw.saturation >= settings.minSaturation &&
-                       v.hw.ratchet >= settings.minRatchet && riseNoise >= settings.minRiseNoise &&
-                       v.hw.drift >= settings.minDrift && breaths >= settings.minBreaths &&
-                       growth > 0;
   if (growing) {
     v.cls = SiteClass::Growing;
     v.growthBytesPerSec = growth;

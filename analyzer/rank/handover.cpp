@@ -7,9 +7,13 @@
 namespace slowburn::analyze {
 namespace {
 
-std::vector<double> increments(const std::vector<SeriesPoint>& points) {
+// Increments over windows of `width` points (the last window may be shorter).
+std::vector<double> increments(const std::vector<SeriesPoint>& points, size_t width) {
   std::vector<double> d;
-  for (size_t i = 1; i < points.size(); ++i) d.push_back(points[i].v - points[i - 1].v);
+  for (size_t i = 0; i + 1 < points.size(); i += width) {
+    const size_t j = std::min(points.size() - 1, i + width);
+    d.push_back(points[j].v - points[i].v);
+  }
   return d;
 }
 
@@ -41,6 +45,7 @@ std::vector<std::optional<HandOver>> findHandOvers(const Profile& profile,
                                                    const std::vector<TrendVerdict>& verdicts,
                                                    const HandOverSettings& settings) {
   std::vector<std::optional<HandOver>> out(locations.size());
+  const bool sampled = profile.header.sampleBytes > 0;
   std::vector<size_t> climbers, sources;
   std::vector<std::vector<double>> steps(locations.size());
   size_t length = SIZE_MAX;
@@ -49,7 +54,10 @@ std::vector<std::optional<HandOver>> findHandOvers(const Profile& profile,
     if (!s.isAlloc()) continue;
     const std::vector<SeriesPoint>& points = s.series.points();
     if (points.size() < 3) continue;
-    steps[k] = increments(points);
+    const size_t width =
+        sampled ? std::max<size_t>(1, points.size() / std::max<size_t>(1, settings.sampledWindows))
+                : 1;
+    steps[k] = increments(points, width);
     length = std::min(length, steps[k].size());
     const double fell = points.front().v - points.back().v;
     if (verdicts[k].cls == SiteClass::Growing) {
@@ -71,7 +79,8 @@ std::vector<std::optional<HandOver>> findHandOvers(const Profile& profile,
     for (size_t i = 0; i < length; ++i) r += std::max(0.0, steps[x][i]);
     return r;
   };
-  std::sort(climbers.begin(), climbers.end(), [&](size_t a, size_t b) { return rise(a) > rise(b); });
+  std::sort(climbers.begin(), climbers.end(),
+            [&](size_t a, size_t b) { return rise(a) > rise(b); });
 
   struct Take {
     size_t source, interval;
@@ -105,9 +114,21 @@ std::vector<std::optional<HandOver>> findHandOvers(const Profile& profile,
     }
     const std::vector<double> own(steps[x].begin(),
                                   steps[x].begin() + static_cast<std::ptrdiff_t>(length));
-    const std::optional<double> r = correlation(own, sourceSteps);
-    const bool changedHands =
-        matched >= settings.minMatched * total && (!r || *r <= -settings.minCorrelation);
+    bool together = false;
+    double allowance = 0;
+    if (sampled) {
+      double level = locations[x].totals(profile).series.peak();
+      for (size_t y : sources)
+        if (given[y] > 0) level += locations[y].totals(profile).series.peak();
+      allowance = 2 * std::sqrt(level * static_cast<double>(profile.header.sampleBytes));
+      double net = 0;
+      for (size_t i = 0; i < length; ++i) net += own[i] + sourceSteps[i];
+      together = net <= settings.maxSampledNet * total + allowance;
+    } else {
+      const std::optional<double> r = correlation(own, sourceSteps);
+      together = !r || *r <= -settings.minCorrelation;
+    }
+    const bool changedHands = matched + allowance >= settings.minMatched * total && together;
     if (!changedHands) {
       // What it took goes back for the climbers after it.
       for (const Take& t : takes) left[t.source][t.interval] += t.bytes;

@@ -17,6 +17,12 @@
 //   - its increments move against the matched lines' increments (Pearson correlation
 //     <= -minCorrelation), or the two are too steady to correlate: an unrelated cache
 //     being drained while a leak grows rarely does both at the same moments.
+// With sampling, each line's values carry noise of their own (a refresh sampled at one line
+// and its freed entry unsampled at the other), so increments are matched over windows of
+// several snapshots (enough for the noise to average out: `sampledWindows` windows over the
+// run), and moving together is read from the sum: the climber and its sources together must
+// not have grown by more than `maxSampledNet` of its rise. Both tests allow two sigmas of the
+// sampling noise, sqrt(level * sample bytes) summed over the lines involved.
 
 #include <cstddef>
 #include <optional>
@@ -32,6 +38,8 @@ struct HandOverSettings {
   double minMatched = 0.8;
   double minCorrelation = 0.5;
   double minSourceFall = 0.1;  // a source lost at least this share of its peak over the run
+  size_t sampledWindows = 8;
+  double maxSampledNet = 0.2;
 };
 
 struct HandOver {

@@ -10,17 +10,22 @@ namespace slowburn::analyze {
 namespace {
 
 struct Step {
-  double t;        // when it happened (between the point before it and its first point)
-  double before;   // the level just before it
-  double after;    // the level at its end
+  double t;              // when it happened (between the point before it and its first point)
+  double before;         // the level just before it
+  double after;          // the level at its end
+  size_t intervals = 1;  // snapshot intervals it spans
 };
 
-// Robust spread of the increments: 1.4826 MAD about their median.
-double spreadOf(std::vector<double> d) {
+// The noise on a staircase's treads: the first quartile of |d| read as that of white noise
+// (for N(0, s), the first quartile of |d| is 0.3186 s). A staircase's steps are its fewest
+// increments, so the quartile is a tread's; where increments are mostly steps (or a smooth
+// climb) it is large, and few or no steps stand out.
+double treadNoise(std::vector<double> d) {
   if (d.empty()) return 0;
-  const double center = medianInPlace(d);
-  for (double& x : d) x = std::fabs(x - center);
-  return 1.4826 * medianInPlace(d);
+  for (double& x : d) x = std::fabs(x);
+  const size_t q = d.size() / 4;
+  std::nth_element(d.begin(), d.begin() + static_cast<std::ptrdiff_t>(q), d.end());
+  return d[q] / 0.3186;
 }
 
 std::vector<Step> findSteps(const std::vector<SeriesPoint>& p, double threshold) {
@@ -28,7 +33,12 @@ std::vector<Step> findSteps(const std::vector<SeriesPoint>& p, double threshold)
   for (size_t i = 1; i < p.size(); ++i) {
     if (p[i].v - p[i - 1].v <= threshold) continue;
     Step s{(p[i - 1].t + p[i].t) / 2, p[i - 1].v, p[i].v};
-    while (i + 1 < p.size() && p[i + 1].v - p[i].v > threshold) s.after = p[++i].v;
+    // Increments in consecutive snapshots are one step: a burst, or capacity steps closer
+    // together than snapshots can tell apart.
+    while (i + 1 < p.size() && p[i + 1].v - p[i].v > threshold) {
+      s.after = p[++i].v;
+      ++s.intervals;
+    }
     steps.push_back(s);
   }
   return steps;
@@ -59,7 +69,7 @@ Staircase analyzeSteps(std::span<const SeriesPoint> input, const StaircaseSettin
   const double climb = high - p.front().v;
   if (!(climb > 0)) return out;
   const double threshold =
-      std::max(settings.stepSpread * spreadOf(d), settings.minStepShare * climb);
+      std::max(settings.stepSpread * treadNoise(d), settings.minStepShare * climb);
   const std::vector<Step> steps = findSteps(p, threshold);
   out.steps = steps.size();
   double carried = 0;
@@ -86,16 +96,22 @@ Staircase analyzeSteps(std::span<const SeriesPoint> input, const StaircaseSettin
   out.fitError = medianInPlace(residuals) / scale;
   if (out.fitError > settings.maxFitError) return out;
   out.applies = true;
+  size_t stepping = 0;
+  for (const Step& s : steps) stepping += s.intervals;
+  out.sparse = static_cast<double>(stepping) <= settings.maxSparse * static_cast<double>(d.size());
 
-  // (2): how late each step came against the room the one before it left, then the last.
+  // (2): a step is due when the demand line reaches the level the last one left. How late
+  // each step came against that, then how late the next one is at the end of the run.
+  const auto due = [&](const Step& s) { return (s.after - intercept) / out.rate; };
+  const auto lateness = [&](const Step& s, double t) {
+    const double room = due(s) - s.t;
+    return room > 0 ? (t - s.t) / room : INFINITY;
+  };
   double worst = 0;
   for (size_t k = 1; k < steps.size(); ++k) {
-    const double room = (steps[k - 1].after - steps[k - 1].before) / out.rate;
-    if (room > 0) worst = std::max(worst, (steps[k].t - steps[k - 1].t) / room);
+    worst = std::max(worst, lateness(steps[k - 1], steps[k].t));
   }
-  const Step& last = steps.back();
-  const double room = (last.after - last.before) / out.rate;
-  out.lateness = room > 0 ? (p.back().t - last.t) / room : INFINITY;
+  out.lateness = lateness(steps.back(), p.back().t);
   out.lateLimit = std::min(settings.maxLateLimit, std::max(settings.lateSlack, 1.1 * worst));
   out.onPace = out.lateness <= out.lateLimit;
   return out;

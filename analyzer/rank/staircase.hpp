@@ -15,10 +15,10 @@
 // whatever the growth factor: the levels before the steps lie on one line through time, its
 // slope the demand. (A geometric staircase's steps get twice as far apart as its levels
 // double; an arithmetic one's are evenly spaced; both satisfy (1).) After the last step, at
-// t_K, the level L_K gives the demand room for
-//     g = (L_K - L_K^-) / r         (2)
-// seconds: the next step is due at t_K + g. With the run ending at T, the lateness
-//     rho = (T - t_K) / g
+// t_K, the level L_K is reached by the demand at
+//     t_due = t0 + L_K / r          (2)
+// and the next step is due then. With the run ending at T, the lateness
+//     rho = (T - t_K) / (t_due - t_K)
 // is below 1 while the next step is not due yet: the staircase is on pace and GROWING, at
 // rate r. A rho well above 1 is a step that was due and never came: the demand stopped, and
 // it is a PLATEAU. "Well above" is measured against the staircase's own history: each
@@ -27,11 +27,14 @@
 // A snapshot taken while a buffer is copied into its successor sees both: one-snapshot spikes
 // are dropped first (each point lowered to the next one's level when that is lower). Steps
 // are then found in the first differences d_i = v_i - v_{i-1}: an increment counts when it
-// stands out of the differences' own spread (k * 1.4826 MAD, 0 on a staircase's dead-flat
-// treads) and is a visible part of the climb; increments in consecutive points form one step
-// (a burst), placed mid-way between the points before and at its start. A series is judged
-// this way only when its steps carry most of its climb and it never falls far (capacity is
-// not given back); everything else is left to the trend tests.
+// stands out of the treads' noise (k times the white-noise sigma the first quartile of |d|
+// implies; 0 on dead-flat treads) and is a visible part of the climb. Increments in
+// consecutive snapshots form one step (a burst, or capacity steps closer together than
+// snapshots tell apart), placed mid-way between the points before and at its start: only
+// the levels where steps begin lie on the demand line. A series is judged this way only when its
+// steps carry most of its climb and it never falls far (capacity is not given back). A smooth climb
+// has no treads to stand out of: its increments are all alike, none is a step, and it is left to
+// the trend tests, as is anything else that is not a staircase.
 
 #include <cstddef>
 #include <span>
@@ -42,24 +45,28 @@ namespace slowburn::analyze {
 
 struct StaircaseSettings {
   size_t minSteps = 3;         // (1) needs a line checked by a third point
-  double stepSpread = 6.0;     // an increment beats k * 1.4826 MAD of the increments
+  double stepSpread = 6.0;     // an increment beats k times the treads' noise sigma
   double minStepShare = 0.02;  // ... and is at least this share of the climb
   double minShare = 0.8;       // the steps carry at least this share of the climb
   double maxFall = 0.2;        // the deepest fall below the running high, share of the climb
   double maxFitError = 0.35;   // median |residual| of (1), share of the last level before a step
   double lateSlack = 1.25;     // on pace: rho <= max(lateSlack, the history's worst * 1.1) ...
   double maxLateLimit = 2.0;   // ... but never twice the room the last step left
+  double maxSparse = 1.0 / 3;  // sparse: the share of intervals holding a step, at most
 };
 
 struct Staircase {
-  bool applies = false;   // stepwise enough to be judged by pace
+  bool applies = false;  // stepwise enough to be judged by pace
   size_t steps = 0;
-  double share = 0;       // of the climb, carried by the steps
-  double rate = 0;        // r of (1), units/s
-  double fitError = 0;    // median |residual| of (1) / the last level before a step
-  double lateness = 0;    // rho of the last step
-  double lateLimit = 0;   // the rho the history allows
-  bool onPace = false;    // applies, and rho <= lateLimit
+  double share = 0;      // of the climb, carried by the steps
+  double rate = 0;       // r of (1), units/s
+  double fitError = 0;   // median |residual| of (1) / the last level before a step
+  double lateness = 0;   // rho of the last step
+  double lateLimit = 0;  // the rho the history allows
+  bool onPace = false;   // applies, and rho <= lateLimit
+  // Its steps take at most a third of the intervals: a staircase beyond doubt, whose pace
+  // overrides the trend tests (a denser climb may be a smooth one with bumps).
+  bool sparse = false;
 };
 
 // Points in time order (the trend tests' input).

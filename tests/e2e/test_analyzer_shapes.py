@@ -18,11 +18,11 @@ def marker_line(source, marker):
 DEFAULT_INTERVAL_MS = 100
 
 
-def profile_dump(name, *args):
+def profile_dump(name, *args, env=None):
     """Runs a sample under the preload, at the default interval; returns its dump's path."""
     workdir = tmpdir()
     _, dumps = run_profiled([sample(name)] + [str(a) for a in args], workdir,
-                            env={"SLOWBURN_INTERVAL_MS": str(DEFAULT_INTERVAL_MS)})
+                            env={"SLOWBURN_INTERVAL_MS": str(DEFAULT_INTERVAL_MS), **(env or {})})
     assert len(dumps) == 1, dumps
     return dumps[0]
 
