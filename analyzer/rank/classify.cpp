@@ -126,15 +126,27 @@ TrendVerdict classify(const std::vector<SeriesPoint>& input, const SiteActivity&
   const double breaths = v.breath > 0 ? v.hw.rise / v.breath : (v.hw.rise > 0 ? INFINITY : 0.0);
   const double growth = std::max(v.overallSlope, v.lateSlope);
   const bool enough = n >= settings.minPoints && span > 0;
+  // What grows is still there when the run ends: a backlog that drained before the exit was
+  // breathing, however high it rose.
+  const double held = endLevel(pts) - pts.front().v;
+  const bool holds = held >= settings.minEndShare * v.hw.rise;
   const bool trending =
       enough && v.mk.z >= settings.minZ && v.hw.saturation >= settings.minSaturation &&
       v.hw.ratchet >= settings.minRatchet && riseNoise >= settings.minRiseNoise &&
-      v.hw.drift >= settings.minDrift && breaths >= settings.minBreaths && growth > 0;
+      v.hw.drift >= settings.minDrift && breaths >= settings.minBreaths && holds && growth > 0;
+  // Capacity that steps up when full takes a handful of allocations a step (a new buffer, a
+  // chunk), plus the steps too small to see from the first snapshot (a buffer that doubled
+  // from one element to `peak` took log2(peak) of them). A line with thousands of
+  // allocations a step is something else breathing in bursts (a queue's nodes, in-flight
+  // requests): its steps are no capacity, and its pace means nothing.
+  const double stepAllocs =
+      4.0 * static_cast<double>(v.steps.steps) + 3.0 * std::log2(std::max(2.0, peak));
+  const bool capacity = v.steps.applies && static_cast<double>(activity.allocs) <= stepAllocs;
   // A staircase beyond doubt is judged by its pace alone: overdue, it stopped whatever the
   // trend says; on pace, it grows though its treads read as a plateau (staircase.hpp).
-  const bool overdue = v.steps.applies && v.steps.sparse && !v.steps.onPace;
+  const bool overdue = capacity && v.steps.sparse && !v.steps.onPace;
   const bool growing = trending && !overdue;
-  if (!growing && enough && v.steps.applies && v.steps.onPace) {
+  if (!growing && enough && capacity && v.steps.onPace) {
     v.cls = SiteClass::Growing;
     v.growthBytesPerSec = v.steps.rate;
     const double many = std::min(1.0, static_cast<double>(v.steps.steps) / 6.0);

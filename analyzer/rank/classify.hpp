@@ -42,6 +42,7 @@ struct TrendSettings {
   double minRiseNoise = 4.0;    // total rise in units of block noise sigma (PLATEAU too)
   double minDrift = 2.5;        // net climb, z under a driftless random walk
   double minBreaths = 3.0;      // the climb is at least this many breaths (trend.hpp, 6.)
+  double minEndShare = 0.5;     // the run ends holding at least this share of the climb
   size_t breathWindow = 5;      // points per breath window
   HighWaterSettings highWater;  // late window, blocks, slices, noise margin
   StaircaseSettings staircase;  // a climb in steps is judged by its pace (staircase.hpp)

@@ -86,9 +86,12 @@ std::vector<std::optional<HandOver>> findHandOvers(const Profile& profile,
     size_t source, interval;
     double bytes;
   };
-  for (size_t x : climbers) {
+  // Matches x against what the sources still have; takes it when the match holds (or always,
+  // for a dry run, after which the budgets are restored). The share of x's rise matched, or
+  // nullopt when x did not change hands.
+  const auto match = [&](size_t x, bool dryRun) -> std::optional<HandOver> {
     const double total = rise(x);
-    if (!(total > 0)) continue;
+    if (!(total > 0)) return std::nullopt;
     std::vector<Take> takes;
     std::vector<double> given(locations.size(), 0.0);
     double matched = 0;
@@ -129,12 +132,22 @@ std::vector<std::optional<HandOver>> findHandOvers(const Profile& profile,
       together = !r || *r <= -settings.minCorrelation;
     }
     const bool changedHands = matched + allowance >= settings.minMatched * total && together;
-    if (!changedHands) {
-      // What it took goes back for the climbers after it.
+    if (dryRun || !changedHands) {
       for (const Take& t : takes) left[t.source][t.interval] += t.bytes;
-      continue;
     }
-    out[x] = HandOver{from, matched / total};
+    if (!changedHands) return std::nullopt;
+    return HandOver{from, std::min(1.0, matched / total)};
+  };
+  // The best matched first: a refresh that mirrors its source's fall is served before a real
+  // leak that merely grows while the same source falls.
+  std::vector<double> share(locations.size(), 0.0);
+  for (size_t x : climbers) {
+    if (const std::optional<HandOver> dry = match(x, true)) share[x] = dry->matched;
+  }
+  std::stable_sort(climbers.begin(), climbers.end(),
+                   [&](size_t a, size_t b) { return share[a] > share[b]; });
+  for (size_t x : climbers) {
+    if (share[x] > 0) out[x] = match(x, false);
   }
   return out;
 }

@@ -10,9 +10,9 @@
 // For each climbing location X, its rise between consecutive snapshots, need_i = max(0,
 // X_i - X_{i-1}), is matched against what falling locations lost in the same interval,
 // fall_i = sum over Y of max(0, Y_{i-1} - Y_i) (only locations that lost ground over the
-// run: a churning line's jitter is no source). Falls are shared out once: the biggest
-// climbers are served first, so a real leak beside a refreshed cache does not borrow the
-// refresh's falls. X changed hands when
+// run: a churning line's jitter is no source). Falls are shared out once, the best matched
+// climbers first (each judged alone beforehand), so a real leak that grows while a refreshed
+// cache's fill line falls does not borrow the falls the refresh mirrors. X changed hands when
 //   - the falls matched at least `minMatched` of its rise, and
 //   - its increments move against the matched lines' increments (Pearson correlation
 //     <= -minCorrelation), or the two are too steady to correlate: an unrelated cache

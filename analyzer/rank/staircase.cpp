@@ -44,11 +44,14 @@ std::vector<Step> findSteps(const std::vector<SeriesPoint>& p, double threshold)
   return steps;
 }
 
-// A buffer that grows is copied into the next one and then freed: a snapshot taken during the
-// copy sees both. The lower of each point and the next drops such one-snapshot spikes.
-std::vector<SeriesPoint> withoutSpikes(std::span<const SeriesPoint> p) {
+// A buffer that grows is copied into the next one and then freed: snapshots taken during the
+// copy (a big buffer on a busy machine takes several) see both. Each point lowered to the
+// lowest of itself and the next `span` drops such spikes; a staircase's treads are untouched.
+std::vector<SeriesPoint> withoutSpikes(std::span<const SeriesPoint> p, size_t span) {
   std::vector<SeriesPoint> out(p.begin(), p.end());
-  for (size_t i = 0; i + 1 < p.size(); ++i) out[i].v = std::min(p[i].v, p[i + 1].v);
+  for (size_t i = 0; i < p.size(); ++i)
+    for (size_t j = i + 1; j <= i + span && j < p.size(); ++j)
+      out[i].v = std::min(out[i].v, p[j].v);
   return out;
 }
 
@@ -57,7 +60,7 @@ std::vector<SeriesPoint> withoutSpikes(std::span<const SeriesPoint> p) {
 Staircase analyzeSteps(std::span<const SeriesPoint> input, const StaircaseSettings& settings) {
   Staircase out;
   if (input.size() < 3) return out;
-  const std::vector<SeriesPoint> p = withoutSpikes(input);
+  const std::vector<SeriesPoint> p = withoutSpikes(input, settings.spikeSpan);
   double high = p.front().v, fall = 0;
   std::vector<double> d;
   d.reserve(p.size() - 1);

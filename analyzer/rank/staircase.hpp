@@ -24,8 +24,9 @@
 // it is a PLATEAU. "Well above" is measured against the staircase's own history: each
 // earlier step's lateness against the same line (a bursty leak's gaps vary).
 //
-// A snapshot taken while a buffer is copied into its successor sees both: one-snapshot spikes
-// are dropped first (each point lowered to the next one's level when that is lower). Steps
+// A snapshot taken while a buffer is copied into its successor sees both: such spikes (up to
+// a few snapshots long: a big buffer's copy on a busy machine) are dropped first, each point
+// lowered to the lowest of the next few. Steps
 // are then found in the first differences d_i = v_i - v_{i-1}: an increment counts when it
 // stands out of the treads' noise (k times the white-noise sigma the first quartile of |d|
 // implies; 0 on dead-flat treads) and is a visible part of the climb. Increments in
@@ -45,6 +46,7 @@ namespace slowburn::analyze {
 
 struct StaircaseSettings {
   size_t minSteps = 3;         // (1) needs a line checked by a third point
+  size_t spikeSpan = 3;        // snapshots a copy's old + new buffers may be seen together
   double stepSpread = 6.0;     // an increment beats k times the treads' noise sigma
   double minStepShare = 0.02;  // ... and is at least this share of the climb
   double minShare = 0.8;       // the steps carry at least this share of the climb
