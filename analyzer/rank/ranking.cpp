@@ -23,17 +23,6 @@ SiteActivity activityOf(const SiteProfile& s, double durationS) {
   return a;
 }
 
-// The points a trend is judged on: the run without its exit teardown, which frees every
-// static container at once and would make a leak look like a spike. A few points at most
-// are left out, and never so many that fewer than half remain.
-std::vector<SeriesPoint> runningPart(const std::vector<SeriesPoint>& points, double teardown) {
-  constexpr size_t kMaxTrimmed = 3;
-  size_t keep = points.size();
-  while (keep > 0 && points.size() - keep < kMaxTrimmed && points[keep - 1].t > teardown) --keep;
-  if (keep < points.size() / 2 || keep < 2) keep = points.size();
-  return {points.begin(), points.begin() + static_cast<std::ptrdiff_t>(keep)};
-}
-
 // How much a site climbed over the running part: its last point over its first.
 double climb(const SiteProfile& s, double teardown) {
   const std::vector<SeriesPoint> points = runningPart(s.series.points(), teardown);
@@ -64,6 +53,15 @@ std::vector<size_t> leadingFirst(const Profile& profile, const Location& locatio
 }
 
 }  // namespace
+
+std::vector<SeriesPoint> runningPart(const std::vector<SeriesPoint>& points, double teardown) {
+  // A few points at most are left out, and never so many that fewer than half remain.
+  constexpr size_t kMaxTrimmed = 3;
+  size_t keep = points.size();
+  while (keep > 0 && points.size() - keep < kMaxTrimmed && points[keep - 1].t > teardown) --keep;
+  if (keep < points.size() / 2 || keep < 2) keep = points.size();
+  return {points.begin(), points.begin() + static_cast<std::ptrdiff_t>(keep)};
+}
 
 std::vector<RankedSite> rankLocations(const Profile& profile,
                                       const std::vector<Location>& locations,

@@ -38,6 +38,12 @@ struct RankedSite {
   uint64_t liveBeforeExit = 0;
 };
 
+// The points a trend is judged on: the run without its exit teardown (points after
+// teardownStartS, Profile::exitTeardownStartS), which frees every static container at once
+// and would make a leak look like a spike. Outputs that show the live state before the exit
+// read a site's series through it too.
+std::vector<SeriesPoint> runningPart(const std::vector<SeriesPoint>& points, double teardownStartS);
+
 // Every location, classified, in rank order: growing memory first, by confident growth rate,
 // then growing syscall locations, then the rest.
 std::vector<RankedSite> rankLocations(const Profile& profile,
