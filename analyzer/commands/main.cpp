@@ -263,7 +263,9 @@ int cli(int argc, char** argv) {
       ->default_val(sa::kDefaultMinConfidence)
       ->check(CLI::Range(0.0, 1.0).description(""))
       ->type_name("0..1");
-  watchCmd->add_option("--every", watchSettings.everyS, "seconds between rankings")
+  watchCmd
+      ->add_option("--every", watchSettings.everyS,
+                   "seconds between rankings; more while ranking takes over a third")
       ->default_val(5)
       ->check(CLI::Range(0.1, 3600.0).description(""))
       ->type_name("SECONDS");

@@ -35,6 +35,7 @@ constexpr Seconds kHeaderWait{5.0};
 // After the process is gone its collector still writes a last snapshot: the watch ends once
 // the dump has been quiet this long, or two snapshot intervals if they are longer.
 constexpr Seconds kQuietAfterGone{1.0};
+constexpr double kRankShare = 3.0;  // wall time between rankings per second of ranking
 
 std::atomic<bool> s_stopRequested{false};
 
@@ -57,7 +58,7 @@ std::string lineKey(const Frame& where) {
                      where.file.empty() ? where.offset : 0);
 }
 
-// "textfile" name: the dump's own name, so each watched process gets a file of its own.
+// The textfile is named after the dump, so each watched process gets a file of its own.
 std::string textfileName(const std::string& dump) {
   std::string name = fileBasename(dump);
   if (name.size() > 3 && name.compare(name.size() - 3, 3, ".sb") == 0) name.resize(name.size() - 3);
@@ -108,9 +109,13 @@ class Watch {
       const bool ended = m_follower.ended();
       const bool gone = !ended && now - lastGrowth >= quietAfterGone() &&
                         processGone(m_profile.header().pid, m_profile.header().startRealtimeNs);
-      if (ended || gone || now - lastRank >= Seconds(m_settings.everyS)) {
+      if (ended || gone || now - lastRank >= m_rankEvery) {
         rank();
         lastRank = now;
+        // A dump of a big program takes seconds to rank (every site is symbolized again):
+        // rank at most a third of the time, so the watch never takes a core of its own.
+        m_rankEvery =
+            std::max<Seconds>(Seconds(m_settings.everyS), kRankShare * (Clock::now() - now));
       }
       if (ended || gone) {
         line(ended ? "the process exited: the watch ends"
@@ -198,6 +203,7 @@ class Watch {
   std::unique_ptr<MetricsTextfile> m_textfile;
   std::map<std::string, bool> m_alerting;  // by lineKey: alerting at the last ranking
   double m_lastS = 0;                      // process time of the last ranking
+  Seconds m_rankEvery{0};                  // --every, or longer when ranking is slow
 };
 
 }  // namespace

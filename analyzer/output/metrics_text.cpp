@@ -52,7 +52,7 @@ LocationSeries seriesOf(const RankedSite& r, const SiteProfile& site, bool growi
 
 class Exposition {
  public:
-  Exposition(const Header& header)
+  explicit Exposition(const Header& header)
       : m_process(fmt::format("pid=\"{}\",exe=\"{}\"", header.pid, metricsLabelValue(header.exe))) {
   }
 

@@ -193,6 +193,20 @@ def test_watch_follows_hours_of_snapshots_in_bounded_memory():
     shutil.rmtree(workdir)
 
 
+def test_watch_says_when_a_line_stops_growing():
+    # given a leak that grows for 200 s of the process's time, then stays where it is
+    workdir = tmpdir()
+    watch, status, _ = follow_synthetic(workdir, 8000, "--leak-until", "2000", "--pause-ms", "300")
+    assert status == 0, watch.err
+    # then the watch says when it turned GROWING and when it stopped, once each
+    leak = [line for line in watch.lines if "sbgrow+0x1000" in line]
+    assert len(leak) == 2, watch.lines
+    assert "] GROWING 40.0 KiB/s" in leak[0], leak
+    assert "] stopped growing: sbgrow+0x1000" in leak[1] and leak[1].endswith(" is PLATEAU now"), \
+        leak
+    shutil.rmtree(workdir)
+
+
 def test_watch_ends_when_the_process_is_gone_without_end():
     # given a process that stops writing without END, as after kill -9
     workdir = tmpdir()
