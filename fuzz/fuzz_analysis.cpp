@@ -8,6 +8,8 @@
 #include "output/export_collapsed.hpp"
 #include "output/export_csv.hpp"
 #include "output/export_json.hpp"
+#include "output/export_pprof.hpp"
+#include "output/metrics_text.hpp"
 #include "output/report_text.hpp"
 #include "rank/analysis.hpp"
 #include "read/dump_reader.hpp"
@@ -26,6 +28,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)exportJson(*analysis);
     (void)exportCsv(*analysis);
     (void)exportCollapsed(*analysis);
+    (void)exportPprof(*analysis);
+    (void)metricsText(*analysis, MetricsSettings{}, WatchCounters{});
   } catch (const DumpError&) {
   }
   return 0;

@@ -4,9 +4,9 @@ UNIT_SRCS := $(wildcard tests/unit/*.cpp)
 UNIT_OBJS := $(UNIT_SRCS:%.cpp=$(BUILD)/obj/%.o)
 UNIT_PRELOAD_OBJS := $(PRELOAD_UNIT_SRCS:%.cpp=$(BUILD)/obj/unit-preload/%.o)
 
-$(BUILD)/obj/tests/%.o: tests/%.cpp
+$(BUILD)/obj/tests/%.o: tests/%.cpp | $(BUILD)/gen/profile.pb.h
 	@mkdir -p $(dir $@)
-	$(CXX) $(CPPFLAGS) -Ianalyzer -Ipreload $(CXXFLAGS) -c $< -o $@
+	$(CXX) $(CPPFLAGS) -Ianalyzer -Ipreload -isystem $(BUILD)/gen $(CXXFLAGS) -c $< -o $@
 
 # The preload's pure parts, compiled again as ordinary (sanitizable) code for the unit tests.
 $(BUILD)/obj/unit-preload/%.o: %.cpp
@@ -19,5 +19,10 @@ $(BUILD)/unit_tests: $(UNIT_OBJS) $(UNIT_PRELOAD_OBJS) $(BUILD)/libanalyzer.a
 $(BUILD)/sbdump: $(BUILD)/obj/tests/tools/sbdump.o $(BUILD)/libanalyzer.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(ANALYZER_LIBS)
 
-all-targets asan-targets: $(BUILD)/unit_tests $(BUILD)/sbdump
--include $(UNIT_OBJS:.o=.d) $(UNIT_PRELOAD_OBJS:.o=.d) $(BUILD)/obj/tests/tools/sbdump.d
+# Writes a dump the way a long-running process streams one, fast: for `slowburn watch`.
+$(BUILD)/sbgrow: $(BUILD)/obj/tests/tools/sbgrow.o
+	$(CXX) $(LDFLAGS) -o $@ $^
+
+all-targets asan-targets: $(BUILD)/unit_tests $(BUILD)/sbdump $(BUILD)/sbgrow
+-include $(UNIT_OBJS:.o=.d) $(UNIT_PRELOAD_OBJS:.o=.d) $(BUILD)/obj/tests/tools/sbdump.d \
+         $(BUILD)/obj/tests/tools/sbgrow.d

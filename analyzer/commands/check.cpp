@@ -8,14 +8,16 @@
 
 namespace slowburn::analyze {
 
+bool overBudget(const RankedSite& r, const CheckSettings& settings) {
+  // Only a GROWING alloc site has a growth rate: a syscall site's trend is in calls.
+  if (!r.growthBytesPerSec || r.verdict.confidence < settings.minConfidence) return false;
+  return *r.growthBytesPerSec > settings.maxGrowthBytesPerSec;
+}
+
 CheckResult checkBudget(const Analysis& analysis, const CheckSettings& settings) {
   CheckResult result;
   for (const RankedSite& r : analysis.sites()) {
-    // Only a GROWING alloc site has a growth rate: a syscall site's trend is in calls.
-    if (!r.growthBytesPerSec || r.verdict.confidence < settings.minConfidence) continue;
-    if (*r.growthBytesPerSec > settings.maxGrowthBytesPerSec) {
-      result.overBudget.push_back(&r);
-    }
+    if (overBudget(r, settings)) result.overBudget.push_back(&r);
   }
   return result;
 }

@@ -24,6 +24,10 @@ struct CheckResult {
   bool passed() const { return overBudget.empty(); }
 };
 
+// The budget's one rule, which `slowburn watch` alerts by too: a GROWING alloc location
+// (RankedSite::growthBytesPerSec) faster than the budget, with enough confidence.
+bool overBudget(const RankedSite& ranked, const CheckSettings& settings);
+
 // Only GROWING alloc sites count (RankedSite::growthBytesPerSec).
 CheckResult checkBudget(const Analysis& analysis, const CheckSettings& settings);
 

@@ -15,9 +15,11 @@
 #include "commands/check.hpp"
 #include "commands/run_command.hpp"
 #include "commands/run_flags.hpp"
+#include "commands/watch_command.hpp"
 #include "output/export_collapsed.hpp"
 #include "output/export_csv.hpp"
 #include "output/export_json.hpp"
+#include "output/export_pprof.hpp"
 #include "output/progress.hpp"
 #include "output/report_text.hpp"
 #include "output/terminal.hpp"
@@ -45,6 +47,9 @@ using WholeStack = std::function<bool(const sa::RankedSite&, const sa::SiteProfi
 
 // For the outputs that name each site's location only.
 bool noWholeStack(const sa::RankedSite&, const sa::SiteProfile&) { return false; }
+
+// pprof samples are the alloc sites' stacks.
+bool pprofWholeStack(const sa::RankedSite&, const sa::SiteProfile& s) { return s.isAlloc(); }
 
 // Reads and analyses a dump, with a progress bar when stderr is a TTY and the file is big.
 // wholeStack: the sites the output prints with their callers; empty for every site.
@@ -166,6 +171,7 @@ int runExport(const std::string& path, const std::string& format, const std::str
   const sa::CollapsedValue collapsed = sa::parseCollapsedValue(value);
   WholeStack printed;  // JSON: every site
   if (format == "csv") printed = noWholeStack;
+  if (format == "pprof") printed = pprofWholeStack;
   if (format == "collapsed") {
     printed = [collapsed](const sa::RankedSite& r, const sa::SiteProfile& s) {
       return sa::collapsedValue(r, s, collapsed) != 0;
@@ -179,6 +185,8 @@ int runExport(const std::string& path, const std::string& format, const std::str
     });
   } else if (format == "csv") {
     out = sa::exportCsv(*analysis);
+  } else if (format == "pprof") {
+    out = sa::exportPprof(*analysis);
   } else {
     out = sa::exportCollapsed(*analysis, collapsed);
   }
@@ -232,14 +240,15 @@ int cli(int argc, char** argv) {
 
   std::string format;
   std::string collapsedValue = "live";
-  CLI::App* exportCmd =
-      app.add_subcommand("export", "Machine-readable output on stdout: json, csv, collapsed");
+  CLI::App* exportCmd = app.add_subcommand(
+      "export", "Machine-readable output on stdout: json, csv, collapsed, pprof");
   addDumpArgument(*exportCmd, dump, "dump file written by the preload");
   exportCmd
       ->add_option("--format", format,
-                   "json (slowburn-report), csv, or collapsed (flame graph stacks)")
+                   "json (slowburn-report), csv, collapsed (flame graph stacks), or pprof\n"
+                   "(gzip'd profile.proto for go tool pprof)")
       ->required()
-      ->check(CLI::IsMember({"json", "csv", "collapsed"}).description(""))
+      ->check(CLI::IsMember({"json", "csv", "collapsed", "pprof"}).description(""))
       ->type_name("FORMAT");
   exportCmd
       ->add_option("--value", collapsedValue,
@@ -249,7 +258,50 @@ int cli(int argc, char** argv) {
       ->type_name("live|peak|allocs");
   exportCmd->footer(
       "Examples:\n  slowburn export DUMP --format json | jq '.sites[0]'\n"
-      "  slowburn export DUMP --format collapsed | flamegraph.pl > live.svg");
+      "  slowburn export DUMP --format collapsed | flamegraph.pl > live.svg\n"
+      "  slowburn export DUMP --format pprof > heap.pb.gz && go tool pprof -top heap.pb.gz");
+
+  sa::WatchSettings watchSettings;
+  std::string watchRate = "0";
+  CLI::App* watchCmd = app.add_subcommand(
+      "watch", "Follow a running process's dump: alert lines, Prometheus metrics");
+  addDumpArgument(*watchCmd, watchSettings.dump, "the dump a running process is writing");
+  watchCmd
+      ->add_option("--max-growth", watchRate,
+                   "alert only above this budget per line: 1MiB/min, 512KiB/s, 10MB/h")
+      ->type_name("RATE");
+  watchCmd
+      ->add_option("--min-confidence", watchSettings.budget.minConfidence,
+                   "alert only on GROWING lines at least this sure")
+      ->default_val(sa::kDefaultMinConfidence)
+      ->check(CLI::Range(0.0, 1.0).description(""))
+      ->type_name("0..1");
+  watchCmd
+      ->add_option("--every", watchSettings.everyS,
+                   "seconds between rankings; more while ranking takes over a third")
+      ->default_val(5)
+      ->check(CLI::Range(0.1, 3600.0).description(""))
+      ->type_name("SECONDS");
+  watchCmd
+      ->add_option("--metrics-listen", watchSettings.metricsListen,
+                   "serve Prometheus metrics on http://ADDR:PORT/metrics")
+      ->type_name("ADDR:PORT");
+  watchCmd
+      ->add_option("--textfile", watchSettings.textfileDir,
+                   "write DIR/<dump name>.prom for node_exporter's textfile collector")
+      ->type_name("DIR");
+  watchCmd->add_option("--top", watchSettings.top, "lines with metrics of their own")
+      ->default_val(10)
+      ->check(CLI::Range(size_t{1}, size_t{1000}).description(""))
+      ->type_name("N");
+  watchCmd->footer(
+      "Ranks the dump as it grows, every --every seconds, as 'slowburn report' would; prints\n"
+      "one line when a program line turns GROWING above the budget and one when it stops; ends\n"
+      "when the process exits (END) or is gone. Metrics: slowburn_location_live_bytes,\n"
+      "_growth_bytes_per_second, _growth_confidence_ratio and _growing (0/1) for the top N\n"
+      "lines plus location=\"other\", slowburn_process_resident_memory_bytes and\n"
+      "_tracked_heap_bytes, labelled with pid and exe.\n"
+      "Example: slowburn watch slowburn.server.4242.sb --metrics-listen 127.0.0.1:9464");
 
   sa::RunSettings runSettings;
   CLI::App* runCmd =
@@ -303,6 +355,10 @@ int cli(int argc, char** argv) {
   if (*checkCmd) return runCheck(dump, rate, minConfidence);
   if (*exportCmd) return runExport(dump, format, collapsedValue);
   if (*attachCmd) return runAttach(attachSettings, reportOptions);
+  if (*watchCmd) {
+    watchSettings.budget.maxGrowthBytesPerSec = sa::parseRate(watchRate);
+    return sa::runWatch(watchSettings, stdout, stderr);
+  }
   return runRun(runSettings, reportOptions);
 }
 

@@ -70,9 +70,7 @@ std::vector<RankedSite> rankLocations(const Profile& profile,
     const std::vector<SeriesPoint>& points = s.series.points();
     verdicts.push_back(s.isAlloc() ? classifySeries(points, activity, settings)
                                    : classifyRate(points, activity, settings));
-    const bool tornDown = profile.teardownS.has_value() && s.series.totalAdded() > 0;
-    beforeExit.push_back(s.isAlloc() && tornDown ? static_cast<uint64_t>(s.series.last() + 0.5)
-                                                 : s.liveBytes);
+    beforeExit.push_back(s.isAlloc() ? liveBeforeExit(profile, s) : s.liveBytes);
   }
   // A climb matched by other lines' falls is memory changing hands, not growth.
   const std::vector<std::optional<HandOver>> handOvers =

@@ -25,7 +25,9 @@ using format::Tag;
 // against the records before it.
 class RecordDecoder {
  public:
-  RecordDecoder(DumpVisitor& visitor, uint32_t version) : m_visitor(visitor), m_version(version) {}
+  explicit RecordDecoder(DumpVisitor& visitor) : m_visitor(visitor) {}
+  // The preamble's version: what a record may be depends on it.
+  void setVersion(uint32_t version) { m_version = version; }
 
   void decode(Tag tag, const uint8_t* payload, size_t size, ReadSummary& summary) {
     PayloadCursor in(payload, size, tagName(tag));
@@ -106,7 +108,7 @@ class RecordDecoder {
   }
 
   DumpVisitor& m_visitor;
-  uint32_t m_version;
+  uint32_t m_version = format::kVersion;
   bool m_sawHeader = false;
   bool m_sawTeardown = false;
   uint64_t m_modules = 0;
@@ -155,6 +157,16 @@ class FileSource : public ByteSource {
   FileSource(const FileSource&) = delete;
   FileSource& operator=(const FileSource&) = delete;
 
+  // Takes in what was appended since: a dump only grows while its process writes it.
+  void refresh() {
+    struct stat st {};
+    if (::fstat(m_fd, &st) != 0)
+      throw DumpError(std::string("cannot stat: ") + std::strerror(errno));
+    const auto size = static_cast<uint64_t>(st.st_size);
+    if (size < m_size) throw DumpError("the file shrank while it was followed");
+    m_size = size;
+  }
+
   const uint8_t* view(uint64_t offset, uint64_t n) override {
     if (offset > m_size || n > m_size - offset) return nullptr;
     if (offset >= m_bufStart && offset + n <= m_bufStart + m_buf.size())
@@ -184,74 +196,98 @@ class FileSource : public ByteSource {
   uint64_t m_bufStart = 0;
 };
 
+// Reads records from a byte source and resumes where it stopped: readDump makes one pass
+// over a finished file, DumpFollower one pass per look at a file that is still growing.
+class RecordStream {
+ public:
+  explicit RecordStream(DumpVisitor& visitor) : m_decoder(visitor) {}
+
+  // Checks magic and version; false while the source is too short to hold them.
+  bool readPreamble(ByteSource& source) {
+    const uint8_t* preamble = source.view(0, format::kPreambleBytes);
+    if (preamble == nullptr) return false;
+    if (std::memcmp(preamble, format::kMagic, sizeof(format::kMagic)) != 0)
+      throw DumpError("not a slowburn dump (bad magic)");
+    const uint32_t version = format::getU32le(preamble + sizeof(format::kMagic));
+    if (version < format::kOldestReadableVersion || version > format::kVersion)
+      throw DumpError("unsupported dump format version " + std::to_string(version) +
+                      " (this slowburn reads versions " +
+                      std::to_string(format::kOldestReadableVersion) + " to " +
+                      std::to_string(format::kVersion) + ")");
+    m_decoder.setVersion(version);
+    m_offset = format::kPreambleBytes;
+    return true;
+  }
+
+  // Reads every whole record up to source.size(). Returns what cut the next record short
+  // ("record length", "record body"), or nullptr when the source ends between records; a
+  // later call with more bytes reads that record again from its start.
+  const char* readRecords(ByteSource& source, ReadSummary& summary, const ReadOptions& options) {
+    const uint64_t total = source.size();
+    while (m_offset < total) {
+      const uint64_t offset = m_offset;
+      const uint64_t headBytes = std::min<uint64_t>(1 + format::kMaxVarintBytes, total - offset);
+      const uint8_t* head = source.view(offset, headBytes);
+      if (head == nullptr) throw DumpError("read error at byte " + std::to_string(offset));
+      const auto tag = static_cast<Tag>(head[0]);
+      uint64_t length = 0;
+      const size_t lengthBytes = format::getVarint(head + 1, head + headBytes, length);
+      if (lengthBytes == 0) {
+        if (headBytes < 1 + format::kMaxVarintBytes) return "record length";
+        throw DumpError("malformed record length at byte " + std::to_string(offset));
+      }
+      if (length > format::kMaxRecordPayload)
+        throw DumpError("record at byte " + std::to_string(offset) + " claims " +
+                        std::to_string(length) + " bytes, over the format's limit");
+      const uint64_t recordBytes = 1 + lengthBytes + length + 4;
+      if (recordBytes > total - offset) return "record body";
+      const uint8_t* record = source.view(offset, recordBytes);
+      if (record == nullptr) throw DumpError("read error at byte " + std::to_string(offset));
+#ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION  // let the fuzzer reach the decoders
+      const uint64_t checked = recordBytes - 4;
+      if (format::recordChecksum(record, checked) != format::getU32le(record + checked))
+        throw DumpError("checksum mismatch in record at byte " + std::to_string(offset) +
+                        ": the dump is corrupted");
+#endif
+      try {
+        m_decoder.decode(tag, record + 1 + lengthBytes, length, summary);
+      } catch (const DumpError& e) {
+        throw DumpError(std::string(e.what()) + " (record at byte " + std::to_string(offset) + ")");
+      }
+      ++summary.records;
+      m_offset = offset + recordBytes;
+      summary.bytes = m_offset;
+      if (options.progress && m_offset - m_lastProgress >= (64u << 20)) {
+        options.progress(m_offset, total);
+        m_lastProgress = m_offset;
+      }
+    }
+    return nullptr;
+  }
+
+  uint64_t offset() const { return m_offset; }
+
+ private:
+  RecordDecoder m_decoder;
+  uint64_t m_offset = 0;
+  uint64_t m_lastProgress = 0;
+};
+
 ReadSummary readFrom(ByteSource& source, DumpVisitor& visitor, const ReadOptions& options) {
   ReadSummary summary;
   const uint64_t total = source.size();
   if (total == 0) throw DumpError("empty file");
-  const uint8_t* preamble = source.view(0, format::kPreambleBytes);
-  if (preamble == nullptr || std::memcmp(preamble, format::kMagic, sizeof(format::kMagic)) != 0)
-    throw DumpError("not a slowburn dump (bad magic)");
-  const uint32_t version = format::getU32le(preamble + sizeof(format::kMagic));
-  if (version < format::kOldestReadableVersion || version > format::kVersion)
-    throw DumpError("unsupported dump format version " + std::to_string(version) +
-                    " (this slowburn reads versions " +
-                    std::to_string(format::kOldestReadableVersion) + " to " +
-                    std::to_string(format::kVersion) + ")");
-
-  RecordDecoder decoder(visitor, version);
-  uint64_t offset = format::kPreambleBytes;
-  uint64_t lastProgress = 0;
-  auto tornTail = [&](const char* what) {
+  RecordStream stream(visitor);
+  if (!stream.readPreamble(source)) throw DumpError("not a slowburn dump (bad magic)");
+  if (const char* cut = stream.readRecords(source, summary, options)) {
     summary.truncated = true;
-    summary.tornTailNote = "the last record is cut short (" + std::string(what) + " at byte " +
-                           std::to_string(offset) + " of " + std::to_string(total) +
+    summary.tornTailNote = "the last record is cut short (" + std::string(cut) + " at byte " +
+                           std::to_string(stream.offset()) + " of " + std::to_string(total) +
                            "): the process was probably killed; the rest was analysed";
-  };
-  while (offset < total) {
-    const uint64_t headBytes = std::min<uint64_t>(1 + format::kMaxVarintBytes, total - offset);
-    const uint8_t* head = source.view(offset, headBytes);
-    if (head == nullptr) throw DumpError("read error at byte " + std::to_string(offset));
-    const auto tag = static_cast<Tag>(head[0]);
-    uint64_t length = 0;
-    const size_t lengthBytes = format::getVarint(head + 1, head + headBytes, length);
-    if (lengthBytes == 0) {
-      if (headBytes < 1 + format::kMaxVarintBytes) {
-        tornTail("record length");
-        break;
-      }
-      throw DumpError("malformed record length at byte " + std::to_string(offset));
-    }
-    if (length > format::kMaxRecordPayload)
-      throw DumpError("record at byte " + std::to_string(offset) + " claims " +
-                      std::to_string(length) + " bytes, over the format's limit");
-    const uint64_t recordBytes = 1 + lengthBytes + length + 4;
-    if (recordBytes > total - offset) {
-      tornTail("record body");
-      break;
-    }
-    const uint8_t* record = source.view(offset, recordBytes);
-    if (record == nullptr) throw DumpError("read error at byte " + std::to_string(offset));
-#ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION  // let the fuzzer reach the decoders
-    const uint64_t checked = recordBytes - 4;
-    if (format::recordChecksum(record, checked) != format::getU32le(record + checked))
-      throw DumpError("checksum mismatch in record at byte " + std::to_string(offset) +
-                      ": the dump is corrupted");
-#endif
-    try {
-      decoder.decode(tag, record + 1 + lengthBytes, length, summary);
-    } catch (const DumpError& e) {
-      throw DumpError(std::string(e.what()) + " (record at byte " + std::to_string(offset) + ")");
-    }
-    ++summary.records;
-    offset += recordBytes;
-    if (options.progress && offset - lastProgress >= (64u << 20)) {
-      options.progress(offset, total);
-      lastProgress = offset;
-    }
   }
   if (summary.records == 0) throw DumpError("dump holds no complete record");
-  summary.bytes = offset;
-  if (options.progress) options.progress(offset, total);
+  summary.bytes = stream.offset();
+  if (options.progress) options.progress(stream.offset(), total);
   return summary;
 }
 
@@ -270,5 +306,39 @@ ReadSummary readDumpBytes(const uint8_t* data, size_t size, DumpVisitor& visitor
   MemorySource source(data, size);
   return readFrom(source, visitor, {});
 }
+
+struct DumpFollower::Impl {
+  Impl(const std::string& path, DumpVisitor& visitor) : path(path), source(path), stream(visitor) {}
+  std::string path;
+  FileSource source;
+  RecordStream stream;
+  ReadSummary summary;
+  bool started = false;
+};
+
+DumpFollower::DumpFollower(const std::string& path, DumpVisitor& visitor)
+    : m_impl(std::make_unique<Impl>(path, visitor)) {}
+
+DumpFollower::~DumpFollower() = default;
+
+uint64_t DumpFollower::poll() {
+  Impl& f = *m_impl;
+  const uint64_t before = f.summary.records;
+  try {
+    f.source.refresh();
+    if (!f.started) f.started = f.stream.readPreamble(f.source);
+    // A record cut short at the tail is being written: the next poll reads it whole.
+    if (f.started && !f.summary.sawEnd) f.stream.readRecords(f.source, f.summary, {});
+  } catch (const DumpError& e) {
+    throw DumpError(f.path + ": " + e.what());
+  }
+  return f.summary.records - before;
+}
+
+bool DumpFollower::started() const { return m_impl->started; }
+
+bool DumpFollower::ended() const { return m_impl->summary.sawEnd; }
+
+const ReadSummary& DumpFollower::summary() const { return m_impl->summary; }
 
 }  // namespace slowburn::analyze

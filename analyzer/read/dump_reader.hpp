@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
@@ -48,5 +49,29 @@ ReadSummary readDump(const std::string& path, DumpVisitor& visitor, const ReadOp
 
 // Same, from memory (used by the fuzzer and tests).
 ReadSummary readDumpBytes(const uint8_t* data, size_t size, DumpVisitor& visitor);
+
+// Follows a dump that its process is still writing: each poll() reads the whole records
+// appended since the last one and leaves a record cut short at the tail for the next, so a
+// long watch reads every byte once. Memory is bounded as readDump's.
+class DumpFollower {
+ public:
+  // Opens path (throws DumpError when it cannot); reads nothing yet.
+  DumpFollower(const std::string& path, DumpVisitor& visitor);
+  ~DumpFollower();
+  DumpFollower(const DumpFollower&) = delete;
+  DumpFollower& operator=(const DumpFollower&) = delete;
+
+  // Reads what was appended; returns how many records that was. Throws DumpError for
+  // anything malformed, as readDump does.
+  uint64_t poll();
+  bool started() const;  // the preamble is there
+  bool ended() const;    // END was read: nothing more will come
+  // Records and bytes read so far; sawEnd once END was read.
+  const ReadSummary& summary() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> m_impl;
+};
 
 }  // namespace slowburn::analyze

@@ -26,6 +26,11 @@ uint64_t Profile::droppedEvents() const {
   return fromNotes;
 }
 
+uint64_t liveBeforeExit(const Profile& profile, const SiteProfile& site) {
+  if (!profile.teardownS || site.series.totalAdded() == 0) return site.liveBytes;
+  return static_cast<uint64_t>(std::max(0.0, site.series.last()) + 0.5);
+}
+
 ProfileBuilder::ProfileBuilder(size_t maxPointsPerSite, ProfileLimits limits)
     : m_zeros(maxPointsPerSite), m_limits(limits), m_pointsPerSite(maxPointsPerSite) {}
 

@@ -68,6 +68,10 @@ struct Profile {
   uint64_t droppedEvents() const;
 };
 
+// An alloc site's live bytes where a clean exit's teardown began (the last point of its
+// series, which end there), or at the end when the dump marks no teardown.
+uint64_t liveBeforeExit(const Profile& profile, const SiteProfile& site);
+
 // What a profile may hold, whatever the dump claims: a hostile file can declare millions of
 // sites. Past pointBudget the series of every site are halved (to no fewer than
 // minPointsPerSite points); past that, or past frameBudget frames, the dump is refused.

@@ -217,15 +217,16 @@ def test_json_is_the_contract():
 
 def test_help_reads_well_and_usage_errors_exit_2():
     for args in (["--help"], ["report", "--help"], ["check", "--help"], ["export", "--help"],
-                 ["run", "--help"]):
+                 ["run", "--help"], ["watch", "--help"]):
         proc = slowburn(args)
         assert proc.returncode == 0 and "Usage:" in proc.stdout, (args, proc.stdout)
         assert max(len(line) for line in proc.stdout.splitlines()) <= 100, proc.stdout
     assert "--max-growth" in slowburn(["check", "--help"]).stdout
     assert "live|peak|allocs" in slowburn(["export", "--help"]).stdout
+    assert "--metrics-listen" in slowburn(["watch", "--help"]).stdout
     unknown = slowburn(["frobnicate"])
     assert "unknown command 'frobnicate'" in unknown.stderr, unknown.stderr
-    assert "report, check, export, run" in unknown.stderr, unknown.stderr
+    assert "report, check, export, watch, run" in unknown.stderr, unknown.stderr
     for args in ([], ["frobnicate"], ["report"], ["export", "x.sb", "--format", "xml"],
                  ["report", "x.sb", "--top", "none"], ["run"]):
         proc = slowburn(args)

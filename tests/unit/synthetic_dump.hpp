@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "slowburn/record_codec.hpp"
@@ -112,6 +113,8 @@ class SyntheticDump {
   }
 
   const std::vector<uint8_t>& bytes() const { return m_bytes; }
+  // Hands over the bytes appended so far and starts empty: a dump written out in pieces.
+  std::vector<uint8_t> take() { return std::exchange(m_bytes, {}); }
   size_t size() const { return m_bytes.size(); }
   // Records appended by add() (a split snapshot counts each of its records).
   size_t records() const { return m_records; }
