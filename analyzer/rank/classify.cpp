@@ -116,7 +116,8 @@ TrendVerdict classify(const std::vector<SeriesPoint>& input, const SiteActivity&
     hws.noiseFloor = std::sqrt(std::max(0.0, peak) * static_cast<double>(activity.sampleBytes));
     v.hw = highWater(pts, hws);
     v.breath = breath(pts, v.overallSlope, settings.breathWindow);
-    v.steps = analyzeSteps(pts, settings.staircase);
+    // Capacity steps are memory's: a call rate has none.
+    if (allowChurn) v.steps = analyzeSteps(pts, settings.staircase);
   } else {
     v.mk.n = n;
   }

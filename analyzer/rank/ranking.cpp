@@ -65,7 +65,8 @@ std::vector<RankedSite> rankLocations(const Profile& profile,
   beforeExit.reserve(locations.size());
   for (const Location& location : locations) {
     const SiteProfile& s = location.totals(profile);
-    const SiteActivity activity = activityOf(s, duration);
+    SiteActivity activity = activityOf(s, duration);
+    activity.sampleBytes = profile.header.sampleBytes;
     // The series end where a clean exit's teardown began (TEARDOWN): the running program's.
     const std::vector<SeriesPoint>& points = s.series.points();
     verdicts.push_back(s.isAlloc() ? classifySeries(points, activity, settings)

@@ -44,14 +44,13 @@ std::vector<Step> findSteps(const std::vector<SeriesPoint>& p, double threshold)
   return steps;
 }
 
-// A buffer that grows is copied into the next one and then freed: snapshots taken during the
-// copy (a big buffer on a busy machine takes several) see both. Each point lowered to the
-// lowest of itself and the next `span` drops such spikes; a staircase's treads are untouched.
-std::vector<SeriesPoint> withoutSpikes(std::span<const SeriesPoint> p, size_t span) {
+// Capacity is what the site keeps from then on: each point lowered to the lowest level that
+// follows it. A buffer copied into its successor and then freed is seen twice by the
+// snapshots taken meanwhile (a big one on a busy machine takes several): those spikes go;
+// a staircase's treads are untouched; a site that gives its memory back has no staircase.
+std::vector<SeriesPoint> keptFromThenOn(std::span<const SeriesPoint> p) {
   std::vector<SeriesPoint> out(p.begin(), p.end());
-  for (size_t i = 0; i < p.size(); ++i)
-    for (size_t j = i + 1; j <= i + span && j < p.size(); ++j)
-      out[i].v = std::min(out[i].v, p[j].v);
+  for (size_t i = out.size() - 1; i-- > 0;) out[i].v = std::min(out[i].v, out[i + 1].v);
   return out;
 }
 
@@ -60,16 +59,11 @@ std::vector<SeriesPoint> withoutSpikes(std::span<const SeriesPoint> p, size_t sp
 Staircase analyzeSteps(std::span<const SeriesPoint> input, const StaircaseSettings& settings) {
   Staircase out;
   if (input.size() < 3) return out;
-  const std::vector<SeriesPoint> p = withoutSpikes(input, settings.spikeSpan);
-  double high = p.front().v, fall = 0;
+  const std::vector<SeriesPoint> p = keptFromThenOn(input);
   std::vector<double> d;
   d.reserve(p.size() - 1);
-  for (size_t i = 1; i < p.size(); ++i) {
-    d.push_back(p[i].v - p[i - 1].v);
-    high = std::max(high, p[i].v);
-    fall = std::max(fall, high - p[i].v);
-  }
-  const double climb = high - p.front().v;
+  for (size_t i = 1; i < p.size(); ++i) d.push_back(p[i].v - p[i - 1].v);
+  const double climb = p.back().v - p.front().v;
   if (!(climb > 0)) return out;
   const double threshold =
       std::max(settings.stepSpread * treadNoise(d), settings.minStepShare * climb);
@@ -78,8 +72,7 @@ Staircase analyzeSteps(std::span<const SeriesPoint> input, const StaircaseSettin
   double carried = 0;
   for (const Step& s : steps) carried += s.after - s.before;
   out.share = carried / climb;
-  if (steps.size() < settings.minSteps || out.share < settings.minShare ||
-      fall > settings.maxFall * climb) {
+  if (steps.size() < settings.minSteps || out.share < settings.minShare) {
     return out;
   }
 

@@ -24,18 +24,18 @@
 // it is a PLATEAU. "Well above" is measured against the staircase's own history: each
 // earlier step's lateness against the same line (a bursty leak's gaps vary).
 //
-// A snapshot taken while a buffer is copied into its successor sees both: such spikes (up to
-// a few snapshots long: a big buffer's copy on a busy machine) are dropped first, each point
-// lowered to the lowest of the next few. Steps
-// are then found in the first differences d_i = v_i - v_{i-1}: an increment counts when it
-// stands out of the treads' noise (k times the white-noise sigma the first quartile of |d|
-// implies; 0 on dead-flat treads) and is a visible part of the climb. Increments in
+// The series is first reduced to what the site keeps from then on (each point lowered to the
+// lowest level that follows it): a buffer copied into its successor is seen twice by the
+// snapshots taken meanwhile, and those spikes go; memory given back leaves no staircase.
+// Steps are then found in the first differences d_i = v_i - v_{i-1}: an increment counts
+// when it stands out of the treads' noise (k times the white-noise sigma the first quartile of
+// |d| implies; 0 on dead-flat treads) and is a visible part of the climb. Increments in
 // consecutive snapshots form one step (a burst, or capacity steps closer together than
-// snapshots tell apart), placed mid-way between the points before and at its start: only
-// the levels where steps begin lie on the demand line. A series is judged this way only when its
-// steps carry most of its climb and it never falls far (capacity is not given back). A smooth climb
-// has no treads to stand out of: its increments are all alike, none is a step, and it is left to
-// the trend tests, as is anything else that is not a staircase.
+// snapshots tell apart), placed mid-way between the points before and at its start: only the
+// levels where steps begin lie on the demand line. A series is judged this way only when its
+// steps carry most of its climb. A smooth climb has no treads to stand out of: its increments
+// are all alike, none is a step, and it is left to the trend tests, as is anything else that
+// is not a staircase.
 
 #include <cstddef>
 #include <span>
@@ -46,11 +46,9 @@ namespace slowburn::analyze {
 
 struct StaircaseSettings {
   size_t minSteps = 3;         // (1) needs a line checked by a third point
-  size_t spikeSpan = 3;        // snapshots a copy's old + new buffers may be seen together
   double stepSpread = 6.0;     // an increment beats k times the treads' noise sigma
   double minStepShare = 0.02;  // ... and is at least this share of the climb
   double minShare = 0.8;       // the steps carry at least this share of the climb
-  double maxFall = 0.2;        // the deepest fall below the running high, share of the climb
   double maxFitError = 0.35;   // median |residual| of (1), share of the last level before a step
   double lateSlack = 1.25;     // on pace: rho <= max(lateSlack, the history's worst * 1.1) ...
   double maxLateLimit = 2.0;   // ... but never twice the room the last step left
