@@ -60,7 +60,8 @@ std::vector<std::optional<HandOver>> findHandOvers(const Profile& profile,
     steps[k] = increments(points, width);
     length = std::min(length, steps[k].size());
     const double fell = points.front().v - points.back().v;
-    if (verdicts[k].cls == SiteClass::Growing) {
+    const SiteClass cls = verdicts[k].cls;
+    if (fell < 0 && (cls == SiteClass::Growing || cls == SiteClass::Plateau)) {
       climbers.push_back(k);
     } else if (fell > 0 && fell >= settings.minSourceFall * s.series.peak()) {
       sources.push_back(k);

@@ -47,8 +47,9 @@ struct HandOver {
   double matched = 0;  // share of its rise the falls matched
 };
 
-// For each location (by index), the hand-over that explains its climb, if any. Only
-// locations whose verdict is GROWING are examined.
+// For each location (by index), the hand-over that explains its climb, if any. Locations
+// that climbed and are GROWING or PLATEAU are examined: a GROWING one is then no growth, a
+// PLATEAU one (it filled as the other emptied) keeps its class; both say where from.
 std::vector<std::optional<HandOver>> findHandOvers(const Profile& profile,
                                                    const std::vector<Location>& locations,
                                                    const std::vector<TrendVerdict>& verdicts,

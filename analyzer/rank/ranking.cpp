@@ -77,7 +77,7 @@ std::vector<RankedSite> rankLocations(const Profile& profile,
   const std::vector<std::optional<HandOver>> handOvers =
       findHandOvers(profile, locations, verdicts);
   for (size_t k = 0; k < locations.size(); ++k) {
-    if (!handOvers[k]) continue;
+    if (!handOvers[k] || verdicts[k].cls != SiteClass::Growing) continue;
     const SiteProfile& s = locations[k].totals(profile);
     demoteToPlateau(verdicts[k], static_cast<double>(s.peakLiveBytes), handOvers[k]->matched);
   }
