@@ -59,9 +59,11 @@ std::vector<std::optional<HandOver>> findHandOvers(const Profile& profile,
                 : 1;
     steps[k] = increments(points, width);
     length = std::min(length, steps[k].size());
-    const double fell = points.front().v - points.back().v;
     const SiteClass cls = verdicts[k].cls;
-    if (fell < 0 && (cls == SiteClass::Growing || cls == SiteClass::Plateau)) {
+    // A source lost ground from its high (a cache may still be filling at the first snapshot).
+    const double fell = s.series.peak() - points.back().v;
+    if (points.back().v > points.front().v &&
+        (cls == SiteClass::Growing || cls == SiteClass::Plateau)) {
       climbers.push_back(k);
     } else if (fell > 0 && fell >= settings.minSourceFall * s.series.peak()) {
       sources.push_back(k);
@@ -110,11 +112,14 @@ std::vector<std::optional<HandOver>> findHandOvers(const Profile& profile,
       }
     }
     size_t from = sources.front();
-    std::vector<double> sourceSteps(length, 0.0);
+    std::vector<double> sourceSteps(length, 0.0), sourceFalls(length, 0.0);
     for (size_t y : sources) {
       if (given[y] > given[from]) from = y;
-      if (given[y] > 0)
-        for (size_t i = 0; i < length; ++i) sourceSteps[i] += steps[y][i];
+      if (given[y] <= 0) continue;
+      for (size_t i = 0; i < length; ++i) {
+        sourceSteps[i] += steps[y][i];
+        sourceFalls[i] += std::max(0.0, -steps[y][i]);
+      }
     }
     const std::vector<double> own(steps[x].begin(),
                                   steps[x].begin() + static_cast<std::ptrdiff_t>(length));
@@ -129,8 +134,12 @@ std::vector<std::optional<HandOver>> findHandOvers(const Profile& profile,
       for (size_t i = 0; i < length; ++i) net += own[i] + sourceSteps[i];
       together = net <= settings.maxSampledNet * total + allowance;
     } else {
-      const std::optional<double> r = correlation(own, sourceSteps);
-      together = !r || *r <= -settings.minCorrelation;
+      // Its climbs against their falls: a source's own filling (a cache loaded at start)
+      // is no evidence either way.
+      std::vector<double> climbs(length);
+      for (size_t i = 0; i < length; ++i) climbs[i] = std::max(0.0, own[i]);
+      const std::optional<double> r = correlation(climbs, sourceFalls);
+      together = !r || *r >= settings.minCorrelation;
     }
     const bool changedHands = matched + allowance >= settings.minMatched * total && together;
     if (dryRun || !changedHands) {

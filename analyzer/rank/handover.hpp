@@ -9,14 +9,14 @@
 //
 // For each climbing location X, its rise between consecutive snapshots, need_i = max(0,
 // X_i - X_{i-1}), is matched against what falling locations lost in the same interval,
-// fall_i = sum over Y of max(0, Y_{i-1} - Y_i) (only locations that lost ground over the
-// run: a churning line's jitter is no source). Falls are shared out once, the best matched
+// fall_i = sum over Y of max(0, Y_{i-1} - Y_i) (only locations that ended well below their
+// high: a churning line's jitter is no source). Falls are shared out once, the best matched
 // climbers first (each judged alone beforehand), so a real leak that grows while a refreshed
 // cache's fill line falls does not borrow the falls the refresh mirrors. X changed hands when
 //   - the falls matched at least `minMatched` of its rise, and
-//   - its increments move against the matched lines' increments (Pearson correlation
-//     <= -minCorrelation), or the two are too steady to correlate: an unrelated cache
-//     being drained while a leak grows rarely does both at the same moments.
+//   - its climbs go with the matched lines' falls, interval by interval (Pearson
+//     correlation >= minCorrelation), or the two are too steady to correlate: an unrelated
+//     cache being drained while a leak grows rarely does both at the same moments.
 // With sampling, each line's values carry noise of their own (a refresh sampled at one line
 // and its freed entry unsampled at the other), so increments are matched over windows of
 // several snapshots (enough for the noise to average out: `sampledWindows` windows over the
@@ -37,7 +37,7 @@ namespace slowburn::analyze {
 struct HandOverSettings {
   double minMatched = 0.8;
   double minCorrelation = 0.5;
-  double minSourceFall = 0.1;  // a source lost at least this share of its peak over the run
+  double minSourceFall = 0.1;  // a source ends at least this share of its peak below it
   size_t sampledWindows = 8;
   double maxSampledNet = 0.2;
 };
