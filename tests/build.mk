@@ -19,5 +19,10 @@ $(BUILD)/unit_tests: $(UNIT_OBJS) $(UNIT_PRELOAD_OBJS) $(BUILD)/libanalyzer.a
 $(BUILD)/sbdump: $(BUILD)/obj/tests/tools/sbdump.o $(BUILD)/libanalyzer.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(ANALYZER_LIBS)
 
-all-targets asan-targets: $(BUILD)/unit_tests $(BUILD)/sbdump
--include $(UNIT_OBJS:.o=.d) $(UNIT_PRELOAD_OBJS:.o=.d) $(BUILD)/obj/tests/tools/sbdump.d
+# Writes a dump from a text description: hostile names and chosen series for e2e tests.
+$(BUILD)/sbcraft: $(BUILD)/obj/tests/tools/sbcraft.o
+	$(CXX) $(LDFLAGS) -o $@ $^
+
+all-targets asan-targets: $(BUILD)/unit_tests $(BUILD)/sbdump $(BUILD)/sbcraft
+-include $(UNIT_OBJS:.o=.d) $(UNIT_PRELOAD_OBJS:.o=.d) $(BUILD)/obj/tests/tools/sbdump.d \
+         $(BUILD)/obj/tests/tools/sbcraft.d

@@ -17,6 +17,7 @@
 #include "output/export_collapsed.hpp"
 #include "output/export_csv.hpp"
 #include "output/export_json.hpp"
+#include "output/html_report.hpp"
 #include "output/progress.hpp"
 #include "output/report_text.hpp"
 #include "output/terminal.hpp"
@@ -174,6 +175,20 @@ int runExport(const std::string& path, const std::string& format, const std::str
   return kExitOk;
 }
 
+int runHtml(const std::string& path, const std::string& outPath, sa::HtmlSettings settings) {
+  settings.dumpPath = path;
+  const size_t top = settings.top;
+  auto analysis = analyze(
+      path, [top](const sa::RankedSite& r, const sa::SiteProfile&) { return r.rank <= top; });
+  const std::string page = sa::htmlReport(*analysis, settings);
+  std::FILE* out = outPath == "-" ? stdout : std::fopen(outPath.c_str(), "wb");
+  if (out == nullptr) throw std::runtime_error("cannot write " + outPath);
+  const bool written = std::fwrite(page.data(), 1, page.size(), out) == page.size();
+  const bool flushed = out == stdout ? std::fflush(out) == 0 : std::fclose(out) == 0;
+  if (!written || !flushed) throw std::runtime_error("cannot write " + outPath);
+  return kExitOk;
+}
+
 int cli(int argc, char** argv) {
   CLI::App app{
       "slowburn finds memory that creeps: it ranks allocation call sites by how steadily their\n"
@@ -238,6 +253,32 @@ int cli(int argc, char** argv) {
       "Examples:\n  slowburn export DUMP --format json | jq '.sites[0]'\n"
       "  slowburn export DUMP --format collapsed | flamegraph.pl > live.svg");
 
+  std::string htmlOut;
+  sa::HtmlSettings htmlSettings;
+  CLI::App* htmlCmd = app.add_subcommand(
+      "html", "One self-contained HTML report: charts of live bytes over time per top site");
+  addDumpArgument(*htmlCmd, dump, "dump file written by the preload");
+  htmlCmd->add_option("-o,--output", htmlOut, "the page to write; - for stdout")
+      ->required()
+      ->type_name("FILE");
+  htmlCmd->add_option("--top", htmlSettings.top, "locations shown with a chart and their stack")
+      ->default_val(10)
+      ->check(CLI::Range(size_t{0}, size_t{1000}).description(""))
+      ->type_name("N");
+  htmlCmd
+      ->add_option("--rows", htmlSettings.rows,
+                   "locations listed in the table; the rest are counted")
+      ->default_val(200)
+      ->check(CLI::Range(size_t{1}, size_t{1} << 24).description(""))
+      ->type_name("N");
+  htmlCmd->add_option("--frames", htmlSettings.frames, "stack frames shown past each location")
+      ->default_val(16)
+      ->check(CLI::Range(size_t{0}, size_t{format::kMaxFrames}).description(""))
+      ->type_name("N");
+  htmlCmd->footer(
+      "The page fetches nothing: open it from a ticket, a CI artifact or a mail.\n"
+      "Example: slowburn html slowburn.server.4242.sb -o report.html");
+
   sa::RunSettings runSettings;
   CLI::App* runCmd =
       app.add_subcommand("run", "Run a command under the profiler, then report its dump");
@@ -285,6 +326,7 @@ int cli(int argc, char** argv) {
   }
   if (*checkCmd) return runCheck(dump, rate, minConfidence);
   if (*exportCmd) return runExport(dump, format, collapsedValue);
+  if (*htmlCmd) return runHtml(dump, htmlOut, htmlSettings);
   return runRun(runSettings, reportOptions);
 }
 

@@ -33,7 +33,10 @@ double Profile::exitTeardownStartS() const {
 }
 
 ProfileBuilder::ProfileBuilder(size_t maxPointsPerSite, ProfileLimits limits)
-    : m_zeros(maxPointsPerSite), m_limits(limits), m_pointsPerSite(maxPointsPerSite) {}
+    : m_zeros(maxPointsPerSite), m_limits(limits), m_pointsPerSite(maxPointsPerSite) {
+  m_profile.liveSeries = BoundedSeries(maxPointsPerSite);
+  m_profile.rssSeries = BoundedSeries(maxPointsPerSite);
+}
 
 void ProfileBuilder::makeRoomForSite() {
   const size_t sites = m_profile.sites.size() + 1;
@@ -122,6 +125,8 @@ void ProfileBuilder::closePoint() {
     calls = 0;
   }
   m_zeros.add(t, 0.0);
+  m_profile.liveSeries.add(t, static_cast<double>(m_profile.liveBytesEnd));
+  m_profile.rssSeries.add(t, static_cast<double>(m_profile.rssEnd));
   m_profile.peakLiveBytes = std::max(m_profile.peakLiveBytes, m_profile.liveBytesEnd);
   m_profile.lastSnapshotS = t;
   ++m_profile.snapshotPoints;
