@@ -22,13 +22,15 @@ CXXFLAGS = $(CXXSTD) $(WARN) $(OPT) $(SAN)
 LDFLAGS  = $(SAN)
 
 # Debian packages the build, the tests, the demo and the benchmarks need (sqlite3, perl, git
-# and util-linux's setpriv/unshare are programs the end-to-end tests profile).
+# and util-linux's setpriv/unshare are programs the end-to-end tests profile; chromium loads
+# the html reports; groff checks the man page).
 DEBIAN_PACKAGES := g++ make python3 libunwind-dev libxxhash-dev libcli11-dev libfmt-dev \
                    libdw-dev libelf-dev zlib1g-dev libgtest-dev libbenchmark-dev \
-                   clang libclang-rt-14-dev clang-format sqlite3 perl git util-linux
+                   clang libclang-rt-14-dev clang-format sqlite3 perl git util-linux \
+                   chromium groff-base
 
 .DEFAULT_GOAL := all
-.PHONY: all deps test test-asan fuzz format clean demo
+.PHONY: all deps browser-deps test test-asan fuzz format clean demo
 
 all: deps
 	@$(MAKE) --no-print-directory all-targets
@@ -43,8 +45,15 @@ include samples/build.mk
 include fuzz/build.mk
 -include bench/build.mk
 
+# The browser tests' driver (playwright-core, driving Debian's chromium), from the
+# committed lock file into tests/browser/node_modules.
+BROWSER_MODULES := tests/browser/node_modules/.package-lock.json
+browser-deps: $(BROWSER_MODULES)
+$(BROWSER_MODULES): tests/browser/package.json tests/browser/package-lock.json
+	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
+
 # Every test: unit, end-to-end and a short fuzz run; ends with "N passed, M failed".
-test: deps
+test: deps browser-deps
 	@$(MAKE) --no-print-directory all-targets
 	@BUILD=$(BUILD) bash tests/run_tests.sh
 

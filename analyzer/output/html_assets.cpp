@@ -46,7 +46,7 @@ svg .grid { stroke: #eceff1; } svg .axis, svg .tick { stroke: #90a4ae; }
 svg text { font: 11px system-ui, sans-serif; fill: var(--muted); }
 svg .ytick { text-anchor: end; } svg .xtick { text-anchor: middle; }
 svg .series, svg .key { fill: none; stroke-width: 2; stroke-linejoin: round; }
-svg .live { stroke: #1565c0; } svg .heap { stroke: #1565c0; } svg .rss { stroke: #8e24aa; }
+svg .live { stroke: #1565c0; } svg .calls { stroke: #00838f; } svg .heap { stroke: #1565c0; } svg .rss { stroke: #8e24aa; }
 svg .fit { stroke: var(--growing); stroke-width: 1.5; stroke-dasharray: 6 4; }
 .rest { color: var(--muted); }
 footer { margin-top: 32px; color: var(--muted); font-size: 12px; word-break: break-all; }

@@ -265,14 +265,19 @@ void writeSite(std::string& out, const Analysis& analysis, const RankedSite& r,
           kept, partner.rank);
     }
   }
+  ChartSpec chart;
   if (s.isAlloc()) {
-    ChartSpec chart;
     chart.lines.push_back({&s.series.points(), "live", "live bytes"});
     chart.fit = growthLine(r, s, p);
-    chart.endS = p.durationS();
     chart.description = "live bytes over time at " + frameLabel(analysis.location(r));
-    out += svgChart(chart);
+  } else {
+    chart.lines.push_back(
+        {&s.series.points(), "calls", fmt::format("{}() calls/s", syscallName(s.op))});
+    chart.unit = ChartUnit::PerSecond;
+    chart.description = "calls per second over time at " + frameLabel(analysis.location(r));
   }
+  chart.endS = p.durationS();
+  out += svgChart(chart);
   writeStack(out, analysis.stack(r), settings.frames);
   if (r.sites.size() > 1) {
     out += fmt::format("<p class=\"facts\">and {} more stacks reach this line</p>\n",

@@ -11,7 +11,7 @@
 namespace slowburn::analyze {
 namespace {
 
-constexpr double kLeft = 78, kRight = 16, kTop = 14, kBottom = 34;
+constexpr double kLeft = 78, kRight = 16, kTop = 30, kBottom = 34;
 constexpr size_t kTargetTicks = 5;
 
 // The smallest 1, 2 or 5 times a power of ten that is at least raw.
@@ -24,14 +24,14 @@ double niceStep(double raw) {
   return 10 * power;
 }
 
-// Ticks of max in a unit of unitSize, labelled "<n> <name>".
-std::vector<Tick> ticksIn(double max, double unitSize, const char* name) {
+// Ticks of max in a unit of unitSize, labelled "<n><suffix>".
+std::vector<Tick> ticksIn(double max, double unitSize, const char* suffix) {
   const double inUnit = max / unitSize;
   const double step = niceStep(inUnit / kTargetTicks);
   std::vector<Tick> ticks;
   for (size_t i = 0;; ++i) {
     const double v = static_cast<double>(i) * step;
-    ticks.push_back({v * unitSize, fmt::format("{:g} {}", v, name)});
+    ticks.push_back({v * unitSize, fmt::format("{:g}{}", v, suffix)});
     if (v >= inUnit * (1 - 1e-9) || i > 4 * kTargetTicks) break;
   }
   return ticks;
@@ -85,7 +85,7 @@ std::optional<std::array<double, 4>> clipFit(const FitLine& f, const Plot& plot)
 }  // namespace
 
 std::vector<Tick> byteTicks(double max) {
-  static constexpr std::array<const char*, 5> kNames{"B", "KiB", "MiB", "GiB", "TiB"};
+  static constexpr std::array<const char*, 5> kNames{" B", " KiB", " MiB", " GiB", " TiB"};
   if (!(max > 0) || !std::isfinite(max)) max = 1;
   size_t unit = 0;
   double size = 1;
@@ -96,11 +96,18 @@ std::vector<Tick> byteTicks(double max) {
   return ticksIn(max, size, kNames[unit]);
 }
 
+std::vector<Tick> rateTicks(double max) {
+  if (!(max > 0) || !std::isfinite(max)) max = 1;
+  if (max >= 1e6) return ticksIn(max, 1e6, "M/s");
+  if (max >= 1e3) return ticksIn(max, 1e3, "k/s");
+  return ticksIn(max, 1, "/s");
+}
+
 std::vector<Tick> timeTicks(double maxSeconds) {
   if (!(maxSeconds > 0) || !std::isfinite(maxSeconds)) maxSeconds = 1;
-  if (maxSeconds <= 120) return ticksIn(maxSeconds, 1, "s");
-  if (maxSeconds <= 2 * 3600) return ticksIn(maxSeconds, 60, "min");
-  return ticksIn(maxSeconds, 3600, "h");
+  if (maxSeconds <= 120) return ticksIn(maxSeconds, 1, " s");
+  if (maxSeconds <= 2 * 3600) return ticksIn(maxSeconds, 60, " min");
+  return ticksIn(maxSeconds, 3600, " h");
 }
 
 std::string svgChart(const ChartSpec& spec) {
@@ -112,7 +119,7 @@ std::string svgChart(const ChartSpec& spec) {
     }
   }
   const std::vector<Tick> xs = timeTicks(tMax);
-  const std::vector<Tick> ys = byteTicks(vMax);
+  const std::vector<Tick> ys = spec.unit == ChartUnit::Bytes ? byteTicks(vMax) : rateTicks(vMax);
   const Plot plot{static_cast<double>(spec.width), static_cast<double>(spec.height),
                   xs.back().value, ys.back().value};
 
@@ -139,7 +146,7 @@ std::string svgChart(const ChartSpec& spec) {
           plot.x(e[0]), plot.y(e[1]), plot.x(e[2]), plot.y(e[3]));
     }
   }
-  // The legend, top left inside the plot.
+  // The legend, above the plot.
   double x = kLeft + 10;
   std::vector<std::pair<std::string, std::string>> keys;
   for (const ChartLine& line : spec.lines) keys.emplace_back(line.cssClass, line.label);
@@ -148,7 +155,7 @@ std::string svgChart(const ChartSpec& spec) {
     out += fmt::format(
         "<line class=\"key {0}\" x1=\"{1:.1f}\" y1=\"{2:.1f}\" x2=\"{3:.1f}\" y2=\"{2:.1f}\"/>"
         "<text class=\"keytext\" x=\"{4:.1f}\" y=\"{5:.1f}\">{6}</text>\n",
-        htmlText(cls), x, kTop + 8, x + 18, x + 23, kTop + 12, htmlText(label));
+        htmlText(cls), x, 10.0, x + 18, x + 23, 14.0, htmlText(label));
     x += 40 + 6.5 * static_cast<double>(label.size());
   }
   out += "</svg>\n";

@@ -1,8 +1,8 @@
 #pragma once
 // Line charts as inline SVG for the html report: values over the run's time, axes in human
-// units (bytes in B/KiB/MiB/GiB, time in s, min or h), one polyline vertex per series point,
-// and optionally a straight fitted line (a GROWING site's growth). Drawn by the analyzer, so
-// the page needs no script or library to show them.
+// units (bytes in B/KiB/MiB/GiB or a rate per second; time in s, min or h), one polyline vertex per
+// series point, and optionally a straight fitted line (a GROWING site's growth). Drawn by the
+// analyzer, so the page needs no script or library to show them.
 
 #include <cstddef>
 #include <optional>
@@ -25,8 +25,12 @@ struct FitLine {
   std::string label;
 };
 
+// What the values are: bytes, or a rate per second (a syscall site's calls/s).
+enum class ChartUnit { Bytes, PerSecond };
+
 struct ChartSpec {
   std::vector<ChartLine> lines;
+  ChartUnit unit = ChartUnit::Bytes;
   std::optional<FitLine> fit;
   double endS = 0;          // the time axis runs from 0 to at least this
   std::string description;  // the chart's accessible name
@@ -43,6 +47,7 @@ struct Tick {
   std::string label;
 };
 std::vector<Tick> byteTicks(double max);
+std::vector<Tick> rateTicks(double max);
 std::vector<Tick> timeTicks(double maxSeconds);
 
 }  // namespace slowburn::analyze

@@ -3,7 +3,7 @@
 // write: hostile names, chosen series. Strings are hex, so any byte can be said.
 //
 //   header PID EXE_HEX INTERVAL_MS
-//   module ID LOAD SIZE PATH_HEX
+//   module ID LOAD SIZE PATH_HEX [BUILD_ID_HEX]
 //   site ID alloc|OP FRAME...            OP: read, write, ... (the interposed function)
 //   snapshot TIME_NS RSS a:SITE:LIVE:COUNT:ALLOCS:FREES... s:SITE:CALLS:BYTES...
 //   note TEXT_HEX
@@ -61,7 +61,7 @@ void apply(testing::SyntheticDump& dump, const std::vector<std::string>& w) {
     dump.header(number(w.at(1)), unhex(w.at(2)), number(w.at(3)));
   } else if (what == "module") {
     dump.module(static_cast<uint32_t>(number(w.at(1))), number(w.at(2)), number(w.at(3)),
-                unhex(w.at(4)));
+                unhex(w.at(4)), w.size() > 5 ? unhex(w[5]) : "");
   } else if (what == "site") {
     std::vector<uint64_t> frames;
     for (size_t i = 3; i < w.size(); ++i) frames.push_back(number(w[i]));

@@ -63,6 +63,8 @@ TEST(SvgChart, TicksReadInHumanUnits) {
   EXPECT_EQ(timeTicks(600).back().label, "10 min");
   EXPECT_EQ(timeTicks(5 * 3600).back().label, "5 h");
   EXPECT_EQ(byteTicks(0).back().label, "1 B");  // an empty chart still has an axis
+  EXPECT_EQ(rateTicks(36600).back().label, "40k/s");
+  EXPECT_EQ(rateTicks(7).back().label, "8/s");
 }
 
 TEST(SvgChart, DrawsOneVertexPerPointAndTheFitInsideThePlot) {
