@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "commands/check.hpp"
+#include "commands/diff_command.hpp"
 #include "commands/run_command.hpp"
 #include "commands/run_flags.hpp"
 #include "output/export_collapsed.hpp"
@@ -279,6 +280,37 @@ int cli(int argc, char** argv) {
       "The page fetches nothing: open it from a ticket, a CI artifact or a mail.\n"
       "Example: slowburn html slowburn.server.4242.sb -o report.html");
 
+  sa::DiffSettings diffSettings;
+  std::string diffFormat = "text";
+  CLI::App* diffCmd = app.add_subcommand(
+      "diff", "What changed between two runs: locations matched by name, worst first");
+  diffCmd->add_option("a", diffSettings.dumpA, "the earlier run's dump")
+      ->required()
+      ->type_name("A");
+  diffCmd->add_option("b", diffSettings.dumpB, "the later run's dump")->required()->type_name("B");
+  diffCmd->add_option("--format", diffFormat, "text (a table) or json (slowburn-diff)")
+      ->default_val("text")
+      ->check(CLI::IsMember({"text", "json"}).description(""))
+      ->type_name("FORMAT");
+  diffCmd->add_flag("--fail-on-new-growth", diffSettings.failOnNewGrowth,
+                    "exit 1 when B has a GROWING location that A did not");
+  diffCmd
+      ->add_option("--min-confidence", diffSettings.minConfidence,
+                   "new growth counts only when B's GROWING verdict is at least this sure")
+      ->default_val(sa::kDefaultMinConfidence)
+      ->check(CLI::Range(0.0, 1.0).description(""))
+      ->type_name("0..1");
+  diffCmd->add_option("--top", diffSettings.text.top, "text: show the N worst rows")
+      ->default_val(20)
+      ->check(CLI::Range(size_t{1}, size_t{1} << 24).description(""))
+      ->type_name("N");
+  diffCmd->add_flag("--all", diffSettings.text.all, "text: show every row");
+  diffCmd->footer(
+      "Locations are matched by function, source file name and line (a line that moved by\n"
+      "its function and callers), never by address: ASLR and rebuilds move code.\n"
+      "Exit codes: 0 ok, 1 new growth with --fail-on-new-growth, 2 bad input.\n"
+      "Example: slowburn diff before.sb after.sb --fail-on-new-growth");
+
   sa::RunSettings runSettings;
   CLI::App* runCmd =
       app.add_subcommand("run", "Run a command under the profiler, then report its dump");
@@ -327,6 +359,10 @@ int cli(int argc, char** argv) {
   if (*checkCmd) return runCheck(dump, rate, minConfidence);
   if (*exportCmd) return runExport(dump, format, collapsedValue);
   if (*htmlCmd) return runHtml(dump, htmlOut, htmlSettings);
+  if (*diffCmd) {
+    diffSettings.json = diffFormat == "json";
+    return sa::runDiff(diffSettings);
+  }
   return runRun(runSettings, reportOptions);
 }
 
