@@ -323,8 +323,9 @@ int cli(int argc, char** argv) {
       ->required()
       ->type_name("CMD");
   runCmd->footer(fmt::format(
-      "The command runs with LD_PRELOAD=libslowburn.so (found next to this program or in\n"
-      "<prefix>/lib); its dump goes to OUTDIR/{} (%e the program's name, %p its pid).\n"
+      "The command runs with LD_PRELOAD=libslowburn.so (found next to this program, or in\n"
+      "<prefix>/lib/slowburn as make install puts it); its dump goes to OUTDIR/{} (%e the "
+      "program's name, %p its pid).\n"
       "slowburn exits with the command's status (128+N if signal N killed it). The report goes\n"
       "to stderr.\nExample: slowburn run --out /tmp/dumps -- ./server --port 8080",
       slowburn::env::kDefaultDumpName));
