@@ -198,7 +198,8 @@ int cli(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", fmt::format("slowburn 0.1 (dump format {})", format::kVersion));
   app.footer(
-      "Exit codes: 0 ok, 1 a check budget was exceeded, 2 bad input or usage.\n"
+      "Exit codes: 0 ok, 1 a check budget exceeded or new growth in diff --fail-on-new-growth,\n"
+      "2 bad input or usage.\n"
       "Run 'slowburn COMMAND --help' for the options of one command.");
 
   std::string dump;
@@ -254,10 +255,29 @@ int cli(int argc, char** argv) {
       "Examples:\n  slowburn export DUMP --format json | jq '.sites[0]'\n"
       "  slowburn export DUMP --format collapsed | flamegraph.pl > live.svg");
 
+  sa::RunSettings runSettings;
+  CLI::App* runCmd =
+      app.add_subcommand("run", "Run a command under the profiler, then report its dump");
+  runCmd->add_option("--out", runSettings.outDir, "directory for the dumps")
+      ->default_val(".")
+      ->type_name("DIR");
+  sa::addRecordingFlags(*runCmd, runSettings);
+  addReportOptions(*runCmd, reportOptions);
+  runCmd->add_option("command", runSettings.command, "the program and its arguments, after --")
+      ->required()
+      ->type_name("CMD");
+  runCmd->footer(fmt::format(
+      "The command runs with LD_PRELOAD=libslowburn.so (found next to this program, or in\n"
+      "<prefix>/lib/slowburn as make install puts it); its dump goes to OUTDIR/{}\n"
+      "(%e the program's name, %p its pid).\n"
+      "slowburn exits with the command's status (128+N if signal N killed it). The report goes\n"
+      "to stderr.\nExample: slowburn run --out /tmp/dumps -- ./server --port 8080",
+      slowburn::env::kDefaultDumpName));
+
   std::string htmlOut;
   sa::HtmlSettings htmlSettings;
   CLI::App* htmlCmd = app.add_subcommand(
-      "html", "One self-contained HTML report: charts of live bytes over time per top site");
+      "html", "Self-contained HTML page: ranked table, live-bytes chart per top site");
   addDumpArgument(*htmlCmd, dump, "dump file written by the preload");
   htmlCmd->add_option("-o,--output", htmlOut, "the page to write; - for stdout")
       ->required()
@@ -310,25 +330,6 @@ int cli(int argc, char** argv) {
       "its function and callers), never by address: ASLR and rebuilds move code.\n"
       "Exit codes: 0 ok, 1 new growth with --fail-on-new-growth, 2 bad input.\n"
       "Example: slowburn diff before.sb after.sb --fail-on-new-growth");
-
-  sa::RunSettings runSettings;
-  CLI::App* runCmd =
-      app.add_subcommand("run", "Run a command under the profiler, then report its dump");
-  runCmd->add_option("--out", runSettings.outDir, "directory for the dumps")
-      ->default_val(".")
-      ->type_name("DIR");
-  sa::addRecordingFlags(*runCmd, runSettings);
-  addReportOptions(*runCmd, reportOptions);
-  runCmd->add_option("command", runSettings.command, "the program and its arguments, after --")
-      ->required()
-      ->type_name("CMD");
-  runCmd->footer(fmt::format(
-      "The command runs with LD_PRELOAD=libslowburn.so (found next to this program, or in\n"
-      "<prefix>/lib/slowburn as make install puts it); its dump goes to OUTDIR/{} (%e the "
-      "program's name, %p its pid).\n"
-      "slowburn exits with the command's status (128+N if signal N killed it). The report goes\n"
-      "to stderr.\nExample: slowburn run --out /tmp/dumps -- ./server --port 8080",
-      slowburn::env::kDefaultDumpName));
 
   try {
     app.parse(argc, argv);

@@ -40,6 +40,7 @@ section.site .facts b { color: var(--ink); }
 ol.stack { margin: 6px 0 0; padding-left: 28px; }
 ol.stack li { word-break: break-all; }
 ol.stack li.plumbing { color: var(--muted); }
+details.inner { margin-top: 4px; color: var(--muted); } details.inner summary { cursor: pointer; }
 ol.stack li.location { font-weight: 600; }
 svg.chart { width: 100%; height: auto; max-width: 760px; display: block; margin: 6px 0; }
 svg .grid { stroke: #eceff1; } svg .axis, svg .tick { stroke: #90a4ae; }

@@ -214,6 +214,7 @@ std::optional<FitLine> growthLine(const RankedSite& r, const SiteProfile& s, con
                  "growth " + formatRate(slope)};
 }
 
+// The location first, then its callers; the frames from it into the allocator folded away.
 void writeStack(std::string& out, const StackView& stack, size_t frames) {
   if (stack.empty()) {
     out += "<p class=\"facts\">no stack was recorded</p>\n";
@@ -221,14 +222,23 @@ void writeStack(std::string& out, const StackView& stack, size_t frames) {
   }
   const size_t last = std::min(stack.size(), stack.location() + 1 + frames);
   out += "<ol class=\"stack mono\">\n";
-  for (size_t i = 0; i < last; ++i) {
-    const char* cls = i < stack.location() ? "plumbing" : i == stack.location() ? "location" : "";
-    out += fmt::format("<li class=\"{}\">{}</li>\n", cls, htmlText(frameWithPlace(stack[i])));
+  for (size_t i = stack.location(); i < last; ++i) {
+    out += fmt::format("<li class=\"{}\">{}</li>\n", i == stack.location() ? "location" : "caller",
+                       htmlText(frameWithPlace(stack[i])));
   }
   out += "</ol>\n";
   if (last < stack.size()) {
-    out += fmt::format("<p class=\"facts\">… {} more frames</p>\n", stack.size() - last);
+    out += fmt::format("<p class=\"facts\">… {} more callers</p>\n", stack.size() - last);
   }
+  if (stack.location() == 0) return;
+  out += fmt::format(
+      "<details class=\"inner\"><summary>{} frames from this line into the allocator</summary>\n"
+      "<ol class=\"stack mono\">\n",
+      stack.location());
+  for (size_t i = stack.location(); i-- > 0;) {
+    out += fmt::format("<li class=\"plumbing\">{}</li>\n", htmlText(frameWithPlace(stack[i])));
+  }
+  out += "</ol>\n</details>\n";
 }
 
 void writeSite(std::string& out, const Analysis& analysis, const RankedSite& r,

@@ -113,6 +113,12 @@ def test_diff_fails_on_new_growth_and_matches_lines_that_moved():
     assert "1 no longer growing" in back.stdout, back.stdout
 
 
+def test_diff_help_fits_100_columns():
+    proc = slowburn(["diff", "--help"])
+    assert proc.returncode == 0 and "--fail-on-new-growth" in proc.stdout, proc.stdout
+    assert max(len(line) for line in proc.stdout.splitlines()) <= 100, proc.stdout
+
+
 def test_diff_bad_input_exits_2():
     dump = profile(sample("incident_leaky"), 50)
     for args in (["diff", dump, os.path.join(tmpdir(), "missing.sb")],
