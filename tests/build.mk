@@ -23,6 +23,10 @@ $(BUILD)/sbdump: $(BUILD)/obj/tests/tools/sbdump.o $(BUILD)/libanalyzer.a
 $(BUILD)/sbgrow: $(BUILD)/obj/tests/tools/sbgrow.o
 	$(CXX) $(LDFLAGS) -o $@ $^
 
-all-targets asan-targets: $(BUILD)/unit_tests $(BUILD)/sbdump $(BUILD)/sbgrow
+# Writes a dump from a text description: hostile names and chosen series for e2e tests.
+$(BUILD)/sbcraft: $(BUILD)/obj/tests/tools/sbcraft.o
+	$(CXX) $(LDFLAGS) -o $@ $^
+
+all-targets asan-targets: $(BUILD)/unit_tests $(BUILD)/sbdump $(BUILD)/sbgrow $(BUILD)/sbcraft
 -include $(UNIT_OBJS:.o=.d) $(UNIT_PRELOAD_OBJS:.o=.d) $(BUILD)/obj/tests/tools/sbdump.d \
-         $(BUILD)/obj/tests/tools/sbgrow.d
+         $(BUILD)/obj/tests/tools/sbgrow.d $(BUILD)/obj/tests/tools/sbcraft.d

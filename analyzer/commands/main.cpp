@@ -13,6 +13,7 @@
 
 #include "commands/attach_command.hpp"
 #include "commands/check.hpp"
+#include "commands/diff_command.hpp"
 #include "commands/run_command.hpp"
 #include "commands/run_flags.hpp"
 #include "commands/watch_command.hpp"
@@ -20,6 +21,7 @@
 #include "output/export_csv.hpp"
 #include "output/export_json.hpp"
 #include "output/export_pprof.hpp"
+#include "output/html_report.hpp"
 #include "output/progress.hpp"
 #include "output/report_text.hpp"
 #include "output/terminal.hpp"
@@ -195,6 +197,20 @@ int runExport(const std::string& path, const std::string& format, const std::str
   return kExitOk;
 }
 
+int runHtml(const std::string& path, const std::string& outPath, sa::HtmlSettings settings) {
+  settings.dumpPath = path;
+  const size_t top = settings.top;
+  auto analysis = analyze(
+      path, [top](const sa::RankedSite& r, const sa::SiteProfile&) { return r.rank <= top; });
+  const std::string page = sa::htmlReport(*analysis, settings);
+  std::FILE* out = outPath == "-" ? stdout : std::fopen(outPath.c_str(), "wb");
+  if (out == nullptr) throw std::runtime_error("cannot write " + outPath);
+  const bool written = std::fwrite(page.data(), 1, page.size(), out) == page.size();
+  const bool flushed = out == stdout ? std::fflush(out) == 0 : std::fclose(out) == 0;
+  if (!written || !flushed) throw std::runtime_error("cannot write " + outPath);
+  return kExitOk;
+}
+
 int cli(int argc, char** argv) {
   CLI::App app{
       "slowburn finds memory that creeps: it ranks allocation call sites by how steadily their\n"
@@ -203,7 +219,8 @@ int cli(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", fmt::format("slowburn 0.1 (dump format {})", format::kVersion));
   app.footer(
-      "Exit codes: 0 ok, 1 a check budget was exceeded, 2 bad input or usage.\n"
+      "Exit codes: 0 ok, 1 a check budget exceeded or new growth in diff --fail-on-new-growth,\n"
+      "2 bad input or usage.\n"
       "Run 'slowburn COMMAND --help' for the options of one command.");
 
   std::string dump;
@@ -315,8 +332,9 @@ int cli(int argc, char** argv) {
       ->required()
       ->type_name("CMD");
   runCmd->footer(fmt::format(
-      "The command runs with LD_PRELOAD=libslowburn.so (found next to this program or in\n"
-      "<prefix>/lib); its dump goes to OUTDIR/{} (%e the program's name, %p its pid).\n"
+      "The command runs with LD_PRELOAD=libslowburn.so (found next to this program, or in\n"
+      "<prefix>/lib/slowburn as make install puts it); its dump goes to OUTDIR/{}\n"
+      "(%e the program's name, %p its pid).\n"
       "slowburn exits with the command's status (128+N if signal N killed it). The report goes\n"
       "to stderr.\nExample: slowburn run --out /tmp/dumps -- ./server --port 8080",
       slowburn::env::kDefaultDumpName));
@@ -324,6 +342,63 @@ int cli(int argc, char** argv) {
   sa::AttachSettings attachSettings;
   CLI::App* attachCmd = sa::addAttachCommand(app, attachSettings);
   addReportOptions(*attachCmd, reportOptions);
+
+  std::string htmlOut;
+  sa::HtmlSettings htmlSettings;
+  CLI::App* htmlCmd = app.add_subcommand(
+      "html", "Self-contained HTML page: ranked table, live-bytes chart per top site");
+  addDumpArgument(*htmlCmd, dump, "dump file written by the preload");
+  htmlCmd->add_option("-o,--output", htmlOut, "the page to write; - for stdout")
+      ->required()
+      ->type_name("FILE");
+  htmlCmd->add_option("--top", htmlSettings.top, "locations shown with a chart and their stack")
+      ->default_val(10)
+      ->check(CLI::Range(size_t{0}, size_t{1000}).description(""))
+      ->type_name("N");
+  htmlCmd
+      ->add_option("--rows", htmlSettings.rows,
+                   "locations listed in the table; the rest are counted")
+      ->default_val(200)
+      ->check(CLI::Range(size_t{1}, size_t{1} << 24).description(""))
+      ->type_name("N");
+  htmlCmd->add_option("--frames", htmlSettings.frames, "stack frames shown past each location")
+      ->default_val(16)
+      ->check(CLI::Range(size_t{0}, size_t{format::kMaxFrames}).description(""))
+      ->type_name("N");
+  htmlCmd->footer(
+      "The page fetches nothing: open it from a ticket, a CI artifact or a mail.\n"
+      "Example: slowburn html slowburn.server.4242.sb -o report.html");
+
+  sa::DiffSettings diffSettings;
+  std::string diffFormat = "text";
+  CLI::App* diffCmd = app.add_subcommand(
+      "diff", "What changed between two runs: locations matched by name, worst first");
+  diffCmd->add_option("a", diffSettings.dumpA, "the earlier run's dump")
+      ->required()
+      ->type_name("A");
+  diffCmd->add_option("b", diffSettings.dumpB, "the later run's dump")->required()->type_name("B");
+  diffCmd->add_option("--format", diffFormat, "text (a table) or json (slowburn-diff)")
+      ->default_val("text")
+      ->check(CLI::IsMember({"text", "json"}).description(""))
+      ->type_name("FORMAT");
+  diffCmd->add_flag("--fail-on-new-growth", diffSettings.failOnNewGrowth,
+                    "exit 1 when B has a GROWING location that A did not");
+  diffCmd
+      ->add_option("--min-confidence", diffSettings.minConfidence,
+                   "new growth counts only when B's GROWING verdict is at least this sure")
+      ->default_val(sa::kDefaultMinConfidence)
+      ->check(CLI::Range(0.0, 1.0).description(""))
+      ->type_name("0..1");
+  diffCmd->add_option("--top", diffSettings.text.top, "text: show the N worst rows")
+      ->default_val(20)
+      ->check(CLI::Range(size_t{1}, size_t{1} << 24).description(""))
+      ->type_name("N");
+  diffCmd->add_flag("--all", diffSettings.text.all, "text: show every row");
+  diffCmd->footer(
+      "Locations are matched by function, source file name and line (a line that moved by\n"
+      "its function and callers), never by address: ASLR and rebuilds move code.\n"
+      "Exit codes: 0 ok, 1 new growth with --fail-on-new-growth, 2 bad input.\n"
+      "Example: slowburn diff before.sb after.sb --fail-on-new-growth");
 
   try {
     app.parse(argc, argv);
@@ -358,6 +433,11 @@ int cli(int argc, char** argv) {
   if (*watchCmd) {
     watchSettings.budget.maxGrowthBytesPerSec = sa::parseRate(watchRate);
     return sa::runWatch(watchSettings, stdout, stderr);
+  }
+  if (*htmlCmd) return runHtml(dump, htmlOut, htmlSettings);
+  if (*diffCmd) {
+    diffSettings.json = diffFormat == "json";
+    return sa::runDiff(diffSettings);
   }
   return runRun(runSettings, reportOptions);
 }

@@ -29,7 +29,8 @@ struct RunOutcome {
   std::vector<std::string> otherDumps;  // of its children and earlier exec images
 };
 
-// libslowburn.so next to this executable, or in <prefix>/lib for <prefix>/bin/slowburn.
+// libslowburn.so next to this executable, or in <prefix>/lib or <prefix>/lib/slowburn (where
+// make install puts it beside slowburn-collector) for <prefix>/bin/slowburn.
 // Throws std::runtime_error naming the places looked at when neither exists.
 std::string findPreload();
 

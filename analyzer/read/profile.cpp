@@ -32,7 +32,10 @@ uint64_t liveBeforeExit(const Profile& profile, const SiteProfile& site) {
 }
 
 ProfileBuilder::ProfileBuilder(size_t maxPointsPerSite, ProfileLimits limits)
-    : m_zeros(maxPointsPerSite), m_limits(limits), m_pointsPerSite(maxPointsPerSite) {}
+    : m_zeros(maxPointsPerSite), m_limits(limits), m_pointsPerSite(maxPointsPerSite) {
+  m_profile.liveSeries = BoundedSeries(maxPointsPerSite);
+  m_profile.rssSeries = BoundedSeries(maxPointsPerSite);
+}
 
 void ProfileBuilder::makeRoomForSite() {
   const size_t sites = m_profile.sites.size() + 1;
@@ -108,6 +111,9 @@ void ProfileBuilder::onSnapshot(const Snapshot& snapshot) {
 void ProfileBuilder::closePoint() {
   const double t = static_cast<double>(m_pointTimeNs) / kNsPerSecond;
   const double interval = static_cast<double>(m_pointTimeNs - m_previousPointNs) / kNsPerSecond;
+  // The process's own series go on through the exit: they show the teardown.
+  m_profile.liveSeries.add(t, static_cast<double>(m_profile.liveBytesEnd));
+  m_profile.rssSeries.add(t, static_cast<double>(m_profile.rssEnd));
   m_profile.peakLiveBytes = std::max(m_profile.peakLiveBytes, m_profile.liveBytesEnd);
   m_profile.lastSnapshotS = t;
   ++m_profile.snapshotPoints;

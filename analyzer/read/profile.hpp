@@ -61,6 +61,9 @@ struct Profile {
   uint64_t peakRss = 0;
   uint64_t allocs = 0;
   uint64_t frees = 0;
+  // The same two over time, one point per snapshot time (the html report's first chart).
+  BoundedSeries liveSeries;
+  BoundedSeries rssSeries;
 
   // END's time when the process exited cleanly, else the last snapshot's.
   double durationS() const;
