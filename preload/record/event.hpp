@@ -22,7 +22,18 @@ enum class EventOp : uint8_t {
   ModuleDef = 7,      // ptr: load address; size: extent; site: path bytes; thread: build-id
                       // bytes; the build-id, then the path, follow
   Calls = 8,          // site: a syscall site without a shared counter; ptr: bytes moved
+  // Mappings (collect/collector_mappings.cpp): ptr and size are an address range.
+  Map = 9,           // ptr, size, site: a new private anonymous mapping, replacing what it covers
+  Unmap = 10,        // ptr, size: whatever the books hold there is about to go
+  RemapBegin = 11,   // ptr, size, thread: the old range of an mremap; set aside until it ends
+  RemapCommit = 12,  // ptr, size, site, thread: the mremap's new range (site kNoSite: the
+                     // result is not to be tracked, whatever the old range was)
+  RemapAbort = 13,   // thread: the mremap failed; the old range is as it was
+  Note = 14,         // ptr: NoteKind; size: its count; site: text bytes, which follow
 };
+
+// A Map or RemapCommit whose site could not be defined.
+inline constexpr uint32_t kNoSite = UINT32_MAX;
 
 struct Event {
   uint64_t ptr;
