@@ -5,9 +5,11 @@
 #include <array>
 
 #include "output/frame_text.hpp"
+#include "output/rss_text.hpp"
 #include "output/terminal.hpp"
 #include "output/units.hpp"
 #include "rank/correlate.hpp"
+#include "symbols/interpreter.hpp"
 
 namespace slowburn::analyze {
 namespace {
@@ -67,11 +69,22 @@ void writeHeader(std::string& out, const Analysis& analysis, const ReportSetting
                      formatBytes(static_cast<double>(p.peakLiveBytes)),
                      formatBytes(static_cast<double>(p.rssEnd)),
                      formatBytes(static_cast<double>(p.peakRss)));
+  if (p.mappingSites > 0) {
+    out += fmt::format("  mapped {} at end, peak {} (private anonymous mappings)\n",
+                       formatBytes(static_cast<double>(p.mappedBytesEnd)),
+                       formatBytes(static_cast<double>(p.peakMappedBytes)));
+  }
+  if (p.rssAccount) out += "  " + rssAccountLine(*p.rssAccount) + "\n";
   size_t syscallSites = 0;
   for (const SiteProfile& s : p.sites) syscallSites += s.isAlloc() ? 0 : 1;
-  out += fmt::format("  {} sites ({} alloc, {} syscall): {}\n", p.sites.size(),
-                     p.sites.size() - syscallSites, syscallSites,
-                     p.sites.empty() ? "none" : classCounts(analysis));
+  const size_t allocSites = p.sites.size() - syscallSites - p.mappingSites;
+  out += fmt::format("  {} sites ({} alloc, {}{} syscall): {}\n", p.sites.size(), allocSites,
+                     p.mappingSites > 0 ? fmt::format("{} mmap, ", p.mappingSites) : "",
+                     syscallSites, p.sites.empty() ? "none" : classCounts(analysis));
+  if (p.rssAccount && p.rssAccount->mostlyUnexplained) {
+    out += pal.yellow(fitWidth(std::string("  note: ") + kUnexplainedGrowthNote, settings.width)) +
+           "\n";
+  }
 
   if (p.read.truncated) {
     out += pal.yellow(
@@ -110,9 +123,21 @@ void writeSite(std::string& out, const Analysis& analysis, const RankedSite& r,
 
   const std::string indent = "     ";
   const StackView stack = analysis.stack(r);
-  out += pal.bold(frameLine(indent, analysis.location(r), settings.width)) + "\n";
+  const Frame& location = analysis.location(r);
+  out += pal.bold(frameLine(indent, location, settings.width)) + "\n";
+  if (const auto runtime = interpreterOf(location.module)) {
+    out += fmt::format(
+        "{}these frames are the {} interpreter's: they show what it allocates, "
+        "not which line of the script\n",
+        indent, *runtime);
+  }
 
-  if (s.isAlloc()) {
+  if (s.isMapping()) {
+    out += fmt::format("{}mapped {} at end, peak {}; {} mapping{} made, {} unmapped\n", indent,
+                       formatBytes(static_cast<double>(s.liveBytes)),
+                       formatBytes(static_cast<double>(s.peakLiveBytes)), s.allocs,
+                       s.allocs == 1 ? "" : "s", s.frees);
+  } else if (s.isAlloc()) {
     // A global container freed by its destructor at exit still grew while the program ran.
     const std::string beforeExit =
         r.liveBeforeExit > 2 * s.liveBytes + 1024

@@ -11,6 +11,15 @@ constexpr double kNsPerSecond = 1e9;
 
 }  // namespace
 
+const char* kindName(format::SiteKind kind) {
+  switch (kind) {
+    case format::SiteKind::Alloc: return "alloc";
+    case format::SiteKind::Syscall: return "syscall";
+    case format::SiteKind::Mmap: return "mmap";
+  }
+  return "unknown";
+}
+
 double Profile::durationS() const {
   if (end) return static_cast<double>(end->timeNs) / kNsPerSecond;
   return lastSnapshotS;
@@ -71,6 +80,7 @@ void ProfileBuilder::onSite(const Site& site) {
   s.op = site.op;
   s.frames = site.frames;
   s.series = m_zeros;
+  if (s.isMapping()) ++m_profile.mappingSites;
   m_profile.sites.push_back(std::move(s));
   m_pendingCalls.push_back(0);
 }
@@ -87,8 +97,9 @@ void ProfileBuilder::onSnapshot(const Snapshot& snapshot) {
   for (const SiteChange& c : snapshot.changes) {
     SiteProfile& s = m_profile.sites[c.siteId];
     if (s.isAlloc()) {
-      m_profile.liveBytesEnd += c.liveBytes;
-      m_profile.liveBytesEnd -= s.liveBytes;
+      uint64_t& total = s.isMapping() ? m_profile.mappedBytesEnd : m_profile.liveBytesEnd;
+      total += c.liveBytes;
+      total -= s.liveBytes;
       s.liveBytes = c.liveBytes;
       s.liveCount = c.liveCount;
       // The dump's peak covers the whole interval, spikes between snapshots included.
@@ -96,6 +107,7 @@ void ProfileBuilder::onSnapshot(const Snapshot& snapshot) {
       s.peakLiveCount = std::max(s.peakLiveCount, c.liveCount);
       s.allocs += c.allocsDelta;
       s.frees += c.freesDelta;
+      if (s.isMapping()) continue;  // the totals are the heap's
       m_profile.allocs += c.allocsDelta;
       m_profile.frees += c.freesDelta;
     } else {
@@ -123,6 +135,11 @@ void ProfileBuilder::closePoint() {
   }
   m_zeros.add(t, 0.0);
   m_profile.peakLiveBytes = std::max(m_profile.peakLiveBytes, m_profile.liveBytesEnd);
+  m_profile.peakMappedBytes = std::max(m_profile.peakMappedBytes, m_profile.mappedBytesEnd);
+  const ProcessPoint point{t, m_profile.rssEnd, m_profile.liveBytesEnd, m_profile.mappedBytesEnd};
+  if (!m_firstPoint) m_firstPoint = point;
+  if (m_recentPoints.size() == kRecentPoints) m_recentPoints.erase(m_recentPoints.begin());
+  m_recentPoints.push_back(point);
   m_profile.lastSnapshotS = t;
   ++m_profile.snapshotPoints;
   m_previousPointNs = m_pointTimeNs;
@@ -136,6 +153,16 @@ void ProfileBuilder::onEnd(const End& end) { m_profile.end = end; }
 Profile ProfileBuilder::finish(const ReadSummary& summary) {
   if (m_pointOpen) closePoint();
   m_profile.read = summary;
+  // The last point before the exit teardown, which frees every global container while RSS
+  // stays where it was (the same rule as the sites' trends).
+  const double teardown = m_profile.exitTeardownStartS();
+  const ProcessPoint* last = m_recentPoints.empty() ? nullptr : &m_recentPoints.back();
+  for (const ProcessPoint& p : m_recentPoints) {
+    if (p.t <= teardown && p.t > m_firstPoint->t) last = &p;
+  }
+  if (m_profile.snapshotPoints >= 2 && last != nullptr && last->t > m_firstPoint->t) {
+    m_profile.rssAccount = accountRss(*m_firstPoint, *last);
+  }
   return std::move(m_profile);
 }
 
