@@ -32,7 +32,8 @@ void* touch(void* p, size_t pages) {
 
 // Inlined, so each mapping's innermost frame is the function that asked for it.
 [[gnu::always_inline]] inline char* anonymous(size_t pages, int prot = PROT_READ | PROT_WRITE) {
-  return static_cast<char*>(mmap(nullptr, pages * g_page, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+  return static_cast<char*>(
+      mmap(nullptr, pages * g_page, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
 }
 
 [[gnu::noinline]] void* keptWhole() { return touch(anonymous(5), 5); }

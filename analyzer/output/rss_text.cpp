@@ -21,7 +21,8 @@ std::string rssAccountLine(const RssAccount& a) {
   if (!a.explained) return line + ": RSS did not grow";
   // Past 100%: handed out or mapped but not touched yet, or pages the process already held.
   const double percent = std::round(*a.explained * 100.0);
-  if (percent > 100) return line + fmt::format(": tracked growth is {:.0f}% of RSS growth", percent);
+  if (percent > 100)
+    return line + fmt::format(": tracked growth is {:.0f}% of RSS growth", percent);
   return line + fmt::format(": {:.0f}% explained", std::max(percent, 0.0));
 }
 

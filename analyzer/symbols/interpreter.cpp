@@ -22,7 +22,8 @@ std::string_view versionAfter(std::string_view base, size_t at) {
     ++end;
   }
   std::string_view version = base.substr(at, end - at);
-  if (const size_t so = version.find(".so"); so != std::string_view::npos) version = version.substr(0, so);
+  if (const size_t so = version.find(".so"); so != std::string_view::npos)
+    version = version.substr(0, so);
   while (!version.empty() && version.back() == '.') version.remove_suffix(1);
   return version;
 }

@@ -43,8 +43,7 @@ void RangeMap::eraseAt(size_t first, size_t count) {
 }
 
 void RangeMap::insertAt(size_t at, const Range& r) {
-  std::memmove(static_cast<void*>(m_ranges + at + 1), m_ranges + at,
-               (m_size - at) * sizeof(Range));
+  std::memmove(static_cast<void*>(m_ranges + at + 1), m_ranges + at, (m_size - at) * sizeof(Range));
   m_ranges[at] = r;
   ++m_size;
 }

@@ -63,8 +63,7 @@ void mapped(void* result, size_t length, int prot, int flags) {
 }
 
 template <class Offset, class Real>
-void* mapping(void* address, size_t length, int prot, int flags, int fd, Offset offset,
-              Real real) {
+void* mapping(void* address, size_t length, int prot, int flags, int fd, Offset offset, Real real) {
   const Originals* r = originals();
   // Only the thread resolving the originals can find them missing, and dlsym maps nothing
   // through us; the system call keeps even that case correct.
@@ -94,8 +93,9 @@ int munmap(void* address, size_t length) noexcept {
     recordUnmap(address, pageRound(length));
   }
   const Originals* r = originals();
-  return r != nullptr && r->munmap != nullptr ? r->munmap(address, length)
-                                              : static_cast<int>(syscall(SYS_munmap, address, length));
+  return r != nullptr && r->munmap != nullptr
+             ? r->munmap(address, length)
+             : static_cast<int>(syscall(SYS_munmap, address, length));
 }
 
 void* mremap(void* old, size_t oldLength, size_t newLength, int flags, ...) noexcept {

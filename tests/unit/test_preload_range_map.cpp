@@ -101,9 +101,8 @@ TEST(PreloadRangeMap, AgreesWithAPageModelThroughRandomMapsAndUnmaps) {
       }
     }
     std::map<uint32_t, uint64_t> reported;
-    ASSERT_TRUE(map.carve(start, end, [&](const Range& r, int) {
-      reported[r.site] += r.end - r.start;
-    }));
+    ASSERT_TRUE(
+        map.carve(start, end, [&](const Range& r, int) { reported[r.site] += r.end - r.start; }));
     ASSERT_EQ(reported, lost) << "step " << step;
     if (rng() % 3 != 0) {  // a mapping (or a MAP_FIXED replacement) lands on the span
       const auto site = static_cast<uint32_t>(rng() % 5);
