@@ -22,10 +22,12 @@ CXXFLAGS = $(CXXSTD) $(WARN) $(OPT) $(SAN)
 LDFLAGS  = $(SAN)
 
 # Debian packages the build, the tests, the demo and the benchmarks need (sqlite3, perl, git
-# and util-linux's setpriv/unshare are programs the end-to-end tests profile).
+# and util-linux's setpriv/unshare are programs the end-to-end tests profile; jemalloc,
+# tcmalloc and mimalloc are allocators test programs link with).
 DEBIAN_PACKAGES := g++ make python3 libunwind-dev libxxhash-dev libcli11-dev libfmt-dev \
                    libdw-dev libelf-dev zlib1g-dev libgtest-dev libbenchmark-dev \
-                   clang libclang-rt-14-dev clang-format sqlite3 perl git util-linux
+                   clang libclang-rt-14-dev clang-format sqlite3 perl git util-linux \
+                   libjemalloc-dev libgoogle-perftools-dev libmimalloc-dev
 
 .DEFAULT_GOAL := all
 .PHONY: all deps test test-asan fuzz format clean demo
