@@ -34,7 +34,8 @@ ALLOCATOR_DEFINE_jemalloc := -DWITH_JEMALLOC
 ALLOCATOR_DEFINE_tcmalloc := -DWITH_TCMALLOC
 ALLOCATOR_DEFINE_mimalloc := -DWITH_MIMALLOC
 ALLOCATOR_SAMPLES := $(foreach a,$(ALLOCATORS),$(BUILD)/samples/pl_cxx_forms_$(a) \
-                     $(BUILD)/samples/pl_allocator_api_$(a)) $(BUILD)/samples/incident_leaky_jemalloc
+                     $(BUILD)/samples/pl_allocator_api_$(a)) $(BUILD)/samples/incident_leaky_jemalloc \
+                     $(BUILD)/samples/incident_leaky_static_jemalloc
 $(BUILD)/samples/pl_cxx_forms_%: samples/pl_cxx_forms.cpp
 	@mkdir -p $(dir $@)
 	$(CXX) $(SAMPLE_CXXFLAGS) $(ALLOCATOR_DEFINE_$*) -o $@ $< -l$*
@@ -44,4 +45,8 @@ $(BUILD)/samples/pl_allocator_api_%: samples/pl_allocator_api.c
 $(BUILD)/samples/incident_leaky_jemalloc: samples/incident_leaky.cpp
 	@mkdir -p $(dir $@)
 	$(CXX) $(SAMPLE_CXXFLAGS) -o $@ $< -ljemalloc
+# jemalloc linked into the executable: its malloc is found before the preload's.
+$(BUILD)/samples/incident_leaky_static_jemalloc: samples/incident_leaky.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(SAMPLE_CXXFLAGS) -o $@ $< -Wl,-Bstatic -ljemalloc_pic -Wl,-Bdynamic -ldl -lm
 all-targets asan-targets: $(ALLOCATOR_SAMPLES)

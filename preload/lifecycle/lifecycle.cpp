@@ -12,6 +12,7 @@
 #include <new>
 
 #include "dump/dump_path.hpp"
+#include "hooks/malloc_binding.hpp"
 #include "hooks/originals.hpp"
 #include "lifecycle/collector_launch.hpp"
 #include "lifecycle/fork_gate.hpp"
@@ -106,6 +107,7 @@ bool startRecording() {
   rt.channelEpoch.fetch_add(1, std::memory_order_relaxed);
   rt.modules.reset();
   setCurrentChannel(channel);
+  noteForeignMalloc();
   return true;
 }
 

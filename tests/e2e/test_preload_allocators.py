@@ -96,3 +96,26 @@ def test_the_incident_service_linked_with_jemalloc_is_ranked_as_with_glibc():
     assert "handle" in top["location"]["function"], describe(report)
     assert top["location"]["line"] == expected, (top["location"], expected)
     assert top["peak_live_bytes"] % 61441 == 0 and top["peak_live_bytes"] >= 250 * 61441, top
+
+
+def test_an_allocator_linked_in_statically_is_said_once_and_its_mappings_are_ranked():
+    name = "incident_leaky_static_jemalloc"
+    proc, dumps, _ = run_sample(name, 300)
+    said = [line for line in proc.stderr.decode().splitlines() if "malloc is defined by" in line]
+    assert len(said) == 1 and name in said[0], proc.stderr
+    dump = only_dump(dumps)
+    assert [n for n in dump.notes if "malloc is defined by" in n["text"]], dump.notes
+    report = export_json(dump.path)
+    assert any("malloc is defined by" in n for n in report["process"]["notes"])
+    # No block reached the hooks; what jemalloc mapped for the 300 request bodies did.
+    assert report["totals"]["allocs"] == 0, report["totals"]
+    top = report["sites"][0]
+    assert top["kind"] == "mmap", describe(report)
+    assert top["live_bytes_before_exit"] >= 300 * 61441, top
+    assert any("handle" in f["function"] for f in top["frames"]), top["frames"]
+
+
+def test_a_program_with_the_preloads_malloc_says_nothing_of_it():
+    proc, dumps, _ = run_sample("pl_cxx_forms_jemalloc")
+    assert b"malloc is defined by" not in proc.stderr, proc.stderr
+    assert not [n for n in only_dump(dumps).notes if "malloc is defined by" in n["text"]]
