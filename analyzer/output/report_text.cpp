@@ -39,6 +39,29 @@ std::string frameLine(const std::string& indent, const Frame& f, size_t width) {
   return fitWidth(line.substr(0, line.size() - tail.size()), width - tail.size()) + tail;
 }
 
+// "  note: " and text wrapped at word boundaries to width, the rest indented beneath it; a
+// word longer than a line (a path) is cut.
+std::string noteLines(const std::string& text, size_t width, const Palette& pal) {
+  const std::string first = "  note: ";
+  const std::string rest(first.size(), ' ');
+  std::string out;
+  std::string line = first;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find(' ', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string word = text.substr(start, end - start);
+    start = end + 1;
+    if (line.size() > rest.size() && line.size() + 1 + word.size() > width) {
+      out += pal.yellow(line) + "\n";
+      line = rest;
+    }
+    if (line.size() > rest.size()) line += ' ';
+    line += word;
+  }
+  return out + pal.yellow(fitWidth(line, width)) + "\n";
+}
+
 std::string classCounts(const Analysis& analysis) {
   std::array<size_t, kClasses.size()> counts{};
   for (const RankedSite& r : analysis.sites()) ++counts[static_cast<size_t>(r.verdict.cls)];
@@ -81,15 +104,9 @@ void writeHeader(std::string& out, const Analysis& analysis, const ReportSetting
   out += fmt::format("  {} sites ({} alloc, {}{} syscall): {}\n", p.sites.size(), allocSites,
                      p.mappingSites > 0 ? fmt::format("{} mmap, ", p.mappingSites) : "",
                      syscallSites, p.sites.empty() ? "none" : classCounts(analysis));
-  if (p.rssAccount && p.rssAccount->mostlyUnexplained) {
-    out += pal.yellow(fitWidth(std::string("  note: ") + kUnexplainedGrowthNote, settings.width)) +
-           "\n";
-  }
 
   if (p.read.truncated) {
-    out += pal.yellow(
-               fitWidth("  note: torn tail: " + printable(p.read.tornTailNote), settings.width)) +
-           "\n";
+    out += noteLines("torn tail: " + printable(p.read.tornTailNote), settings.width, pal);
   } else if (!p.end) {
     out += pal.yellow(std::string("  note: ") + kNoEndNote) + "\n";
   }
@@ -100,7 +117,10 @@ void writeHeader(std::string& out, const Analysis& analysis, const ReportSetting
   }
   for (const Note& n : p.notes) {
     if (n.kind == format::NoteKind::DroppedEvents) continue;
-    out += pal.yellow(fitWidth("  note: " + printable(n.text), settings.width)) + "\n";
+    out += noteLines(printable(n.text), settings.width, pal);
+  }
+  if (p.rssAccount && p.rssAccount->mostlyUnexplained) {
+    out += noteLines(kUnexplainedGrowthNote, settings.width, pal);
   }
 }
 
@@ -126,10 +146,8 @@ void writeSite(std::string& out, const Analysis& analysis, const RankedSite& r,
   const Frame& location = analysis.location(r);
   out += pal.bold(frameLine(indent, location, settings.width)) + "\n";
   if (const auto runtime = interpreterOf(location.module)) {
-    out += fmt::format(
-        "{}these frames are the {} interpreter's: they show what it allocates, "
-        "not which line of the script\n",
-        indent, *runtime);
+    out += fmt::format("{}these frames are the {} interpreter's, not the script's lines\n", indent,
+                       *runtime);
   }
 
   if (s.isMapping()) {
