@@ -1,6 +1,7 @@
 #include "hooks/malloc_binding.hpp"
 
 #include <dlfcn.h>
+#include <link.h>
 
 #include <atomic>
 
@@ -24,11 +25,17 @@ void append(char* out, size_t size, size_t& n, const char* text) {
 void noteForeignMalloc() {
   void* bound = dlsym(RTLD_DEFAULT, "malloc");
   if (bound == nullptr || bound == reinterpret_cast<void*>(&hooks::malloc)) return;
+  // An executable that takes malloc's address has it as an undefined symbol whose value is
+  // its PLT entry (the canonical address, for pointer equality), and dlsym returns that; the
+  // calls still reach us. Only a defined symbol there is another malloc.
   Dl_info info{};
+  void* entry = nullptr;
+  if (dladdr1(bound, &info, &entry, RTLD_DL_SYMENT) == 0 || entry == nullptr ||
+      static_cast<const ElfW(Sym)*>(entry)->st_shndx == SHN_UNDEF || info.dli_saddr != bound) {
+    return;
+  }
   const char* where =
-      dladdr(bound, &info) != 0 && info.dli_fname != nullptr && info.dli_fname[0] != '\0'
-          ? info.dli_fname
-          : "the executable";
+      info.dli_fname != nullptr && info.dli_fname[0] != '\0' ? info.dli_fname : "the executable";
   static constexpr const char* kWhy =
       ", ahead of the preload (an allocator linked in statically): its blocks are not "
       "recorded, only the memory it maps (sites of kind mmap)";
