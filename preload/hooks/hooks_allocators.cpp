@@ -147,7 +147,7 @@ struct ResizeInPlace {
     const size_t real = call();
     // Short of size: the block could not grow and is as it was.
     const bool resized = real >= size && size != 0;
-    const size_t held = std::min(real, product(1, size) + std::min(extra, SIZE_MAX - size));
+    const size_t held = std::min(real, size + std::min(extra, SIZE_MAX - size));
     endRealloc(ticket, block, resized ? block : nullptr, resized ? held : size);
     return real;
   }
