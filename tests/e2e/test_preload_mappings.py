@@ -65,3 +65,44 @@ def test_mapping_sites_reach_the_report_as_kind_mmap():
     # The heap totals stay the heap's.
     heap = sum(s["live_bytes_end"] for s in report["sites"] if s["kind"] == "alloc")
     assert report["totals"]["live_bytes_end"] == heap
+
+
+def test_mapping_sites_are_exact_when_allocations_are_sampled():
+    # Sampling is for the malloc family; mappings are few and always counted whole.
+    proc, dumps, _ = run_sample("pl_mappings", env={"SLOWBURN_SAMPLE_BYTES": "65536"})
+    page = int(proc.stdout.decode().split()[1])
+    dump = only_dump(dumps)
+    assert dump.header["sample_bytes"] == 65536
+    for name, (pages, ranges, made, unmapped) in PAGES.items():
+        s = one_site(dump, name, "mmap")
+        assert (s["live_bytes"], s["live_count"]) == (pages * page, ranges), (name, s)
+
+
+def test_no_mapping_but_the_programs_own_is_booked():
+    # The profiler maps its channel, its tables and libunwind's caches; glibc maps the
+    # loader's objects and its arenas: none of it is the program's.
+    proc, dumps, _ = run_sample("pl_exact", 100, 60)
+    assert [s for s in only_dump(dumps).sites.values() if s["kind"] == "mmap"] == []
+    _, dump = mapping_run()
+    exe = sample("pl_mappings")
+    booked = {sid for sid, s in dump.sites.items() if s["kind"] == "mmap"}
+    expected = {sid for name in list(PAGES) + ["sbrkUpAndDown", "breakMovedUp"]
+                for sid in sites_in_function(dump, exe, name, kind="mmap")}
+    assert booked == expected, (booked - expected, dump.sites)
+
+
+def test_threads_mapping_and_unmapping_at_once_keep_the_books_exact():
+    # Freed ranges are reused by other threads at once: an unmap booked after the range
+    # was freed would take another thread's new mapping with it.
+    proc, dumps, _ = run_sample("pl_mapping_threads")
+    words = proc.stdout.decode().split()
+    assert words[-1] == "ok", proc.stdout
+    page, kept = int(words[1]), int(words[3])
+    assert kept == 4 * 30, words
+    dump = only_dump(dumps)
+    assert dump.ends[0]["dropped_events"] == 0
+    ids = sites_in_function(dump, sample("pl_mapping_threads"), "mapPages", kind="mmap")
+    assert len(ids) == 1, (ids, dump.sites)
+    s = dump.final_state()[ids[0]]
+    assert (s["live_bytes"], s["live_count"]) == (kept * page, kept), s
+    assert (s["allocs"], s["frees"]) == (4 * 3000, 4 * 3000 - kept), s
