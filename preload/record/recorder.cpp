@@ -93,17 +93,20 @@ bool ensureDefined(Runtime& rt, Channel& channel, SiteEntry& site) {
   return define(rt, channel, site, epoch);
 }
 
-// The site of the current stack, for a kind identified by its stack (alloc, mmap).
-SiteEntry* stackSite(Runtime& rt, format::SiteKind kind, uint64_t seed) {
+// The site of the current stack, for a kind identified by its stack (alloc, mmap). Flattened
+// with a constant seed, as XXH3 is meant to be: with two callers GCC would otherwise call an
+// outlined copy that recomputes its secret from the seed on every allocation.
+template <format::SiteKind kKind, uint64_t kSeed>
+[[gnu::flatten]] SiteEntry* stackSite(Runtime& rt) {
   uint64_t frames[Unwinder::kBufferFrames];
   const uint32_t n = Unwinder::capture(frames, rt.options.depth);
-  const uint64_t key = XXH3_64bits_withSeed(frames, n * sizeof(uint64_t), seed);
+  const uint64_t key = XXH3_64bits_withSeed(frames, n * sizeof(uint64_t), kSeed);
   SiteEntry* site = rt.sites.find(key);
   if (site != nullptr) return site;
-  return rt.sites.intern(key, kind, format::SyscallOp::None, frames, n);
+  return rt.sites.intern(key, kKind, format::SyscallOp::None, frames, n);
 }
 
-SiteEntry* allocSite(Runtime& rt) { return stackSite(rt, format::SiteKind::Alloc, kAllocKeySeed); }
+SiteEntry* allocSite(Runtime& rt) { return stackSite<format::SiteKind::Alloc, kAllocKeySeed>(rt); }
 
 SiteEntry* syscallSite(Runtime& rt, format::SyscallOp op, uintptr_t caller) {
   const uint32_t epoch = rt.loaderEpoch.load(std::memory_order_relaxed);
@@ -227,7 +230,7 @@ namespace {
 // The mmap site of the current stack, defined on this channel; nullptr (the event is
 // counted as dropped) when it cannot be.
 SiteEntry* definedMapSite(Runtime& rt, Channel& channel) {
-  SiteEntry* site = stackSite(rt, format::SiteKind::Mmap, kMapKeySeed);
+  SiteEntry* site = stackSite<format::SiteKind::Mmap, kMapKeySeed>(rt);
   if (site == nullptr || !ensureDefined(rt, channel, *site)) {
     channel.drop();
     return nullptr;
