@@ -19,6 +19,11 @@
 //   New(nothrow)         a throwing form: the nothrow call given (recorded), and only when
 //                        it fails the real throwing call, whose new-handler loop and
 //                        exception pass through (nothing is held then)
+//   MallocNew(size, nothrow), MallocNewNothrow(size)  operator new(size_t) and new[]: New
+//                        and Alloc, but when libstdc++'s operator is next, malloc's hook
+//                        (libstdc++'s operator new is malloc in a new-handler loop)
+// Every Free of a C++ operator goes to free's hook when libstdc++'s delete is next (it is
+// free).
 // Types stand for their ABI: std::nothrow_t const& is a pointer, std::align_val_t a size_t.
 
 #include <cstddef>
@@ -26,10 +31,14 @@
 // clang-format off
 #define SLOWBURN_CXX_HOOKS(X)                                                                    \
   /* operator new(size_t), new[](size_t), and their nothrow forms */                             \
-  X(_Znwm, void*, (size_t size), (size), New, ([&] { return _ZnwmRKSt9nothrow_t(size, kNothrow); })) \
-  X(_Znam, void*, (size_t size), (size), New, ([&] { return _ZnamRKSt9nothrow_t(size, kNothrow); })) \
-  X(_ZnwmRKSt9nothrow_t, void*, (size_t size, const void* tag), (size, tag), Alloc, (size))      \
-  X(_ZnamRKSt9nothrow_t, void*, (size_t size, const void* tag), (size, tag), Alloc, (size))      \
+  X(_Znwm, void*, (size_t size), (size), MallocNew,                                              \
+    (size, [&] { return _ZnwmRKSt9nothrow_t(size, kNothrow); }))                                 \
+  X(_Znam, void*, (size_t size), (size), MallocNew,                                              \
+    (size, [&] { return _ZnamRKSt9nothrow_t(size, kNothrow); }))                                 \
+  X(_ZnwmRKSt9nothrow_t, void*, (size_t size, const void* tag), (size, tag), MallocNewNothrow,   \
+    (size))                                                                                      \
+  X(_ZnamRKSt9nothrow_t, void*, (size_t size, const void* tag), (size, tag), MallocNewNothrow,   \
+    (size))                                                                                      \
   /* operator new(size_t, align_val_t), new[], and their nothrow forms */                        \
   X(_ZnwmSt11align_val_t, void*, (size_t size, size_t al), (size, al), New,                      \
     ([&] { return _ZnwmSt11align_val_tRKSt9nothrow_t(size, al, kNothrow); }))                    \

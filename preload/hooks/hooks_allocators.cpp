@@ -10,6 +10,7 @@
 // finds mallocx, but never a working one that is not there.
 
 #include <dlfcn.h>
+#include <link.h>
 
 #include <algorithm>
 #include <atomic>
@@ -46,18 +47,61 @@ constexpr const char* kNames[] = {
 };
 
 std::atomic<void*> s_next[static_cast<unsigned>(Next::Count)];
+// Whether each next definition is libstdc++'s, set before its pointer is published.
+std::atomic<bool> s_libstdcxx[static_cast<unsigned>(Next::Count)];
+
+// Which loaded object holds an address, by its segments (dladdr would also scan the
+// object's symbols: a third of a million instructions in libstdc++, per operator).
+struct Lookup {
+  uintptr_t address;
+  const char* name;
+};
+
+int findObject(dl_phdr_info* info, size_t, void* data) {
+  auto* lookup = static_cast<Lookup*>(data);
+  for (int i = 0; i < info->dlpi_phnum; ++i) {
+    const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+    const uintptr_t start = info->dlpi_addr + ph.p_vaddr;
+    if (ph.p_type == PT_LOAD && lookup->address - start < ph.p_memsz) {
+      lookup->name = info->dlpi_name;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+bool inLibstdcxx(void* fn) {
+  Lookup lookup{reinterpret_cast<uintptr_t>(fn), nullptr};
+  ::dl_iterate_phdr(findObject, &lookup);  // through the hook: it keeps walks out of fork
+  if (lookup.name == nullptr) return false;
+  const char* base = std::strrchr(lookup.name, '/');
+  return std::strncmp(base != nullptr ? base + 1 : lookup.name, "libstdc++.so", 12) == 0;
+}
+
+[[gnu::noinline]] void* resolveNext(Next slot) {
+  ReentryGuard guard;  // dlsym may allocate
+  void* fn = dlsym(RTLD_NEXT, kNames[static_cast<unsigned>(slot)]);
+  if (fn != nullptr) {
+    s_libstdcxx[static_cast<unsigned>(slot)].store(inLibstdcxx(fn), std::memory_order_relaxed);
+  }
+  s_next[static_cast<unsigned>(slot)].store(fn, std::memory_order_release);
+  return fn;
+}
 
 // The definition after ours, or nullptr when no loaded library has one (looked up again
 // next time: it may be loaded by then).
-void* next(Next slot) {
-  std::atomic<void*>& cached = s_next[static_cast<unsigned>(slot)];
-  void* fn = cached.load(std::memory_order_acquire);
+inline void* next(Next slot) {
+  void* fn = s_next[static_cast<unsigned>(slot)].load(std::memory_order_acquire);
   if (fn != nullptr) [[likely]]
     return fn;
-  ReentryGuard guard;  // dlsym may allocate
-  fn = dlsym(RTLD_NEXT, kNames[static_cast<unsigned>(slot)]);
-  cached.store(fn, std::memory_order_release);
-  return fn;
+  return resolveNext(slot);
+}
+
+// libstdc++'s operators are malloc and free (new: malloc(size ? size : 1) in a new-handler
+// loop; every delete: free): when they are next, the hooks call the malloc and free hooks
+// themselves instead of going through them, which would come back here first.
+bool nextIsLibstdcxx(Next slot) {
+  return s_libstdcxx[static_cast<unsigned>(slot)].load(std::memory_order_relaxed);
 }
 
 // The nothrow_t argument: a tag no implementation reads.
@@ -76,33 +120,35 @@ T failed() {
   return T{};
 }
 
+// Each way of recording takes the slot of the call's next definition first.
 struct Alloc {
   template <class Call>
-  static void* run(size_t size, Call&& call) {
+  static void* run(Next, size_t size, Call&& call) {
     return recorded(size, call);
   }
-  static void* missing(size_t) { return failed<void*>(); }
+  static void* missing(Next, size_t) { return failed<void*>(); }
 };
 
 struct Free {
   template <class Call>
-  static void run(void* block, Call&& call) {
+  static void run(Next slot, void* block, Call&& call) {
+    if (nextIsLibstdcxx(slot)) return hooks::free(block);
     recordedFree(block, call);
   }
-  static void missing(void* block) { hooks::free(block); }
+  static void missing(Next, void* block) { hooks::free(block); }
 };
 
 struct Realloc {
   template <class Call>
-  static void* run(void* old, size_t size, Call&& call) {
+  static void* run(Next, void* old, size_t size, Call&& call) {
     return recordedRealloc(old, size, call);
   }
-  static void* missing(void*, size_t) { return failed<void*>(); }
+  static void* missing(Next, void*, size_t) { return failed<void*>(); }
 };
 
 struct ReallocOrFree {
   template <class Call>
-  static void* run(void* old, size_t size, Call&& call) {
+  static void* run(Next, void* old, size_t size, Call&& call) {
     if (!shouldRecord() || old == nullptr) return recordedRealloc(old, size, call);
     ReentryGuard guard;
     const ReallocTicket ticket = beginRealloc(old);
@@ -111,36 +157,36 @@ struct ReallocOrFree {
     endRealloc(ticket, old, block, block == nullptr ? 0 : size);
     return block;
   }
-  static void* missing(void*, size_t) { return failed<void*>(); }
+  static void* missing(Next, void*, size_t) { return failed<void*>(); }
 };
 
 struct AllocInto {
   template <class Call>
-  static int run(void** out, size_t size, Call&& call) {
+  static int run(Next, void** out, size_t size, Call&& call) {
     if (!shouldRecord()) return call();
     ReentryGuard guard;
     const int result = call();
     if (result == 0 && *out != nullptr) recordAlloc(*out, size);
     return result;
   }
-  static int missing(void**, size_t) { return ENOMEM; }
+  static int missing(Next, void**, size_t) { return ENOMEM; }
 };
 
 struct Duplicate {
   template <class Call>
-  static char* run(bool allocates, Call&& call) {
+  static char* run(Next, bool allocates, Call&& call) {
     if (!shouldRecord() || !allocates) return call();
     ReentryGuard guard;
     char* copy = call();
     if (copy != nullptr) recordAlloc(copy, std::strlen(copy) + 1);
     return copy;
   }
-  static char* missing(bool) { return failed<char*>(); }
+  static char* missing(Next, bool) { return failed<char*>(); }
 };
 
 struct ResizeInPlace {
   template <class Call>
-  static size_t run(void* block, size_t size, size_t extra, Call&& call) {
+  static size_t run(Next, void* block, size_t size, size_t extra, Call&& call) {
     if (!shouldRecord() || block == nullptr) return call();
     ReentryGuard guard;
     const ReallocTicket ticket = beginRealloc(block);
@@ -151,12 +197,12 @@ struct ResizeInPlace {
     endRealloc(ticket, block, resized ? block : nullptr, resized ? held : size);
     return real;
   }
-  static size_t missing(void*, size_t, size_t) { return 0; }
+  static size_t missing(Next, void*, size_t, size_t) { return 0; }
 };
 
 struct New {
   template <class TryNothrow, class Call>
-  static void* run(TryNothrow&& tryNothrow, Call&& call) {
+  static void* run(Next, TryNothrow&& tryNothrow, Call&& call) {
     // Inside a recorded call already (libstdc++'s nothrow new calls the throwing one).
     if (!shouldRecord()) return call();
     if (void* block = tryNothrow()) return block;
@@ -164,11 +210,37 @@ struct New {
     return call();
   }
   template <class TryNothrow>
-  static void* missing(TryNothrow&& tryNothrow) {
+  static void* missing(Next, TryNothrow&& tryNothrow) {
     if (void* block = tryNothrow()) return block;
     diag::line("a throwing operator new was called, and no library defines it");
     abort();
   }
+};
+
+// operator new(size_t) and new[], throwing and nothrow: libstdc++'s is malloc, whose hook
+// records it (or not, as it decides); only when malloc fails does the real operator run (its
+// new-handler loop, the throw).
+struct MallocNew {
+  template <class TryNothrow, class Call>
+  static void* run(Next slot, size_t size, TryNothrow&& tryNothrow, Call&& call) {
+    if (!nextIsLibstdcxx(slot)) return New::run(slot, tryNothrow, call);
+    if (void* block = hooks::malloc(size != 0 ? size : 1)) return block;
+    return call();
+  }
+  template <class TryNothrow>
+  static void* missing(Next slot, size_t, TryNothrow&& tryNothrow) {
+    return New::missing(slot, tryNothrow);
+  }
+};
+
+struct MallocNewNothrow {
+  template <class Call>
+  static void* run(Next slot, size_t size, Call&& call) {
+    if (!nextIsLibstdcxx(slot)) return Alloc::run(slot, size, call);
+    if (void* block = hooks::malloc(size != 0 ? size : 1)) return block;
+    return call();
+  }
+  static void* missing(Next slot, size_t size) { return Alloc::missing(slot, size); }
 };
 
 #define SLOWBURN_UNPAREN(...) __VA_ARGS__
@@ -176,12 +248,12 @@ struct New {
 }  // namespace
 
 // Each body: find the next definition, then run the call through its recording.
-#define SLOWBURN_DEFINE_ALLOCATOR_HOOK(name, ret, params, args, how, howArgs)      \
-  ret name params {                                                                \
-    const auto real = reinterpret_cast<ret(*) params>(next(Next::name));           \
-    if (real == nullptr) [[unlikely]]                                              \
-      return how::missing(SLOWBURN_UNPAREN howArgs);                               \
-    return how::run(SLOWBURN_UNPAREN howArgs, [&]() -> ret { return real args; }); \
+#define SLOWBURN_DEFINE_ALLOCATOR_HOOK(name, ret, params, args, how, howArgs)                  \
+  ret name params {                                                                            \
+    const auto real = reinterpret_cast<ret(*) params>(next(Next::name));                       \
+    if (real == nullptr) [[unlikely]]                                                          \
+      return how::missing(Next::name, SLOWBURN_UNPAREN howArgs);                               \
+    return how::run(Next::name, SLOWBURN_UNPAREN howArgs, [&]() -> ret { return real args; }); \
   }
 SLOWBURN_ALLOCATOR_HOOKS(SLOWBURN_DEFINE_ALLOCATOR_HOOK)
 #undef SLOWBURN_DEFINE_ALLOCATOR_HOOK
