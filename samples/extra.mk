@@ -32,3 +32,27 @@ SAMPLE_FLAGS_at_static := -static
 SAMPLE_FLAGS_at_plugin_host := -Wl,-rpath,'$$ORIGIN' -Wl,--enable-new-dtags
 SAMPLE_DEPS_at_plugin_host := $(BUILD)/samples/libpl_plugin.so
 SAMPLE_LIBS_at_plugin_host := -ldl
+# Allocator tests: every operator new/delete form (pl_cxx_forms, plain and per allocator)
+# and each allocator's own C entry points (pl_allocator_api_*), linked dynamically with
+# Debian's jemalloc, tcmalloc and mimalloc; the incident's service linked with jemalloc.
+ALLOCATORS := jemalloc tcmalloc mimalloc
+ALLOCATOR_DEFINE_jemalloc := -DWITH_JEMALLOC
+ALLOCATOR_DEFINE_tcmalloc := -DWITH_TCMALLOC
+ALLOCATOR_DEFINE_mimalloc := -DWITH_MIMALLOC
+ALLOCATOR_SAMPLES := $(foreach a,$(ALLOCATORS),$(BUILD)/samples/pl_cxx_forms_$(a) \
+                     $(BUILD)/samples/pl_allocator_api_$(a)) $(BUILD)/samples/incident_leaky_jemalloc \
+                     $(BUILD)/samples/incident_leaky_static_jemalloc
+$(BUILD)/samples/pl_cxx_forms_%: samples/pl_cxx_forms.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(SAMPLE_CXXFLAGS) $(ALLOCATOR_DEFINE_$*) -o $@ $< -l$*
+$(BUILD)/samples/pl_allocator_api_%: samples/pl_allocator_api.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(WARN) -O1 -g -fno-omit-frame-pointer $(ALLOCATOR_DEFINE_$*) -o $@ $< -l$*
+$(BUILD)/samples/incident_leaky_jemalloc: samples/incident_leaky.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(SAMPLE_CXXFLAGS) -o $@ $< -ljemalloc
+# jemalloc linked into the executable: its malloc is found before the preload's.
+$(BUILD)/samples/incident_leaky_static_jemalloc: samples/incident_leaky.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(SAMPLE_CXXFLAGS) -o $@ $< -Wl,-Bstatic -ljemalloc_pic -Wl,-Bdynamic -ldl -lm
+all-targets asan-targets: $(ALLOCATOR_SAMPLES)

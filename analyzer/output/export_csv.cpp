@@ -35,8 +35,8 @@ std::string exportCsv(const Analysis& analysis) {
     const Frame& where = analysis.location(r);
     const TrendVerdict& v = r.verdict;
     out += fmt::format(
-        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\r\n", r.rank,
-        s.isAlloc() ? "alloc" : "syscall", syscallName(s.op), className(v.cls), number(v.score),
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\r\n", r.rank, kindName(s.kind),
+        syscallName(s.op), className(v.cls), number(v.score),
         number(r.growthBytesPerSec.value_or(0.0)), number(v.confidence), s.liveBytes,
         s.peakLiveBytes, s.allocs, s.frees, s.calls, s.bytes,
         r.retainedBytesPerSyscall ? number(*r.retainedBytesPerSyscall) : std::string(),

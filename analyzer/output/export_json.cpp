@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include "output/json_writer.hpp"
+#include "output/rss_text.hpp"
 #include "rank/correlate.hpp"
+#include "symbols/interpreter.hpp"
 
 namespace slowburn::analyze {
 namespace {
@@ -25,6 +27,39 @@ void writeFrame(JsonWriter& w, const Frame& f) {
     w.value(f.note);
   }
   w.endObject();
+}
+
+void writeRssAccount(JsonWriter& w, const Profile& p) {
+  w.key("rss_account");
+  if (!p.rssAccount) {
+    w.null();
+    return;
+  }
+  const RssAccount& a = *p.rssAccount;
+  w.setCompact(true);
+  w.beginObject();
+  w.key("from_s");
+  w.value(a.fromS);
+  w.key("to_s");
+  w.value(a.toS);
+  w.key("rss_growth_bytes");
+  w.value(a.rssGrowth);
+  w.key("heap_growth_bytes");
+  w.value(a.heapGrowth);
+  w.key("mapped_growth_bytes");
+  w.value(a.mappedGrowth);
+  w.key("explained");
+  if (a.explained) {
+    w.value(*a.explained);
+  } else {
+    w.null();
+  }
+  w.key("mostly_unexplained");
+  w.value(a.mostlyUnexplained);
+  w.key("text");
+  w.value(rssAccountLine(a));
+  w.endObject();
+  w.setCompact(false);
 }
 
 void writeProcess(JsonWriter& w, const Profile& p) {
@@ -54,6 +89,11 @@ void writeProcess(JsonWriter& w, const Profile& p) {
   w.value(p.rssEnd);
   w.key("peak_rss_bytes");
   w.value(p.peakRss);
+  w.key("mapped_bytes_end");
+  w.value(p.mappedBytesEnd);
+  w.key("peak_mapped_bytes");
+  w.value(p.peakMappedBytes);
+  writeRssAccount(w, p);
   w.key("notes");
   w.beginArray();
   if (p.read.truncated) {
@@ -62,6 +102,7 @@ void writeProcess(JsonWriter& w, const Profile& p) {
     w.value(kNoEndNote);
   }
   for (const Note& n : p.notes) w.value(n.text);
+  if (p.rssAccount && p.rssAccount->mostlyUnexplained) w.value(kUnexplainedGrowthNote);
   w.endArray();
   w.endObject();
 }
@@ -117,10 +158,10 @@ void writeSite(JsonWriter& w, const Analysis& analysis, const RankedSite& r) {
   w.beginObject();
   w.key("rank");
   w.value(static_cast<uint64_t>(r.rank));
-  w.key("id");
-  w.value(static_cast<uint64_t>(s.id));
+  w.key("id");  // the leading stack's: the totals carry whichever stack was summed into
+  w.value(static_cast<uint64_t>(analysis.member(r.siteIndex).id));
   w.key("kind");
-  w.value(s.isAlloc() ? "alloc" : "syscall");
+  w.value(kindName(s.kind));
   if (!s.isAlloc()) {
     w.key("op");
     w.value(syscallName(s.op));
@@ -174,6 +215,12 @@ void writeSite(JsonWriter& w, const Analysis& analysis, const RankedSite& r) {
   }
 
   const StackView stack = analysis.stack(r);
+  w.key("interpreter");
+  if (const auto runtime = interpreterOf(analysis.location(r).module)) {
+    w.value(*runtime);
+  } else {
+    w.null();
+  }
   w.key("location");
   w.setCompact(true);
   writeFrame(w, analysis.location(r));

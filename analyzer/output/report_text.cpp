@@ -5,9 +5,11 @@
 #include <array>
 
 #include "output/frame_text.hpp"
+#include "output/rss_text.hpp"
 #include "output/terminal.hpp"
 #include "output/units.hpp"
 #include "rank/correlate.hpp"
+#include "symbols/interpreter.hpp"
 
 namespace slowburn::analyze {
 namespace {
@@ -35,6 +37,29 @@ std::string frameLine(const std::string& indent, const Frame& f, size_t width) {
   const std::string tail = line.substr(line.rfind(" ("));
   if (tail.size() + indent.size() + 10 > width) return fitWidth(line, width);
   return fitWidth(line.substr(0, line.size() - tail.size()), width - tail.size()) + tail;
+}
+
+// "  note: " and text wrapped at word boundaries to width, the rest indented beneath it; a
+// word longer than a line (a path) is cut.
+std::string noteLines(const std::string& text, size_t width, const Palette& pal) {
+  const std::string first = "  note: ";
+  const std::string rest(first.size(), ' ');
+  std::string out;
+  std::string line = first;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find(' ', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string word = text.substr(start, end - start);
+    start = end + 1;
+    if (line.size() > rest.size() && line.size() + 1 + word.size() > width) {
+      out += pal.yellow(line) + "\n";
+      line = rest;
+    }
+    if (line.size() > rest.size()) line += ' ';
+    line += word;
+  }
+  return out + pal.yellow(fitWidth(line, width)) + "\n";
 }
 
 std::string classCounts(const Analysis& analysis) {
@@ -67,19 +92,29 @@ void writeHeader(std::string& out, const Analysis& analysis, const ReportSetting
                      formatBytes(static_cast<double>(p.peakLiveBytes)),
                      formatBytes(static_cast<double>(p.rssEnd)),
                      formatBytes(static_cast<double>(p.peakRss)));
+  if (p.mappingSites > 0) {
+    out += fmt::format("  mapped {} at end, peak {} (private anonymous mappings)\n",
+                       formatBytes(static_cast<double>(p.mappedBytesEnd)),
+                       formatBytes(static_cast<double>(p.peakMappedBytes)));
+  }
+  if (p.rssAccount) out += "  " + rssAccountLine(*p.rssAccount) + "\n";
   // Ranked at the level of the program's line; a line may be reached by several stacks.
   size_t syscallLines = 0;
-  for (const RankedSite& r : analysis.sites()) syscallLines += analysis.site(r).isAlloc() ? 0 : 1;
+  size_t mappingLines = 0;
+  for (const RankedSite& r : analysis.sites()) {
+    const SiteProfile& site = analysis.site(r);
+    syscallLines += site.isAlloc() ? 0 : 1;
+    mappingLines += site.isMapping() ? 1 : 0;
+  }
   const size_t lines = analysis.sites().size();
   out += fmt::format(
-      "  {} sites ({} alloc, {} syscall{}): {}\n", lines, lines - syscallLines, syscallLines,
+      "  {} sites ({} alloc, {}{} syscall{}): {}\n", lines, lines - syscallLines - mappingLines,
+      mappingLines > 0 ? fmt::format("{} mmap, ", mappingLines) : std::string(), syscallLines,
       p.sites.size() > lines ? fmt::format("; {} stacks", p.sites.size()) : std::string(),
       p.sites.empty() ? "none" : classCounts(analysis));
 
   if (p.read.truncated) {
-    out += pal.yellow(
-               fitWidth("  note: torn tail: " + printable(p.read.tornTailNote), settings.width)) +
-           "\n";
+    out += noteLines("torn tail: " + printable(p.read.tornTailNote), settings.width, pal);
   } else if (!p.end) {
     out += pal.yellow(std::string("  note: ") + kNoEndNote) + "\n";
   }
@@ -90,7 +125,10 @@ void writeHeader(std::string& out, const Analysis& analysis, const ReportSetting
   }
   for (const Note& n : p.notes) {
     if (n.kind == format::NoteKind::DroppedEvents) continue;
-    out += pal.yellow(fitWidth("  note: " + printable(n.text), settings.width)) + "\n";
+    out += noteLines(printable(n.text), settings.width, pal);
+  }
+  if (p.rssAccount && p.rssAccount->mostlyUnexplained) {
+    out += noteLines(kUnexplainedGrowthNote, settings.width, pal);
   }
 }
 
@@ -161,9 +199,19 @@ void writeSite(std::string& out, const Analysis& analysis, const RankedSite& r,
 
   const std::string indent = "     ";
   const StackView stack = analysis.stack(r);
-  out += pal.bold(frameLine(indent, analysis.location(r), settings.width)) + "\n";
+  const Frame& location = analysis.location(r);
+  out += pal.bold(frameLine(indent, location, settings.width)) + "\n";
+  if (const auto runtime = interpreterOf(location.module)) {
+    out += fmt::format("{}these frames are the {} interpreter's, not the script's lines\n", indent,
+                       *runtime);
+  }
 
-  if (s.isAlloc()) {
+  if (s.isMapping()) {
+    out += fmt::format("{}mapped {} at end, peak {}; {} mapping{} made, {} unmapped\n", indent,
+                       formatBytes(static_cast<double>(s.liveBytes)),
+                       formatBytes(static_cast<double>(s.peakLiveBytes)), s.allocs,
+                       s.allocs == 1 ? "" : "s", s.frees);
+  } else if (s.isAlloc()) {
     // A global container freed by its destructor at exit still grew while the program ran.
     const std::string beforeExit =
         r.liveBeforeExit > 2 * s.liveBytes + 1024

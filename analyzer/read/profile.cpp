@@ -11,6 +11,15 @@ constexpr double kNsPerSecond = 1e9;
 
 }  // namespace
 
+const char* kindName(format::SiteKind kind) {
+  switch (kind) {
+    case format::SiteKind::Alloc: return "alloc";
+    case format::SiteKind::Syscall: return "syscall";
+    case format::SiteKind::Mmap: return "mmap";
+  }
+  return "unknown";
+}
+
 double Profile::durationS() const {
   if (end) return static_cast<double>(end->timeNs) / kNsPerSecond;
   return lastSnapshotS;
@@ -73,6 +82,7 @@ void ProfileBuilder::onSite(const Site& site) {
   s.op = site.op;
   s.frames = site.frames;
   s.series = m_zeros;
+  if (s.isMapping()) ++m_profile.mappingSites;
   m_profile.sites.push_back(std::move(s));
   m_pendingCalls.push_back(0);
 }
@@ -89,8 +99,9 @@ void ProfileBuilder::onSnapshot(const Snapshot& snapshot) {
   for (const SiteChange& c : snapshot.changes) {
     SiteProfile& s = m_profile.sites[c.siteId];
     if (s.isAlloc()) {
-      m_profile.liveBytesEnd += c.liveBytes;
-      m_profile.liveBytesEnd -= s.liveBytes;
+      uint64_t& total = s.isMapping() ? m_profile.mappedBytesEnd : m_profile.liveBytesEnd;
+      total += c.liveBytes;
+      total -= s.liveBytes;
       s.liveBytes = c.liveBytes;
       s.liveCount = c.liveCount;
       // The dump's peak covers the whole interval, spikes between snapshots included.
@@ -98,6 +109,7 @@ void ProfileBuilder::onSnapshot(const Snapshot& snapshot) {
       s.peakLiveCount = std::max(s.peakLiveCount, c.liveCount);
       s.allocs += c.allocsDelta;
       s.frees += c.freesDelta;
+      if (s.isMapping()) continue;  // the totals are the heap's
       m_profile.allocs += c.allocsDelta;
       m_profile.frees += c.freesDelta;
     } else {
@@ -115,11 +127,15 @@ void ProfileBuilder::closePoint() {
   m_profile.liveSeries.add(t, static_cast<double>(m_profile.liveBytesEnd));
   m_profile.rssSeries.add(t, static_cast<double>(m_profile.rssEnd));
   m_profile.peakLiveBytes = std::max(m_profile.peakLiveBytes, m_profile.liveBytesEnd);
+  m_profile.peakMappedBytes = std::max(m_profile.peakMappedBytes, m_profile.mappedBytesEnd);
   m_profile.lastSnapshotS = t;
   ++m_profile.snapshotPoints;
   m_previousPointNs = m_pointTimeNs;
   m_pointOpen = false;
   if (m_tornDown) return;
+  const ProcessPoint point{t, m_profile.rssEnd, m_profile.liveBytesEnd, m_profile.mappedBytesEnd};
+  if (!m_firstPoint) m_firstPoint = point;
+  m_lastRunningPoint = point;
   for (SiteProfile& s : m_profile.sites) {
     if (s.isAlloc()) {
       s.series.add(t, static_cast<double>(s.liveBytes));
@@ -149,6 +165,11 @@ void ProfileBuilder::onTeardown(const Teardown& teardown) {
 Profile ProfileBuilder::finish(const ReadSummary& summary) {
   if (m_pointOpen) closePoint();
   m_profile.read = summary;
+  // RSS against tracked growth while the program ran: the exit teardown frees every global
+  // container while RSS stays where it was.
+  if (m_firstPoint && m_lastRunningPoint && m_lastRunningPoint->t > m_firstPoint->t) {
+    m_profile.rssAccount = accountRss(*m_firstPoint, *m_lastRunningPoint);
+  }
   return std::move(m_profile);
 }
 

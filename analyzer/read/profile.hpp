@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "read/dump_reader.hpp"
+#include "read/rss_account.hpp"
 #include "read/series.hpp"
 
 namespace slowburn::analyze {
@@ -18,7 +19,9 @@ struct SiteProfile {
   format::SyscallOp op = format::SyscallOp::None;
   std::vector<uint64_t> frames;  // innermost first, as recorded
 
-  // Alloc sites: the live state at the last snapshot, and totals over the run.
+  // Alloc and mmap sites: the live state at the last snapshot, and totals over the run (an
+  // mmap site's count is its live ranges, its allocs the mappings it made, its frees the
+  // ranges unmapped whole).
   uint64_t liveBytes = 0;
   uint64_t liveCount = 0;
   uint64_t peakLiveBytes = 0;
@@ -30,12 +33,18 @@ struct SiteProfile {
   uint64_t bytes = 0;
   double peakCallRate = 0;
 
-  // One point per snapshot time: live bytes (alloc) or calls/s in the interval (syscall);
-  // 0 before the site existed.
+  // One point per snapshot time: live bytes (alloc, mmap) or calls/s in the interval
+  // (syscall); 0 before the site existed.
   BoundedSeries series;
 
-  bool isAlloc() const { return kind == format::SiteKind::Alloc; }
+  // A site of live bytes, ranked by its bytes: the malloc family's (kind alloc) or the
+  // mappings' (kind mmap), judged alike. A syscall site's series is its call rate.
+  bool isAlloc() const { return format::holdsBytes(kind); }
+  bool isMapping() const { return kind == format::SiteKind::Mmap; }
 };
+
+// "alloc", "mmap" or "syscall": the JSON's and CSV's kind.
+const char* kindName(format::SiteKind kind);
 
 // Said by the report and the JSON's process.notes of a dump that ends without END.
 inline constexpr const char* kNoEndNote =
@@ -54,9 +63,13 @@ struct Profile {
 
   uint64_t snapshotPoints = 0;  // distinct snapshot times
   double lastSnapshotS = 0;
-  // Whole-process figures: live bytes summed over alloc sites, and the recorded RSS.
+  // Whole-process figures: live bytes summed over alloc sites (the tracked heap) and over
+  // mmap sites (the tracked mappings), and the recorded RSS.
   uint64_t liveBytesEnd = 0;
   uint64_t peakLiveBytes = 0;
+  uint64_t mappedBytesEnd = 0;
+  uint64_t peakMappedBytes = 0;
+  size_t mappingSites = 0;
   uint64_t rssEnd = 0;
   uint64_t peakRss = 0;
   uint64_t allocs = 0;
@@ -64,6 +77,9 @@ struct Profile {
   // The same two over time, one point per snapshot time (the html report's first chart).
   BoundedSeries liveSeries;
   BoundedSeries rssSeries;
+  // RSS growth beside tracked growth, from the first snapshot to the last before the exit
+  // teardown; nullopt with fewer than two snapshots.
+  std::optional<RssAccount> rssAccount;
 
   // END's time when the process exited cleanly, else the last snapshot's.
   double durationS() const;
@@ -118,6 +134,9 @@ class ProfileBuilder : public DumpVisitor {
   std::vector<uint64_t> m_pendingCalls;
   // After TEARDOWN the series take no more points: they are the running program's.
   bool m_tornDown = false;
+  // The process at the first snapshot and at the last before the teardown: the RSS account.
+  std::optional<ProcessPoint> m_firstPoint;
+  std::optional<ProcessPoint> m_lastRunningPoint;
 };
 
 // Reads path and builds its profile; throws DumpError for a dump that cannot be trusted.

@@ -88,46 +88,20 @@ std::string_view qualifiedName(std::string_view s) {
 }
 
 bool isAllocatorEntry(std::string_view demangled) {
-  static constexpr std::string_view kEntries[] = {"operator new",
-                                                  "operator new[]",
-                                                  "operator delete",
-                                                  "operator delete[]",
-                                                  "malloc",
-                                                  "calloc",
-                                                  "realloc",
-                                                  "reallocarray",
-                                                  "free",
-                                                  "posix_memalign",
-                                                  "aligned_alloc",
-                                                  "memalign",
-                                                  "valloc",
-                                                  "pvalloc",
-                                                  "strdup",
-                                                  "strndup",
-                                                  "__strdup",
-                                                  "__libc_malloc",
-                                                  "__libc_calloc",
-                                                  "__libc_realloc",
-                                                  "__libc_memalign",
-                                                  "__libc_free",
-                                                  "read",
-                                                  "pread64",
-                                                  "readv",
-                                                  "recv",
-                                                  "recvfrom",
-                                                  "recvmsg",
-                                                  "write",
-                                                  "pwrite64",
-                                                  "writev",
-                                                  "send",
-                                                  "sendto",
-                                                  "sendmsg",
-                                                  "__read",
-                                                  "__libc_read",
-                                                  "__write",
-                                                  "__libc_write",
-                                                  "__recv",
-                                                  "__send"};
+  static constexpr std::string_view kEntries[] = {
+      "operator new", "operator new[]", "operator delete", "operator delete[]", "malloc", "calloc",
+      "realloc", "reallocarray", "free", "posix_memalign", "aligned_alloc", "memalign", "valloc",
+      "pvalloc", "strdup", "strndup", "__strdup", "__libc_malloc", "__libc_calloc",
+      "__libc_realloc", "__libc_memalign", "__libc_free", "read", "pread64", "readv", "recv",
+      "recvfrom", "recvmsg", "write", "pwrite64", "writev", "send", "sendto", "sendmsg", "__read",
+      "__libc_read", "__write", "__libc_write", "__recv", "__send",
+      // the mapping family
+      "mmap", "mmap64", "munmap", "mremap", "brk", "sbrk", "__mmap",
+      // allocators' and interpreters' own
+      "mallocx", "rallocx", "xallocx", "tc_malloc", "tc_calloc", "tc_realloc", "tc_new",
+      "tc_newarray", "mi_malloc", "mi_zalloc", "mi_calloc", "mi_realloc", "mi_new",
+      "PyObject_Malloc", "PyObject_Calloc", "PyObject_Realloc", "PyMem_Malloc", "PyMem_Calloc",
+      "PyMem_Realloc", "PyMem_RawMalloc", "PyMem_RawCalloc", "PyMem_RawRealloc"};
   const std::string_view name = qualifiedName(demangled);
   for (std::string_view entry : kEntries) {
     if (name == entry) return true;
@@ -188,5 +162,16 @@ std::optional<size_t> firstUserFrame(std::span<const Frame> frames) {
 }
 
 size_t locationFrame(std::span<const Frame> frames) { return firstUserFrame(frames).value_or(0); }
+
+std::optional<size_t> userFramePastAllocator(std::span<const Frame> frames) {
+  std::optional<size_t> entry;
+  for (size_t i = 0; i < frames.size(); ++i) {
+    if (!frames[i].function.empty() && isAllocatorEntry(frames[i].function)) entry = i;
+  }
+  if (!entry) return std::nullopt;
+  const std::optional<size_t> user = firstUserFrame(frames.subspan(*entry + 1));
+  if (!user) return std::nullopt;
+  return *entry + 1 + *user;
+}
 
 }  // namespace slowburn::analyze

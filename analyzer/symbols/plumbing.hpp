@@ -18,7 +18,9 @@ namespace slowburn::analyze {
 // name only up to its parameters: "handle(int)::{lambda()#1}::operator()() const" -> "handle".
 std::string_view qualifiedName(std::string_view demangled);
 
-// malloc and friends, operator new/delete, and the syscall wrappers the preload counts.
+// malloc and friends, operator new/delete, the syscall wrappers the preload counts, the
+// mapping family, and the entry points of jemalloc, tcmalloc, mimalloc and CPython's
+// allocator.
 bool isAllocatorEntry(std::string_view demangled);
 
 // A function in std, __gnu_cxx, __cxxabiv1 (libstdc++/libc++ internals) or the profiler.
@@ -44,5 +46,12 @@ std::optional<size_t> firstUserFrame(std::span<const Frame> frames);
 // The index of the frame a user should open: firstUserFrame, or the innermost frame (0) when
 // every frame is plumbing or there are none.
 size_t locationFrame(std::span<const Frame> frames);
+
+// A mapping's stack goes through the allocator that made it when one did: jemalloc linked
+// into the program maps its extents from pages_map, deep inside malloc. The frames up to the
+// outermost allocator entry point are that allocator's, whatever their names: this is the
+// first of the program's frames past it, or nullopt when the stack has no entry point or
+// nothing of the program's past it.
+std::optional<size_t> userFramePastAllocator(std::span<const Frame> frames);
 
 }  // namespace slowburn::analyze

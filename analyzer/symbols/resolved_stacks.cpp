@@ -71,8 +71,26 @@ bool Resolver::expandNext(size_t siteIndex) {
 void Resolver::locateAll() {
   // Without a user frame the location stays the innermost frame, as locationFrame says.
   for (size_t i = 0; i < m_out.m_sites.size(); ++i) {
+    if (m_profile.sites[i].isMapping()) {
+      locateMapping(i);
+      continue;
+    }
     while (!m_out.m_sites[i].located && expandNext(i)) {
     }
+  }
+}
+
+void Resolver::locateMapping(size_t siteIndex) {
+  // Mapping sites are few: their whole stack is read to see whether an allocator made the
+  // mapping (see userFramePastAllocator).
+  resolveWhole(siteIndex);
+  ResolvedStacks::SiteFrames& site = m_out.m_sites[siteIndex];
+  std::vector<Frame> frames;
+  frames.reserve(site.ids.size());
+  for (const uint32_t id : site.ids) frames.push_back(m_out.m_frames[id]);
+  if (const std::optional<size_t> user = userFramePastAllocator(frames)) {
+    site.location = static_cast<uint32_t>(*user);
+    site.located = true;
   }
 }
 

@@ -9,7 +9,8 @@
 // Two depths. Every site is resolved up to its location (inner frames until the program's
 // own code: plumbing.hpp's rule), which is all that ranking, grouping and correlation read.
 // The whole stack is resolved only for the sites an output prints, so a report of the top 10
-// of a huge dump never symbolizes the callers of the other sites.
+// of a huge dump never symbolizes the callers of the other sites; and for mapping sites,
+// whose location may lie past an allocator's frames (plumbing.hpp's userFramePastAllocator).
 
 #include <cstddef>
 #include <cstdint>
@@ -89,6 +90,7 @@ class Resolver {
   const Chain& chainOf(uint64_t address);
   // Expands the site's next recorded address; false when there is none left.
   bool expandNext(size_t siteIndex);
+  void locateMapping(size_t siteIndex);
 
   const Profile& m_profile;
   Symbolizer m_symbolizer;

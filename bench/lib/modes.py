@@ -14,9 +14,9 @@ class Mode:
         env = dict(workload.env)
         if self.name == "plain":
             return workload.argv, env, None
-        if self.name in ("exact", "sampled"):
+        if self.name in ("exact", "sampled", "baseline"):
             env["LD_PRELOAD"] = preload
-            env["SLOWBURN_SAMPLE_BYTES"] = "0" if self.name == "exact" else SAMPLE_BYTES
+            env["SLOWBURN_SAMPLE_BYTES"] = SAMPLE_BYTES if self.name == "sampled" else "0"
             return workload.argv, env, "*.sb"
         if self.name == "heaptrack":
             # heaptrack adds .zst (or .gz without zstd) to the name given with -o
@@ -31,3 +31,15 @@ MODES = [
     Mode("sampled", f"slowburn sampled ({SAMPLE_BYTES})"),
     Mode("heaptrack", "heaptrack"),
 ]
+
+# Exact recording with another build of the library (bench/run --baseline LIB): what a
+# change to the preload costs, measured in the same interleaved runs.
+BASELINE = Mode("baseline", "slowburn exact, baseline library")
+
+
+def modes_for(names, baseline):
+    """The modes a run uses: every one (or those named), plus the baseline when given."""
+    chosen = [m for m in MODES if not names or m.name in names]
+    if baseline:
+        chosen.append(BASELINE)
+    return chosen

@@ -153,6 +153,15 @@ def verdicts(summary, rss_run, soak):
                         ratio_text("read_loop", mode),
                         _judge(reads, get("read_loop", mode, "cpu_slowdown"), 1.10)))
     for workload, modes in summary.items():
+        exact, base = modes.get("exact", {}), modes.get("baseline", {})
+        if exact.get("wall_median_s") and base.get("wall_median_s"):
+            wall = exact["wall_median_s"] / base["wall_median_s"]
+            cpu = exact["cpu_median_s"] / base["cpu_median_s"] \
+                if exact.get("cpu_median_s") and base.get("cpu_median_s") else None
+            measured = f"wall {wall:.3f}x" + (f", CPU {cpu:.3f}x" if cpu else "")
+            out.append((f"{workload}: exact <= 1.02x exact with the baseline library", measured,
+                        _judge(wall, cpu, 1.02)))
+    for workload, modes in summary.items():
         ratio = modes.get("exact", {}).get("output_vs_heaptrack")
         if ratio is not None:
             out.append((f"{workload}: exact dump <= 1% of heaptrack's trace",

@@ -17,7 +17,8 @@
 namespace slowburn::format {
 
 inline constexpr char kMagic[8] = {'S', 'L', 'O', 'W', 'B', 'U', 'R', 'N'};
-// Version 2 adds TEARDOWN; a reader of version 2 reads version 1 as well.
+// Version 2 adds TEARDOWN and the mmap site kind; a reader of version 2 reads version 1 as
+// well.
 inline constexpr uint32_t kVersion = 2;
 inline constexpr uint32_t kOldestReadableVersion = 1;
 inline constexpr size_t kPreambleBytes = sizeof(kMagic) + sizeof(uint32_t);
@@ -33,13 +34,19 @@ enum class Tag : uint8_t {
 };
 
 enum class SiteKind : uint8_t {
-  Alloc = 0,
-  Syscall = 1,
+  Alloc = 0,    // the malloc family (and operator new, and the allocators' own entry points)
+  Syscall = 1,  // the read/write family: calls and bytes moved
+  Mmap = 2,     // private anonymous mappings the program or its own allocator made
 };
+inline constexpr uint8_t kMaxSiteKind = 2;
+
+// Alloc and Mmap sites hold live bytes and share one layout in snapshots; a syscall site
+// counts calls.
+inline constexpr bool holdsBytes(SiteKind kind) { return kind != SiteKind::Syscall; }
 
 // Which interposed syscall a syscall site counts; stored in SITE records.
 enum class SyscallOp : uint8_t {
-  None = 0,  // alloc sites
+  None = 0,  // alloc and mmap sites
   Read = 1,
   Pread64 = 2,
   Readv = 3,

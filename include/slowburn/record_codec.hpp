@@ -136,7 +136,7 @@ void decode(In& in, Site<Holds>& s, const ReadSoFar& before) {
   if (id >= kMaxSites) in.reject("too many SITE records");
   s.id = static_cast<uint32_t>(id);
   const uint8_t kind = in.u8("kind");
-  if (kind > static_cast<uint8_t>(SiteKind::Syscall)) in.reject("SITE has unknown kind {}", kind);
+  if (kind > kMaxSiteKind) in.reject("SITE has unknown kind {}", kind);
   s.kind = static_cast<SiteKind>(kind);
   const uint8_t op = in.u8("op");
   const bool isSyscall = s.kind == SiteKind::Syscall;
@@ -178,7 +178,7 @@ size_t encode(RecordBuilder& b, const Snapshot<Holds>& s, size_t first) {
     // Each record starts its own delta chain, so any one of them reads on its own.
     b.varint(i == 0 ? c.siteId : c.siteId - previous);
     previous = c.siteId;
-    if (c.kind == SiteKind::Alloc) {
+    if (holdsBytes(c.kind)) {
       b.varint(c.liveBytes);
       b.varint(c.liveCount);
       b.varint(c.allocsDelta);
@@ -215,7 +215,7 @@ void decode(In& in, Snapshot<Holds>& s, const ReadSoFar& before) {
     SiteChange c;
     c.siteId = static_cast<uint32_t>(site);
     c.kind = kinds[site];
-    if (c.kind == SiteKind::Alloc) {
+    if (holdsBytes(c.kind)) {
       c.liveBytes = in.varint("live bytes");
       c.liveCount = in.varint("live count");
       c.allocsDelta = in.varint("allocs");

@@ -58,14 +58,14 @@ struct Module {
   bool operator==(const Module&) const = default;
 };
 
-// SITE, tag 3: a call site, the stack that led to an allocation or a syscall. The frames
+// SITE, tag 3: a call site, the stack that led to an allocation, a mapping or a syscall. The frames
 // start at the caller of the interposed function (the profiler's own are not recorded);
 // every one is a return address.
 template <class Holds>
 struct Site {
   uint32_t id = 0;  // dense: 0, 1, 2, ... in file order
   SiteKind kind = SiteKind::Alloc;
-  SyscallOp op = SyscallOp::None;  // None for an alloc site, never None for a syscall site
+  SyscallOp op = SyscallOp::None;  // None for an alloc or mmap site, never None for a syscall site
   // Innermost first, <= kMaxFrames. On disk: varint count, the first frame as a varint,
   // each next one as the zigzag delta from the one before.
   typename Holds::template List<uint64_t> frames{};
@@ -79,7 +79,9 @@ struct Site {
 struct SiteChange {
   uint32_t siteId = 0;
   SiteKind kind = SiteKind::Alloc;  // not written: the site's SITE record says it
-  // Alloc sites: the live state at this moment, counts since the previous snapshot.
+  // Alloc and mmap sites (holdsBytes): the live state at this moment, counts since the
+  // previous snapshot. An mmap site's count is its live mapped ranges, its allocs the
+  // mappings it made and its frees the ranges that were unmapped whole.
   uint64_t liveBytes = 0;
   uint64_t liveCount = 0;
   uint64_t allocsDelta = 0;
@@ -101,7 +103,8 @@ template <class Holds>
 struct Snapshot {
   uint64_t timeNs = 0;  // CLOCK_MONOTONIC since the header's start; never goes backwards
   uint64_t rssBytes = 0;
-  uint64_t peakLiveBytes = 0;  // highest total tracked live bytes since the previous snapshot
+  uint64_t peakLiveBytes =
+      0;  // highest total live bytes of alloc sites since the previous snapshot
   // Ascending site id. On disk: varint count, then each change.
   typename Holds::template List<SiteChange> changes{};
 

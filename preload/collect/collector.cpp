@@ -227,6 +227,12 @@ void Collector::apply(const Event& event, uint64_t bodyWaitNs) {
         books->eventBytes += event.ptr;
       }
       break;
+    case EventOp::Map:
+    case EventOp::Unmap:
+    case EventOp::RemapBegin:
+    case EventOp::RemapCommit:
+    case EventOp::RemapAbort: applyMapping(event); break;
+    case EventOp::Note: writeNote(event, bodyWaitNs); break;
   }
 }
 
@@ -333,7 +339,7 @@ bool Collector::snapshot(uint64_t nowNs) {
     const uint64_t allocs = (b.allocsQ + kCountOne / 2) / kCountOne;
     const uint64_t frees = (b.freesQ + kCountOne / 2) / kCountOne;
     m_changes.push(format::SiteChange{.siteId = b.dumpId,
-                                      .kind = format::SiteKind::Alloc,
+                                      .kind = b.kind,
                                       .liveBytes = b.liveBytes,
                                       .liveCount = (b.liveCountQ + kCountOne / 2) / kCountOne,
                                       .allocsDelta = allocs - b.reportedAllocs,

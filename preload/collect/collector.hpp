@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "collect/pointer_map.hpp"
+#include "collect/range_map.hpp"
 #include "collect/site_books.hpp"
 #include "collect/target_watch.hpp"
 #include "dump/dump_writer.hpp"
@@ -47,11 +48,27 @@ class Collector {
   void track(uint64_t address, uint32_t site, uint64_t size);
   void release(const PointerMap::Value& block);
   void markDirty(uint32_t site);
+  // Mappings (collector_mappings.cpp).
+  void applyMapping(const Event& event);
+  void mapRange(uint64_t start, uint64_t length, uint32_t site);
+  void unmapRange(uint64_t start, uint64_t length);
+  void beginRemap(uint32_t thread, uint64_t start, uint64_t length);
+  void endRemap(uint32_t thread, bool moved, uint64_t start, uint64_t length, uint32_t site);
+  // One mmap site's books: bytes mapped or unmapped, and the change in its ranges.
+  void adjustMapped(uint32_t site, int64_t bytes, int ranges, bool made, bool unmapped);
+  void writeNote(const Event& head, uint64_t bodyWaitNs);
   bool snapshot(uint64_t nowNs);
   bool reportDropped();
   bool reportUnknownFrees();
   void degraded(const char* what);
   void fail(const char* what);
+
+  // An mremap under way on one thread: its old range, set aside in m_setAside.
+  struct PendingRemap {
+    uint32_t thread;
+    bool tracked;  // some of the old range was in the books
+    uint64_t start, end;
+  };
 
   struct KnownModule {
     uint64_t start;
@@ -65,6 +82,9 @@ class Collector {
   ResidentReader m_resident;
   PointerMap m_live;
   PointerMap m_pending;  // thread token -> block set aside by that thread's realloc
+  RangeMap m_maps;       // live private anonymous mappings -> mmap site
+  RangeMap m_setAside;   // old ranges of mremaps under way
+  MappedVector<PendingRemap> m_remaps;
   SiteLedger m_sites;
   MappedVector<KnownModule> m_modules;
   MappedVector<uint32_t> m_dirty;
@@ -86,6 +106,7 @@ class Collector {
   bool m_degraded = false;
   uint64_t m_frames[format::kMaxFrames];
   uint8_t m_moduleBody[format::kMaxBuildIdBytes + format::kMaxStringBytes];
+  char m_noteText[format::kMaxStringBytes];
 };
 
 }  // namespace slowburn::preload

@@ -7,6 +7,7 @@
 #include <link.h>
 #include <malloc.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -71,10 +72,21 @@ extern "C" int __libc_start_main(int (*main)(int, char**, char**), int argc, cha
   X(__libc_start_main)         \
   X(exit)
 
+// The mapping family (hooks_map.cpp): private anonymous mappings are memory that malloc
+// never sees (arenas of other allocators, interpreters' object heaps).
+#define SLOWBURN_MAP_HOOKS(X) \
+  X(mmap)                     \
+  X(mmap64)                   \
+  X(munmap)                   \
+  X(mremap)                   \
+  X(brk)                      \
+  X(sbrk)
+
 // Every exported hook by name: X(name, ...) for each list (the IO list's extra columns are
 // ignored).
-#define SLOWBURN_HOOKS(X) \
-  SLOWBURN_ALLOC_HOOKS(X) SLOWBURN_IO_HOOKS(X) SLOWBURN_LOADER_HOOKS(X) SLOWBURN_EXIT_HOOKS(X)
+#define SLOWBURN_HOOKS(X)                                                       \
+  SLOWBURN_ALLOC_HOOKS(X) SLOWBURN_IO_HOOKS(X) SLOWBURN_LOADER_HOOKS(X) SLOWBURN_MAP_HOOKS(X) \
+      SLOWBURN_EXIT_HOOKS(X)
 
 // Redirections made only by slowburn attach, never exported: dlopen, so modules loaded
 // while attached get their GOT entries redirected too. Exported, it would make every

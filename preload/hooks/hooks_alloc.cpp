@@ -8,45 +8,10 @@
 #include "hooks/bootstrap_arena.hpp"
 #include "hooks/hooks.hpp"
 #include "hooks/originals.hpp"
-#include "lifecycle/lifecycle.hpp"
-#include "record/recorder.hpp"
+#include "hooks/recorded_call.hpp"
 
 namespace slowburn::preload::hooks {
 namespace {
-
-// Runs an allocation through `allocate` and records the block it returns.
-template <typename Allocate>
-void* recorded(size_t size, Allocate&& allocate) {
-  if (!shouldRecord()) return allocate();
-  ReentryGuard guard;
-  void* block = allocate();
-  if (block != nullptr) recordAlloc(block, size);
-  return block;
-}
-
-// realloc and reallocarray: the old block's end is recorded before the real call, and
-// undone if the call fails (see beginRealloc).
-template <typename Reallocate>
-void* recordedRealloc(void* old, size_t size, Reallocate&& reallocate) {
-  if (!shouldRecord()) return reallocate();
-  ReentryGuard guard;
-  if (old == nullptr) {
-    void* block = reallocate();
-    if (block != nullptr) recordAlloc(block, size);
-    return block;
-  }
-  if (size == 0) {
-    // glibc frees the block and returns NULL; anything else it returns is a new block.
-    recordFree(old);
-    void* block = reallocate();
-    if (block != nullptr) recordAlloc(block, 0);
-    return block;
-  }
-  const ReallocTicket ticket = beginRealloc(old);
-  void* block = reallocate();
-  endRealloc(ticket, old, block, size);
-  return block;
-}
 
 // A bootstrap block being resized: move it to the real heap; the old copy stays put.
 void* reallocFromArena(void* old, size_t size) {

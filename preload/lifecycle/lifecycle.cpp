@@ -8,6 +8,7 @@
 
 #include "dump/dump_path.hpp"
 #include "hooks/got_redirect.hpp"
+#include "hooks/malloc_binding.hpp"
 #include "hooks/originals.hpp"
 #include "lifecycle/collector_launch.hpp"
 #include "lifecycle/fork_gate.hpp"
@@ -28,6 +29,14 @@ std::atomic<ChildStart> s_childStart{ChildStart::None};
 
 void complain(const char* line) { diag::line(line); }
 
+// Recording started by the preload itself; a malloc bound ahead of ours means the program's
+// blocks go unseen, which the dump and stderr say. (Attached, that binding is by design.)
+bool startPreloaded() {
+  if (!startRecording(false)) return false;
+  noteForeignMalloc();
+  return true;
+}
+
 Channel* startInChild() {
   auto expected = ChildStart::Pending;
   if (!s_childStart.compare_exchange_strong(expected, ChildStart::Starting)) {
@@ -35,7 +44,7 @@ Channel* startInChild() {
   }
   ReentryGuard guard;
   ErrnoKeeper keepErrno;
-  if (!startRecording(false)) disableRecording();
+  if (!startPreloaded()) disableRecording();
   s_childStart.store(ChildStart::Done);
   return currentChannel();
 }
@@ -97,7 +106,7 @@ void onForkChild() {
   findCollectorProgram(runtime().collectorPath, sizeof(runtime().collectorPath), cwd);
   detail::s_startInChild = &startInChild;
   installForkHandlers();
-  if (!startRecording(false)) {
+  if (!startPreloaded()) {
     disableRecording();
     return;
   }

@@ -24,7 +24,18 @@ enum class EventOp : uint8_t {
   Calls = 8,          // site: a syscall site without a shared counter; ptr: bytes moved
   Teardown = 9,       // main returned or exit() was called: what is live now is the
                       // running program's, what is freed next its exit teardown
+  // Mappings (collect/collector_mappings.cpp): ptr and size are an address range.
+  Map = 10,          // ptr, size, site: a new private anonymous mapping, replacing what it covers
+  Unmap = 11,        // ptr, size: whatever the books hold there is about to go
+  RemapBegin = 12,   // ptr, size, thread: the old range of an mremap; set aside until it ends
+  RemapCommit = 13,  // ptr, size, site, thread: the mremap's new range (site kNoSite: the
+                     // result is not to be tracked, whatever the old range was)
+  RemapAbort = 14,   // thread: the mremap failed; the old range is as it was
+  Note = 15,         // ptr: NoteKind; size: its count; site: text bytes, which follow
 };
+
+// A Map or RemapCommit whose site could not be defined.
+inline constexpr uint32_t kNoSite = UINT32_MAX;
 
 struct Event {
   uint64_t ptr;

@@ -13,6 +13,7 @@ namespace {
 
 constexpr uint64_t kAllocKeySeed = 0x616c6c6f63ull;    // "alloc"
 constexpr uint64_t kSyscallKeySeed = 0x7379736361ull;  // "sysca"
+constexpr uint64_t kMapKeySeed = 0x6d6d6170ull;        // "mmap"
 
 // A direct-mapped cache of this thread's syscall callers: the common case of a loop
 // calling read() from one place costs one compare, no unwind, no table walk.
@@ -93,14 +94,20 @@ bool ensureDefined(Runtime& rt, Channel& channel, SiteEntry& site) {
   return define(rt, channel, site, epoch);
 }
 
-SiteEntry* allocSite(Runtime& rt) {
+// The site of the current stack, for a kind identified by its stack (alloc, mmap). Flattened
+// with a constant seed, as XXH3 is meant to be: with two callers GCC would otherwise call an
+// outlined copy that recomputes its secret from the seed on every allocation.
+template <format::SiteKind kKind, uint64_t kSeed>
+[[gnu::flatten]] SiteEntry* stackSite(Runtime& rt) {
   uint64_t frames[Unwinder::kBufferFrames];
   const uint32_t n = Unwinder::capture(frames, rt.options.depth);
-  const uint64_t key = XXH3_64bits_withSeed(frames, n * sizeof(uint64_t), kAllocKeySeed);
+  const uint64_t key = XXH3_64bits_withSeed(frames, n * sizeof(uint64_t), kSeed);
   SiteEntry* site = rt.sites.find(key);
   if (site != nullptr) return site;
-  return rt.sites.intern(key, format::SiteKind::Alloc, format::SyscallOp::None, frames, n);
+  return rt.sites.intern(key, kKind, format::SyscallOp::None, frames, n);
 }
+
+SiteEntry* allocSite(Runtime& rt) { return stackSite<format::SiteKind::Alloc, kAllocKeySeed>(rt); }
 
 SiteEntry* syscallSite(Runtime& rt, format::SyscallOp op, uintptr_t caller) {
   const uint32_t epoch = rt.loaderEpoch.load(std::memory_order_relaxed);
@@ -227,6 +234,77 @@ void countSyscall(format::SyscallOp op, uintptr_t caller, ssize_t result) {
   }
   ErrnoKeeper keepErrno;
   push(*channel, event(EventOp::Calls, bytes, 1, site->id, 0));
+}
+
+namespace {
+
+// The mmap site of the current stack, defined on this channel; nullptr (the event is
+// counted as dropped) when it cannot be.
+SiteEntry* definedMapSite(Runtime& rt, Channel& channel) {
+  SiteEntry* site = stackSite<format::SiteKind::Mmap, kMapKeySeed>(rt);
+  if (site == nullptr || !ensureDefined(rt, channel, *site)) {
+    channel.drop();
+    return nullptr;
+  }
+  return site;
+}
+
+uint64_t addressOf(const void* p) { return reinterpret_cast<uint64_t>(p); }
+
+}  // namespace
+
+void recordMap(const void* start, size_t length) {
+  Channel* channel = recordingChannel();
+  if (channel == nullptr) return;
+  Runtime& rt = runtime();
+  ErrnoKeeper keepErrno;
+  if (SiteEntry* site = definedMapSite(rt, *channel))
+    push(*channel, event(EventOp::Map, addressOf(start), length, site->id, 0));
+}
+
+void recordUnmap(const void* start, size_t length) {
+  // A fork child that has not recorded yet has no mapping in its books: nothing to say.
+  Channel* channel = currentChannel();
+  if (channel == nullptr) return;
+  ErrnoKeeper keepErrno;
+  push(*channel, event(EventOp::Unmap, addressOf(start), length, 0, 0));
+}
+
+RemapTicket beginRemap(const void* old, size_t length) {
+  Channel* channel = currentChannel();
+  if (channel == nullptr) return {};
+  ErrnoKeeper keepErrno;
+  return {push(*channel,
+               event(EventOp::RemapBegin, addressOf(old), length, 0, threadToken(runtime())))};
+}
+
+void endRemap(RemapTicket ticket, const void* result, size_t length) {
+  if (!ticket.pushed) return;
+  Channel* channel = currentChannel();
+  if (channel == nullptr) return;
+  Runtime& rt = runtime();
+  ErrnoKeeper keepErrno;
+  if (result == nullptr) {
+    push(*channel, event(EventOp::RemapAbort, 0, 0, 0, threadToken(rt)));
+    return;
+  }
+  // The end must follow its begin even when the new range cannot be booked to a site.
+  SiteEntry* site = definedMapSite(rt, *channel);
+  push(*channel, event(EventOp::RemapCommit, addressOf(result), length,
+                       site != nullptr ? site->id : kNoSite, threadToken(rt)));
+}
+
+void recordNote(format::NoteKind kind, uint64_t count, const char* text) {
+  Channel* channel = recordingChannel();
+  if (channel == nullptr) return;
+  ErrnoKeeper keepErrno;
+  size_t bytes = 0;
+  while (text[bytes] != '\0' && bytes < format::kMaxStringBytes) ++bytes;
+  if (!channel->pushMessage(
+          event(EventOp::Note, static_cast<uint64_t>(kind), count, static_cast<uint32_t>(bytes), 0),
+          text, bytes)) {
+    pushFailed(*channel);
+  }
 }
 
 }  // namespace slowburn::preload

@@ -55,5 +55,19 @@ void countSyscall(format::SyscallOp op, uintptr_t caller, ssize_t result);
 // Main returned or exit() was called: the collector takes the running program's last
 // snapshot now, in event order, before any free of the teardown. Once per process.
 void recordTeardown();
+// Mappings (hooks_map.cpp says which): a private anonymous mapping is recorded after the
+// call that made it returns, an unmap before the call that frees the range, and an mremap
+// on both sides of its call, by the same rules as malloc, free and realloc.
+void recordMap(const void* start, size_t length);
+void recordUnmap(const void* start, size_t length);
+struct RemapTicket {
+  bool pushed = false;  // a RemapBegin was pushed: its end must follow
+};
+RemapTicket beginRemap(const void* old, size_t length);
+// result nullptr: the call failed and the old range is as it was.
+void endRemap(RemapTicket ticket, const void* result, size_t length);
+
+// A NOTE for the dump, from the program (the collector writes it as it comes).
+void recordNote(format::NoteKind kind, uint64_t count, const char* text);
 
 }  // namespace slowburn::preload

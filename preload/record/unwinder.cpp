@@ -73,11 +73,11 @@ uint32_t Unwinder::capture(uint64_t* buffer, uint32_t depth) {
   // libunwind's own walks of the loader's list pass the fork gate in the
   // dl_iterate_phdr hook; a capture served from its cache costs nothing more.
   const int n = unw_backtrace(reinterpret_cast<void**>(buffer), static_cast<int>(depth + slack));
-  uint32_t first = 0;
-  while (first < static_cast<uint32_t>(n) && isOwn(buffer[first])) ++first;
+  // Our frames go wherever they are: the hooks above the caller, and the wrappers the
+  // program runs inside (main under the exit hook, a plugin's constructors under dlopen's).
   uint32_t count = 0;
-  for (uint32_t i = first; i < static_cast<uint32_t>(n) && count < depth; ++i) {
-    buffer[count++] = buffer[i];
+  for (uint32_t i = 0; i < static_cast<uint32_t>(n) && count < depth; ++i) {
+    if (!isOwn(buffer[i])) buffer[count++] = buffer[i];
   }
   return count;
 }

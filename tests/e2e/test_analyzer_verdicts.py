@@ -107,6 +107,7 @@ def test_helper_shared_by_a_churning_and_a_leaking_caller_names_the_leaking_call
     report, _ = report_of("shared_helper")
     top = first_is(report, "shared_helper.cpp", "std::malloc(bytes));  // the shared line")
     assert len(top["stacks"]) == 2, top.get("stacks")
+    assert top["id"] == top["stacks"][0]["id"], top  # the line's id is its leading stack's
     leading = [f["function"] for f in top["frames"]]
     assert any("audit" in f for f in leading), leading
     assert not any("handleRequest" in f for f in leading), leading

@@ -4,6 +4,7 @@ They locate call sites in a dump by the functions their frames fall in, using th
 MODULE records the preload wrote and the sample's own symbol table.
 """
 import os
+import re
 import subprocess
 
 from harness import read_dump, run_profiled, sample, tmpdir
@@ -22,6 +23,9 @@ def function_range(binary, name):
         if len(parts) == 4 and parts[2] in "tTwW" and name in parts[3]:
             start = int(parts[0], 16)
             matches.append((start, start + int(parts[1], 16), parts[3]))
+    if len(matches) > 1:  # keptNew and keptNewArray: the one named exactly
+        exact = re.compile(r"(^|::)" + re.escape(name) + r"(\(|$)")
+        matches = [m for m in matches if exact.search(m[2])]
     if len(matches) != 1:
         raise AssertionError(f"{name!r} in {binary}: expected one function, found {matches}")
     return matches[0][0], matches[0][1]

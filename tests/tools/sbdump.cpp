@@ -30,10 +30,6 @@ std::string hex(const std::string& bytes) {
   return out;
 }
 
-const char* kindName(format::SiteKind kind) {
-  return kind == format::SiteKind::Alloc ? "alloc" : "syscall";
-}
-
 const char* opName(format::SyscallOp op) {
   return op == format::SyscallOp::None ? "none" : format::syscallName(op);
 }
@@ -122,7 +118,7 @@ class JsonLines : public DumpVisitor {
       w.beginObject();
       w.key("site");
       w.value(uint64_t{c.siteId});
-      const bool alloc = c.kind == format::SiteKind::Alloc;
+      const bool alloc = format::holdsBytes(c.kind);
       const std::pair<const char*, uint64_t> fields[] = {
           {"live_bytes", c.liveBytes},     {"live_count", c.liveCount},
           {"allocs_delta", c.allocsDelta}, {"frees_delta", c.freesDelta},

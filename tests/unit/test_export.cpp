@@ -267,6 +267,50 @@ TEST(ReportText, TornTailIsNotedAndTheRestAnalysed) {
   EXPECT_NE(exportJson(*analysis).find("\"truncated\": true"), std::string::npos);
 }
 
+// A heap that stays flat, a mapping site that grows, and RSS that grows five times faster
+// than both: the report must say most of it is unexplained, within its width.
+SyntheticDump mappingsAndUnexplainedRss() {
+  SyntheticDump d;
+  d.header(4242, "/srv/app");
+  d.module(0, 0x400000, 0x100000, "/nonexistent/app");
+  d.site(0, SiteKind::Alloc, {0x401136});
+  d.site(1, SiteKind::Mmap, {0x401500});
+  for (uint64_t i = 1; i <= 40; ++i) {
+    d.snapshot(i * 100 * kMs, (8 + 5 * i) << 20,
+               {{0, 4096, 1, i == 1 ? 1u : 0u, 0}, {1, i << 20, i, 1, 0}});
+  }
+  d.end(4000 * kMs, 0);
+  return d;
+}
+
+TEST(ReportText, MappingSitesAndTheRssAccountAreInTheHeaderAndTheJson) {
+  auto analysis = analyse(mappingsAndUnexplainedRss(), "mappings.sb");
+  ReportSettings settings;
+  settings.all = true;
+  const std::string text = reportText(*analysis, settings);
+  EXPECT_NE(text.find("2 sites (1 alloc, 1 mmap, 0 syscall)"), std::string::npos) << text;
+  EXPECT_NE(text.find("mapped 40.0 MiB at end"), std::string::npos) << text;
+  EXPECT_NE(text.find("RSS +"), std::string::npos) << text;
+  EXPECT_NE(text.find("tracked heap 0 B, mappings +"), std::string::npos) << text;
+  EXPECT_NE(text.find("fragmentation"), std::string::npos) << text;
+  EXPECT_NE(text.find("thread"), std::string::npos) << text;
+  EXPECT_NE(text.find("#1   GROWING"), std::string::npos) << text;
+  EXPECT_NE(text.find("40 mappings made, 0 unmapped"), std::string::npos) << text;
+  size_t start = 0;
+  while (start < text.size()) {
+    const size_t end = text.find('\n', start);
+    EXPECT_LE(end - start, settings.width) << text.substr(start, end - start);
+    start = end + 1;
+  }
+  const std::string json = exportJson(*analysis);
+  for (const char* field :
+       {"\"kind\": \"mmap\"", "\"mapped_bytes_end\": 41943040", "\"mostly_unexplained\": true",
+        "\"heap_growth_bytes\": 0", "\"interpreter\": null", "not in the books"}) {
+    EXPECT_NE(json.find(field), std::string::npos) << field << "\n" << json;
+  }
+  EXPECT_NE(exportCsv(*analysis).find("\r\n1,mmap,,GROWING,"), std::string::npos);
+}
+
 TEST(ReportText, FitWidthCutsWithAnEllipsis) {
   EXPECT_EQ(fitWidth("short", 10), "short");
   EXPECT_EQ(fitWidth("0123456789abc", 10), "0123456...");

@@ -265,6 +265,43 @@ TEST(RecordCodec, PayloadsAreTheMembersInTheirOrder) {
   EXPECT_EQ(payloadOf(End{.timeNs = 5, .droppedEvents = 6}), (Bytes{5, 6}));
 }
 
+TEST(RecordCodec, AnMmapSiteRoundTripsAndItsChangesHaveTheAllocLayout) {
+  const Site mapping{.id = 2, .kind = format::SiteKind::Mmap, .frames = {0x401000, 0x401234}};
+  const std::vector<format::SiteKind> before = {format::SiteKind::Alloc, format::SiteKind::Syscall};
+  EXPECT_EQ(roundTrip(mapping, format::Tag::Site, {.siteKinds = before}), mapping);
+
+  const std::vector<format::SiteKind> kinds = {format::SiteKind::Mmap};
+  const Snapshot snapshot{.timeNs = 1,
+                          .changes = {{.siteId = 0,
+                                       .kind = format::SiteKind::Mmap,
+                                       .liveBytes = 3 << 20,
+                                       .liveCount = 2,
+                                       .allocsDelta = 3,
+                                       .freesDelta = 1,
+                                       .peakBytes = 4 << 20}}};
+  EXPECT_EQ(roundTrip(snapshot, format::Tag::Snapshot, {.siteKinds = kinds}), snapshot);
+  // The same five values as an alloc site's change, in the same order.
+  using Bytes = std::vector<uint8_t>;
+  EXPECT_EQ(payloadOf(Snapshot{.changes = {{.siteId = 0,
+                                            .kind = format::SiteKind::Mmap,
+                                            .liveBytes = 5,
+                                            .liveCount = 6,
+                                            .allocsDelta = 7,
+                                            .freesDelta = 8,
+                                            .peakBytes = 9}}}),
+            (Bytes{0, 0, 0, 1, 0, 5, 6, 7, 8, 9}));
+}
+
+TEST(RecordCodec, AnMmapSiteWithAnOpOrAnUnknownKindIsRefused) {
+  Transcript t;
+  SyntheticDump withOp;
+  withOp.header().site(0, format::SiteKind::Mmap, {1}, format::SyscallOp::Read);
+  EXPECT_THROW(read(withOp.bytes(), t), DumpError);
+  SyntheticDump unknown;
+  unknown.header().site(0, static_cast<format::SiteKind>(format::kMaxSiteKind + 1), {1});
+  EXPECT_THROW(read(unknown.bytes(), t), DumpError);
+}
+
 TEST(RecordCodec, APeakBelowTheLiveBytesIsWrittenAsTheLiveBytes) {
   const std::vector<format::SiteKind> kinds(2, format::SiteKind::Alloc);
   Snapshot snapshot;

@@ -220,6 +220,33 @@ TEST(PlumbingLocation, SkipsUnqualifiedInlinedContainerFramesOfAnonymousTypes) {
   EXPECT_TRUE(isPlumbing(frame("push_back", "/usr/include/c++/12/bits/stl_deque.h", 1290)));
 }
 
+TEST(PlumbingLocation, AMappingMadeInsideAnAllocatorIsLocatedWhereTheAllocatorWasCalled) {
+  // jemalloc linked into the program: its frames live in the program's own module, with
+  // names no rule knows; the mapping was made on behalf of an operator new.
+  const std::vector<Frame> frames = {
+      frame("os_pages_map.constprop.0"),
+      frame("je_pages_map"),
+      frame("je_extent_alloc_mmap"),
+      frame("je_arena_extent_alloc_large"),
+      frame("operator new(unsigned long)"),
+      frame("std::__cxx11::basic_string<char, std::char_traits<char>, std::allocator<char> "
+            ">::_M_create(unsigned long&, unsigned long)",
+            "", 0, "/lib/x86_64-linux-gnu/libstdc++.so.6"),
+      frame("handle(int)", "/srv/app/server.cpp", 12),
+      frame("main", "/srv/app/server.cpp", 40),
+  };
+  EXPECT_EQ(locationFrame(frames), 0u);  // the first rule alone stops in jemalloc
+  EXPECT_EQ(userFramePastAllocator(frames), 6u);
+  // A mapping the program made itself has no allocator to look past.
+  const std::vector<Frame> own = {frame("Arena::grow()", "/srv/app/arena.cpp", 30),
+                                  frame("main", "/srv/app/server.cpp", 40)};
+  EXPECT_EQ(userFramePastAllocator(own), std::nullopt);
+  for (const char* name : {"mmap", "munmap", "mremap", "sbrk", "mallocx", "tc_malloc", "mi_malloc",
+                           "PyObject_Malloc"}) {
+    EXPECT_TRUE(isAllocatorEntry(name)) << name;
+  }
+}
+
 TEST(PlumbingLocation, FirstFrameWhenNothingIsPlumbing) {
   EXPECT_EQ(locationFrame(std::vector<Frame>{frame("handle(int)", "/srv/app/server.cpp", 12)}), 0u);
 }
