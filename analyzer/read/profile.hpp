@@ -1,8 +1,10 @@
 #pragma once
 // Everything the analysis needs from one dump, built while the reader streams it: per-site
-// counters and bounded time series. Memory is O(sites x kept points), never O(snapshots).
+// counters and bounded time series. Memory and time are bounded by ProfileLimits whatever the
+// dump holds: never O(snapshots), and never O(sites x snapshots) work.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,7 +34,7 @@ struct SiteProfile {
 
   // One point per snapshot time: live bytes (alloc) or calls/s in the interval (syscall);
   // 0 before the site existed.
-  BoundedSeries series;
+  SiteSeries series;
 
   bool isAlloc() const { return kind == format::SiteKind::Alloc; }
 };
@@ -45,7 +47,9 @@ struct Profile {
   Header header;
   std::vector<Module> modules;
   std::vector<SiteProfile> sites;  // indexed by site id
-  std::vector<Note> notes;
+  std::vector<Note> notes;         // the first ProfileLimits::notesKept of them
+  uint64_t notesLeftOut = 0;
+  uint64_t droppedInNotes = 0;  // summed over every DroppedEvents note, kept or not
   std::optional<End> end;
   ReadSummary read;
 
@@ -69,13 +73,18 @@ struct Profile {
   double exitTeardownStartS() const;
 };
 
-// What a profile may hold, whatever the dump claims: a hostile file can declare millions of
-// sites. Past pointBudget the series of every site are halved (to no fewer than
-// minPointsPerSite points); past that, or past frameBudget frames, the dump is refused.
+// What a profile may hold, whatever the dump claims, so the analysis of any dump stays
+// within about 1 GiB (docs/FORMAT.md, "What the analyzer accepts"). Series halve their points
+// to stay within pointBudget; anything else past a limit refuses the dump with DumpError.
 struct ProfileLimits {
-  size_t pointBudget = size_t{32} << 20;  // 512 MiB of series points
+  size_t maxSites = size_t{1} << 19;
+  size_t frameBudget = size_t{16} << 20;  // recorded frame addresses over all sites
+  size_t moduleBytes = size_t{16} << 20;  // module paths and build-ids
+  size_t notesKept = 64;                  // the rest are counted
+  // Stored series values over all sites (8 bytes each); past it every series halves its
+  // points, down to minPointsPerSite.
+  size_t pointBudget = size_t{16} << 20;
   size_t minPointsPerSite = 32;
-  size_t frameBudget = size_t{32} << 20;  // 256 MiB of frame addresses
 };
 
 class ProfileBuilder : public DumpVisitor {
@@ -93,22 +102,33 @@ class ProfileBuilder : public DumpVisitor {
   Profile finish(const ReadSummary& summary);
 
  private:
+  // What the builder knows of a site beyond its profile.
+  struct SiteState {
+    uint64_t observed = 0;        // snapshot points its series holds
+    uint64_t pendingCalls = 0;    // syscall sites: calls counted in the open point
+    uint64_t changedAtPoint = 0;  // 1 + the open point's index when it changed there
+  };
+
+  // A site unchanged since its last point holds its live bytes (alloc) or made no call
+  // (syscall): its series catches up with those only when it changes, or at the end, so a
+  // snapshot costs O(changes), not O(sites).
+  void catchUp(size_t site, uint64_t points);
   void closePoint();
-  // Halves every series until one more site fits the point budget.
-  void makeRoomForSite();
+  // Halves every series while the stored values pass the point budget.
+  void keepWithinPointBudget();
 
   Profile m_profile;
-  // Every series gets a point at every snapshot time; a site first seen late starts as a
-  // copy of this all-zero series, so all series share one merge schedule.
-  BoundedSeries m_zeros;
+  std::shared_ptr<BucketMeans> m_times;  // the axis every site's series shares
+  std::vector<SiteState> m_state;        // by site id
+  std::vector<uint32_t> m_changed;       // sites changed in the open point
   ProfileLimits m_limits;
   size_t m_pointsPerSite;
   size_t m_frames = 0;
+  size_t m_moduleBytes = 0;
+  size_t m_storedValues = 0;
   bool m_pointOpen = false;
   uint64_t m_pointTimeNs = 0;
   uint64_t m_previousPointNs = 0;
-  // Calls counted at each syscall site during the open point, by site id.
-  std::vector<uint64_t> m_pendingCalls;
 };
 
 // Reads path and builds its profile; throws DumpError for a dump that cannot be trusted.
