@@ -19,5 +19,10 @@ $(BUILD)/unit_tests: $(UNIT_OBJS) $(UNIT_PRELOAD_OBJS) $(BUILD)/libanalyzer.a
 $(BUILD)/sbdump: $(BUILD)/obj/tests/tools/sbdump.o $(BUILD)/libanalyzer.a
 	$(CXX) $(LDFLAGS) -o $@ $^ $(ANALYZER_LIBS)
 
-all-targets asan-targets: $(BUILD)/unit_tests $(BUILD)/sbdump
--include $(UNIT_OBJS:.o=.d) $(UNIT_PRELOAD_OBJS:.o=.d) $(BUILD)/obj/tests/tools/sbdump.d
+# Hostile dumps for the end-to-end tests and the fuzz corpora: the format's encoders only.
+$(BUILD)/craft_dump: $(BUILD)/obj/tests/tools/craft_dump.o
+	$(CXX) $(LDFLAGS) -o $@ $^
+
+all-targets asan-targets: $(BUILD)/unit_tests $(BUILD)/sbdump $(BUILD)/craft_dump
+-include $(UNIT_OBJS:.o=.d) $(UNIT_PRELOAD_OBJS:.o=.d) $(BUILD)/obj/tests/tools/sbdump.d \
+         $(BUILD)/obj/tests/tools/craft_dump.d
