@@ -65,10 +65,16 @@ class ResolvedStacks {
   std::vector<SiteFrames> m_sites;
 };
 
+// What the resolved frames and the sites' frame ids may take: a dump whose stacks would
+// resolve to more (distinct addresses by the million, each frame a copy of a 4 KiB module
+// path) is refused with DumpError rather than analysed without bound.
+inline constexpr size_t kMaxResolvedBytes = size_t{256} << 20;
+
 class Resolver {
  public:
   // Symbolizes against the modules the dump recorded; profile must outlive the resolver.
-  Resolver(const Profile& profile, const SymbolizerOptions& options);
+  Resolver(const Profile& profile, const SymbolizerOptions& options,
+           size_t maxResolvedBytes = kMaxResolvedBytes);
 
   // Every site up to its location.
   void locateAll();
@@ -89,8 +95,12 @@ class Resolver {
   const Chain& chainOf(uint64_t address);
   // Expands the site's next recorded address; false when there is none left.
   bool expandNext(size_t siteIndex);
+  // Counts bytes against the budget; throws DumpError past it.
+  void charge(size_t bytes);
 
   const Profile& m_profile;
+  size_t m_maxResolvedBytes;
+  size_t m_resolvedBytes = 0;
   Symbolizer m_symbolizer;
   std::unordered_map<uint64_t, Chain> m_chains;  // by recorded (return) address
   ResolvedStacks m_out;
