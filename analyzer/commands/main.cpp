@@ -8,7 +8,9 @@
 #include <exception>
 #include <functional>
 #include <limits>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "commands/check.hpp"
@@ -58,7 +60,26 @@ std::unique_ptr<const sa::Analysis> analyze(const std::string& path, WholeStack 
   return analysis;
 }
 
-std::string report(const std::string& path, const ReportOptions& o, std::FILE* stream) {
+// One "slowburn: error: ..." line on stderr; the text may hold paths and names.
+void printError(std::string_view what) {
+  fmt::print(stderr, "slowburn: error: {}\n", sa::printable(what));
+}
+
+// Writes each piece of an output to stream as it is made.
+sa::TextSink writeTo(std::FILE* stream) {
+  return [stream](std::string_view piece) {
+    if (std::fwrite(piece.data(), 1, piece.size(), stream) != piece.size()) {
+      throw std::runtime_error("cannot write the output");
+    }
+  };
+}
+
+void flushOrThrow(std::FILE* stream) {
+  if (std::fflush(stream) != 0) throw std::runtime_error("cannot write the output");
+}
+
+// Analyses path, then prints the report to stream.
+void report(const std::string& path, const ReportOptions& o, std::FILE* stream) {
   const size_t top = o.all ? std::numeric_limits<size_t>::max() : o.top;
   auto analysis = analyze(
       path, [top](const sa::RankedSite& r, const sa::SiteProfile&) { return r.rank <= top; });
@@ -67,7 +88,7 @@ std::string report(const std::string& path, const ReportOptions& o, std::FILE* s
   settings.all = o.all;
   settings.frames = o.frames;
   settings.color = sa::colorEnabled(sa::parseColorMode(o.color), stream);
-  return sa::reportText(*analysis, settings);
+  sa::reportText(*analysis, settings, writeTo(stream));
 }
 
 void addReportOptions(CLI::App& cmd, ReportOptions& o) {
@@ -99,7 +120,9 @@ void listOtherDumps(const sa::RunOutcome& outcome) {
   if (outcome.otherDumps.empty()) return;
   fmt::print(stderr, "{} more dump{} from child processes or earlier exec images:\n",
              outcome.otherDumps.size(), outcome.otherDumps.size() == 1 ? "" : "s");
-  for (const std::string& d : outcome.otherDumps) fmt::print(stderr, "  slowburn report {}\n", d);
+  for (const std::string& d : outcome.otherDumps) {
+    fmt::print(stderr, "  slowburn report {}\n", sa::printable(d));
+  }
 }
 
 int runRun(sa::RunSettings& settings, const ReportOptions& o) {
@@ -110,20 +133,20 @@ int runRun(sa::RunSettings& settings, const ReportOptions& o) {
   // The report goes to stderr, like time(1): the program's stdout stays its own.
   fmt::print(stderr, "\n");
   if (outcome.topDump.empty()) {
-    fmt::print(stderr, "slowburn: error: {} (pid {}) wrote no dump in {}\n", settings.command[0],
-               outcome.pid, settings.outDir);
+    printError(fmt::format("{} (pid {}) wrote no dump in {}", settings.command[0], outcome.pid,
+                           settings.outDir));
     listOtherDumps(outcome);
     return failed;
   }
   int status = outcome.exitStatus;
   try {
-    fmt::print(stderr, "{}", report(outcome.topDump, o, stderr));
-    fmt::print(stderr, "\ndump: {}\n", outcome.topDump);
+    report(outcome.topDump, o, stderr);
+    fmt::print(stderr, "\ndump: {}\n", sa::printable(outcome.topDump));
   } catch (const std::exception& e) {
     // The reader's errors name the dump already; others get its name in front.
     const std::string what = e.what();
     const bool named = what.rfind(outcome.topDump, 0) == 0;
-    fmt::print(stderr, "slowburn: error: {}\n", named ? what : outcome.topDump + ": " + what);
+    printError(named ? what : outcome.topDump + ": " + what);
     status = failed;
   }
   listOtherDumps(outcome);
@@ -141,11 +164,12 @@ std::string printableBudget(const std::string& rate) {
 int runCheck(const std::string& path, const std::string& rate, double minConfidence) {
   sa::CheckSettings settings;
   settings.maxGrowthBytesPerSec = sa::parseRate(rate);
-  settings.budgetText = printableBudget(rate);
+  settings.budgetText = sa::printable(printableBudget(rate));
   settings.minConfidence = minConfidence;
   auto analysis = analyze(path, noWholeStack);
   const sa::CheckResult result = sa::checkBudget(*analysis, settings);
   fmt::print("{}", sa::formatCheck(*analysis, settings, result));
+  flushOrThrow(stdout);
   return result.passed() ? kExitOk : kExitOverBudget;
 }
 
@@ -159,18 +183,15 @@ int runExport(const std::string& path, const std::string& format, const std::str
     };
   }
   auto analysis = analyze(path, std::move(printed));
-  std::string out;
+  const sa::TextSink out = writeTo(stdout);
   if (format == "json") {
-    sa::exportJson(*analysis, [](std::string_view piece) {
-      std::fwrite(piece.data(), 1, piece.size(), stdout);
-    });
+    sa::exportJson(*analysis, out);
   } else if (format == "csv") {
-    out = sa::exportCsv(*analysis);
+    sa::exportCsv(*analysis, out);
   } else {
-    out = sa::exportCollapsed(*analysis, collapsed);
+    sa::exportCollapsed(*analysis, collapsed, out);
   }
-  std::fwrite(out.data(), 1, out.size(), stdout);
-  if (std::fflush(stdout) != 0) throw std::runtime_error("cannot write the export to stdout");
+  flushOrThrow(stdout);
   return kExitOk;
 }
 
@@ -270,17 +291,17 @@ int cli(int argc, char** argv) {
       for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
         names += (names.empty() ? "" : ", ") + sub->get_name();
       }
-      fmt::print(stderr,
-                 "slowburn: error: unknown command '{}'; commands: {} (see slowburn --help)\n",
-                 argv[1], names);
+      printError(
+          fmt::format("unknown command '{}'; commands: {} (see slowburn --help)", argv[1], names));
       return kExitBadInput;
     }
-    fmt::print(stderr, "slowburn: error: {} (see {} --help)\n", e.what(), command);
+    printError(fmt::format("{} (see {} --help)", e.what(), command));
     return kExitBadInput;
   }
 
   if (*reportCmd) {
-    fmt::print("{}", report(dump, reportOptions, stdout));
+    report(dump, reportOptions, stdout);
+    flushOrThrow(stdout);
     return kExitOk;
   }
   if (*checkCmd) return runCheck(dump, rate, minConfidence);
@@ -295,11 +316,11 @@ int main(int argc, char** argv) {
     return cli(argc, argv);
   } catch (const std::exception& e) {
     std::fflush(stdout);
-    fmt::print(stderr, "slowburn: error: {}\n", e.what());
+    printError(e.what());
     return kExitBadInput;
   } catch (...) {
     std::fflush(stdout);
-    fmt::print(stderr, "slowburn: error: unexpected failure\n");
+    printError("unexpected failure");
     return kExitBadInput;
   }
 }

@@ -2,9 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <iterator>
 #include <stdexcept>
+#include <string_view>
 
 #include "output/frame_text.hpp"
+#include "slowburn/terminal_safe.hpp"
 
 namespace slowburn::analyze {
 
@@ -16,12 +19,25 @@ CollapsedValue parseCollapsedValue(std::string_view text) {
 }
 
 std::string collapsedFrameName(const Frame& frame) {
-  std::string name = frameName(frame);
-  for (char& c : name) {
-    if (c == ';') c = ':';
-    if (c == '\n' || c == '\r') c = ' ';
+  const std::string name = frameName(frame);
+  std::string safe;
+  safe.reserve(name.size());
+  format::forEachTerminalSafeByte(name.data(), name.size(),
+                                  [&safe](char c) { safe += c == ';' ? ':' : c; });
+  // U+2028 LINE SEPARATOR and U+2029 PARAGRAPH SEPARATOR.
+  constexpr std::string_view kLineSeparator = "\xE2\x80\xA8", kParagraphSeparator = "\xE2\x80\xA9";
+  std::string out;
+  out.reserve(safe.size());
+  for (size_t i = 0; i < safe.size(); ++i) {
+    const std::string_view rest = std::string_view(safe).substr(i);
+    if (rest.starts_with(kLineSeparator) || rest.starts_with(kParagraphSeparator)) {
+      out += '?';
+      i += kLineSeparator.size() - 1;
+      continue;
+    }
+    out += safe[i];
   }
-  return name;
+  return out;
 }
 
 uint64_t collapsedValue(const RankedSite& ranked, const SiteProfile& site, CollapsedValue value) {
@@ -35,21 +51,26 @@ uint64_t collapsedValue(const RankedSite& ranked, const SiteProfile& site, Colla
   return 0;
 }
 
-std::string exportCollapsed(const Analysis& analysis, CollapsedValue value) {
-  std::string out;
+void exportCollapsed(const Analysis& analysis, CollapsedValue value, const TextSink& sink) {
+  PieceWriter out(sink);
   for (const RankedSite& r : analysis.sites()) {
     const uint64_t v = collapsedValue(r, analysis.site(r), value);
     if (v == 0) continue;
     const StackView stack = analysis.stack(r);
-    std::string line;
+    std::string& line = out.text();
     for (size_t i = stack.size(); i-- > 0;) {
-      if (!line.empty()) line += ';';
       line += collapsedFrameName(stack[i]);
+      if (i > 0) line += ';';
     }
-    if (line.empty()) line = "[unknown]";
-    out += fmt::format("{} {}\n", line, v);
+    if (stack.empty()) line += "[unknown]";
+    fmt::format_to(std::back_inserter(line), " {}\n", v);
+    out.maybeHandOver();
   }
-  return out;
+  out.handOver();
+}
+
+std::string exportCollapsed(const Analysis& analysis, CollapsedValue value) {
+  return collectPieces([&](const TextSink& sink) { exportCollapsed(analysis, value, sink); });
 }
 
 }  // namespace slowburn::analyze
