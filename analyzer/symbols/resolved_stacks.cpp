@@ -1,5 +1,6 @@
 #include "symbols/resolved_stacks.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -40,7 +41,13 @@ StackView ResolvedStacks::stack(size_t siteIndex) const {
 
 Resolver::Resolver(const Profile& profile, const SymbolizerOptions& options,
                    size_t maxResolvedBytes)
-    : m_profile(profile), m_maxResolvedBytes(maxResolvedBytes), m_symbolizer(options) {
+    : m_profile(profile),
+      m_maxResolvedBytes(std::min(
+          maxResolvedBytes,
+          std::max(kMinResolvedBytes,
+                   kResolvedBytesPerDumpByte * static_cast<size_t>(std::min<uint64_t>(
+                                                   profile.read.bytes, kMaxResolvedBytes))))),
+      m_symbolizer(options) {
   for (const Module& m : profile.modules) {
     m_symbolizer.addModule(m);
   }
@@ -71,8 +78,8 @@ void Resolver::charge(size_t bytes) {
   if (m_resolvedBytes > m_maxResolvedBytes) {
     throw DumpError("the dump's stacks resolve to more than " +
                     std::to_string(m_maxResolvedBytes >> 20) +
-                    " MiB of frames (the analyzer's limit, so that any dump is analysed in "
-                    "bounded memory)");
+                    " MiB of frames (the analyzer's limit for a dump of this size, so that any "
+                    "dump is analysed in bounded memory)");
   }
 }
 

@@ -65,14 +65,19 @@ class ResolvedStacks {
   std::vector<SiteFrames> m_sites;
 };
 
-// What the resolved frames and the sites' frame ids may take: a dump whose stacks would
-// resolve to more (distinct addresses by the million, each frame a copy of a 4 KiB module
-// path) is refused with DumpError rather than analysed without bound.
+// What the resolved frames and the sites' frame ids may take: 64 bytes per byte of dump, at
+// least 32 MiB and at most 256 MiB. A dump whose stacks would resolve to more (distinct
+// addresses by the thousand, each frame a copy of a 4 KiB module path) is refused with
+// DumpError rather than analysed without bound; a real dump's sites share their addresses
+// and take a small part of it (a 41,000-site compile: 11,000 addresses, about 3 MiB).
 inline constexpr size_t kMaxResolvedBytes = size_t{256} << 20;
+inline constexpr size_t kMinResolvedBytes = size_t{32} << 20;
+inline constexpr size_t kResolvedBytesPerDumpByte = 64;
 
 class Resolver {
  public:
   // Symbolizes against the modules the dump recorded; profile must outlive the resolver.
+  // maxResolvedBytes caps the budget above.
   Resolver(const Profile& profile, const SymbolizerOptions& options,
            size_t maxResolvedBytes = kMaxResolvedBytes);
 

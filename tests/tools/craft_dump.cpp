@@ -4,13 +4,17 @@
 //
 //   craft_dump frames OUT SITES [DEPTH]       every site a stack of DEPTH (256) distinct
 //                                             addresses in a runtime module with a 4 KiB path
-//   craft_dump sites OUT SITES SNAPSHOTS      every site changes at every snapshot
+//   craft_dump sites OUT SITES SNAPSHOTS [DEPTH]
+//                                             every site changes at every snapshot; stacks
+//                                             of DEPTH (1) distinct addresses
 //   craft_dump snapshots OUT SITES SNAPSHOTS  each snapshot changes one site, round robin
-//   craft_dump terminal OUT MODULE            names that would drive a terminal: the exe
-//                                             path, notes, and MODULE (a file the caller made,
-//                                             whose symbols and source names may hold them too)
-//                                             mapped at 0x400000 with one site per argument
-//                                             address after it: craft_dump terminal OUT MOD A...
+//   craft_dump terminal OUT TEXT MODULE ADDRESS...
+//                                             TEXT (bytes that would drive a terminal) in the
+//                                             exe path and a note; MODULE (a file the caller
+//                                             made, whose path, symbols and source names may
+//                                             hold it too) mapped at 0x400000 with an alloc
+//                                             site at each ADDRESS in it, growing, and a
+//                                             syscall site
 
 #include <cstdint>
 #include <cstdio>
@@ -65,16 +69,21 @@ void manyFrames(SyntheticDump& dump, uint64_t sites, uint64_t depth) {
   dump.snapshot(100 * kMs, 0, changes).end(100 * kMs);
 }
 
-void header(SyntheticDump& dump, uint64_t sites) {
-  dump.header().module(0, kModuleBase, uint64_t{1} << 32, "/nonexistent/app");
+// Sites whose stacks are distinct addresses in an application (not plumbing) that is not on
+// disk: each is located at its first frame without opening any file.
+void header(SyntheticDump& dump, uint64_t sites, uint64_t depth = 1) {
+  dump.header().module(0, kModuleBase, uint64_t{1} << 40, "/nonexistent/app");
+  std::vector<uint64_t> frames(depth);
+  uint64_t next = kModuleBase + 5;
   for (uint64_t id = 0; id < sites; ++id) {
-    dump.site(static_cast<uint32_t>(id), SiteKind::Alloc, {kModuleBase + 16 * id + 5});
+    for (uint64_t& f : frames) f = next++;
+    dump.site(static_cast<uint32_t>(id), SiteKind::Alloc, frames);
   }
 }
 
 // The widest snapshots: every site's value wanders at every snapshot.
-void manySites(SyntheticDump& dump, uint64_t sites, uint64_t snapshots) {
-  header(dump, sites);
+void manySites(SyntheticDump& dump, uint64_t sites, uint64_t snapshots, uint64_t depth) {
+  header(dump, sites, depth);
   uint64_t state = 0x9E3779B97F4A7C15ull;
   std::vector<AllocChange> changes(sites);
   for (uint64_t i = 1; i <= snapshots; ++i) {
@@ -93,17 +102,11 @@ void manySnapshots(SyntheticDump& dump, uint64_t sites, uint64_t snapshots) {
   }
 }
 
-// Text from the dump a terminal would obey: an OSC title, CSI sequences (7-bit and the
-// one-byte C1 CSI U+009B), BEL, CR, LF, DEL, quotes, commas, ';' and invalid UTF-8.
-const char* const kHostileText =
-    "\x1b]0;pwned\x07 \x1b[2J\xc2\x9b"
-    "31m \x07\r\n\x7f \"q\",c;s \xff\xfe end";
-
-void terminal(SyntheticDump& dump, const std::string& module,
+void terminal(SyntheticDump& dump, const std::string& text, const std::string& module,
               const std::vector<uint64_t>& addresses) {
-  dump.header(4242, std::string("/tmp/") + kHostileText + "/app")
+  dump.header(4242, "/tmp/" + text + "/app")
       .module(0, 0x400000, 0, module)
-      .note(NoteKind::Info, 0, std::string("note ") + kHostileText);
+      .note(NoteKind::Info, 0, "note " + text);
   std::vector<AllocChange> changes;
   for (size_t id = 0; id < addresses.size(); ++id) {
     dump.site(static_cast<uint32_t>(id), SiteKind::Alloc, {0x400000 + addresses[id]});
@@ -122,8 +125,8 @@ void terminal(SyntheticDump& dump, const std::string& module,
 
 int usage() {
   std::fprintf(stderr,
-               "usage: craft_dump frames OUT SITES [DEPTH] | sites OUT SITES SNAPSHOTS |\n"
-               "       snapshots OUT SITES SNAPSHOTS | terminal OUT MODULE ADDRESS...\n");
+               "usage: craft_dump frames OUT SITES [DEPTH] | sites OUT SITES SNAPSHOTS [DEPTH] |\n"
+               "       snapshots OUT SITES SNAPSHOTS | terminal OUT TEXT MODULE ADDRESS...\n");
   return 2;
 }
 
@@ -136,14 +139,14 @@ int main(int argc, char** argv) {
   SyntheticDump dump;
   if (shape == "frames") {
     manyFrames(dump, number(argv[3]), argc > 4 ? number(argv[4]) : 256);
-  } else if (shape == "sites" && argc == 5) {
-    manySites(dump, number(argv[3]), number(argv[4]));
+  } else if (shape == "sites" && (argc == 5 || argc == 6)) {
+    manySites(dump, number(argv[3]), number(argv[4]), argc == 6 ? number(argv[5]) : 1);
   } else if (shape == "snapshots" && argc == 5) {
     manySnapshots(dump, number(argv[3]), number(argv[4]));
-  } else if (shape == "terminal" && argc >= 5) {
+  } else if (shape == "terminal" && argc >= 6) {
     std::vector<uint64_t> addresses;
-    for (int i = 4; i < argc; ++i) addresses.push_back(std::strtoull(argv[i], nullptr, 0));
-    terminal(dump, argv[3], addresses);
+    for (int i = 5; i < argc; ++i) addresses.push_back(std::strtoull(argv[i], nullptr, 0));
+    terminal(dump, argv[3], argv[4], addresses);
   } else {
     return usage();
   }
