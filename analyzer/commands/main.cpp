@@ -24,6 +24,7 @@
 #include "output/terminal.hpp"
 #include "output/units.hpp"
 #include "rank/analysis.hpp"
+#include "read/dump_reader.hpp"
 #include "slowburn/format.hpp"
 
 namespace sa = slowburn::analyze;
@@ -55,9 +56,16 @@ std::unique_ptr<const sa::Analysis> analyze(const std::string& path, WholeStack 
   options.wholeStack = std::move(wholeStack);
   if (bar.enabled())
     options.progress = [&bar](uint64_t done, uint64_t total) { bar.update(done, total); };
-  auto analysis = sa::analyzeDump(path, options);
-  bar.finish();
-  return analysis;
+  try {
+    auto analysis = sa::analyzeDump(path, options);
+    bar.finish();
+    return analysis;
+  } catch (const sa::DumpError& e) {
+    bar.finish();
+    // The reader names the dump; a refusal after reading (the resolve stage's) does not.
+    if (std::string_view(e.what()).starts_with(path)) throw;
+    throw sa::DumpError(path + ": " + e.what());
+  }
 }
 
 // One "slowburn: error: ..." line on stderr; the text may hold paths and names.

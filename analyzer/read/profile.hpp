@@ -74,7 +74,7 @@ struct Profile {
 };
 
 // What a profile may hold, whatever the dump claims, so the analysis of any dump stays
-// within about 1 GiB (docs/FORMAT.md, "What the analyzer accepts"). Series halve their points
+// within about 1 GiB (docs/BOUNDS.md says why each is enough). Series halve their points
 // to stay within pointBudget; anything else past a limit refuses the dump with DumpError.
 struct ProfileLimits {
   size_t maxSites = size_t{1} << 19;
