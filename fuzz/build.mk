@@ -41,7 +41,8 @@ $(FUZZ_SEEDS)/.made: $(BUILD)/craft_dump
 # (the analyzer before its bounds took 584 MB on the frames seed). ASan's quarantine of
 # freed memory is kept small so that RSS measures what the analyzer holds.
 FUZZ_SECONDS ?= 60
-FUZZ_LIMITS := -max_len=65536 -rss_limit_mb=256 -malloc_limit_mb=64 -timeout=10
+FUZZ_LIMITS := -max_len=65536 -rss_limit_mb=256 -malloc_limit_mb=64 -timeout=10 \
+               -artifact_prefix=$(FUZZ_BUILD)/
 FUZZ_ASAN := ASAN_OPTIONS=$${ASAN_OPTIONS:+$$ASAN_OPTIONS:}quarantine_size_mb=16
 fuzz: deps
 	@$(MAKE) --no-print-directory fuzz-targets $(FUZZ_SEEDS)/.made
