@@ -69,7 +69,7 @@ class ResolvedStacks {
 // least 32 MiB and at most 256 MiB. A dump whose stacks would resolve to more (distinct
 // addresses by the thousand, each frame a copy of a 4 KiB module path) is refused with
 // DumpError rather than analysed without bound; a real dump's sites share their addresses
-// and take a small part of it (a 41,000-site compile: 11,000 addresses, about 3 MiB).
+// (a compiler's 40,000 sites some 11,000) and take a small part of it.
 inline constexpr size_t kMaxResolvedBytes = size_t{256} << 20;
 inline constexpr size_t kMinResolvedBytes = size_t{32} << 20;
 inline constexpr size_t kResolvedBytesPerDumpByte = 64;
