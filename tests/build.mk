@@ -27,6 +27,12 @@ $(BUILD)/sbgrow: $(BUILD)/obj/tests/tools/sbgrow.o
 $(BUILD)/sbcraft: $(BUILD)/obj/tests/tools/sbcraft.o
 	$(CXX) $(LDFLAGS) -o $@ $^
 
-all-targets asan-targets: $(BUILD)/unit_tests $(BUILD)/sbdump $(BUILD)/sbgrow $(BUILD)/sbcraft
+# Hostile dumps for the end-to-end tests and the fuzz corpora: the format's encoders only.
+$(BUILD)/craft_dump: $(BUILD)/obj/tests/tools/craft_dump.o
+	$(CXX) $(LDFLAGS) -o $@ $^
+
+all-targets asan-targets: $(BUILD)/unit_tests $(BUILD)/sbdump $(BUILD)/sbgrow $(BUILD)/sbcraft \
+                          $(BUILD)/craft_dump
 -include $(UNIT_OBJS:.o=.d) $(UNIT_PRELOAD_OBJS:.o=.d) $(BUILD)/obj/tests/tools/sbdump.d \
-         $(BUILD)/obj/tests/tools/sbgrow.d $(BUILD)/obj/tests/tools/sbcraft.d
+         $(BUILD)/obj/tests/tools/sbgrow.d $(BUILD)/obj/tests/tools/sbcraft.d \
+         $(BUILD)/obj/tests/tools/craft_dump.d

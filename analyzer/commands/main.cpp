@@ -8,7 +8,9 @@
 #include <exception>
 #include <functional>
 #include <limits>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "commands/attach_command.hpp"
@@ -27,6 +29,7 @@
 #include "output/terminal.hpp"
 #include "output/units.hpp"
 #include "rank/analysis.hpp"
+#include "read/dump_reader.hpp"
 #include "slowburn/format.hpp"
 
 namespace sa = slowburn::analyze;
@@ -61,12 +64,38 @@ std::unique_ptr<const sa::Analysis> analyze(const std::string& path, WholeStack 
   options.wholeStack = std::move(wholeStack);
   if (bar.enabled())
     options.progress = [&bar](uint64_t done, uint64_t total) { bar.update(done, total); };
-  auto analysis = sa::analyzeDump(path, options);
-  bar.finish();
-  return analysis;
+  try {
+    auto analysis = sa::analyzeDump(path, options);
+    bar.finish();
+    return analysis;
+  } catch (const sa::DumpError& e) {
+    bar.finish();
+    // The reader names the dump; a refusal after reading (the resolve stage's) does not.
+    if (std::string_view(e.what()).starts_with(path)) throw;
+    throw sa::DumpError(path + ": " + e.what());
+  }
 }
 
-std::string report(const std::string& path, const ReportOptions& o, std::FILE* stream) {
+// One "slowburn: error: ..." line on stderr; the text may hold paths and names.
+void printError(std::string_view what) {
+  fmt::print(stderr, "slowburn: error: {}\n", sa::printable(what));
+}
+
+// Writes each piece of an output to stream as it is made.
+sa::TextSink writeTo(std::FILE* stream) {
+  return [stream](std::string_view piece) {
+    if (std::fwrite(piece.data(), 1, piece.size(), stream) != piece.size()) {
+      throw std::runtime_error("cannot write the output");
+    }
+  };
+}
+
+void flushOrThrow(std::FILE* stream) {
+  if (std::fflush(stream) != 0) throw std::runtime_error("cannot write the output");
+}
+
+// Analyses path, then prints the report to stream.
+void report(const std::string& path, const ReportOptions& o, std::FILE* stream) {
   const size_t top = o.all ? std::numeric_limits<size_t>::max() : o.top;
   auto analysis = analyze(
       path, [top](const sa::RankedSite& r, const sa::SiteProfile&) { return r.rank <= top; });
@@ -75,7 +104,7 @@ std::string report(const std::string& path, const ReportOptions& o, std::FILE* s
   settings.all = o.all;
   settings.frames = o.frames;
   settings.color = sa::colorEnabled(sa::parseColorMode(o.color), stream);
-  return sa::reportText(*analysis, settings);
+  sa::reportText(*analysis, settings, writeTo(stream));
 }
 
 void addReportOptions(CLI::App& cmd, ReportOptions& o) {
@@ -107,19 +136,21 @@ void listOtherDumps(const sa::RunOutcome& outcome) {
   if (outcome.otherDumps.empty()) return;
   fmt::print(stderr, "{} more dump{} from child processes or earlier exec images:\n",
              outcome.otherDumps.size(), outcome.otherDumps.size() == 1 ? "" : "s");
-  for (const std::string& d : outcome.otherDumps) fmt::print(stderr, "  slowburn report {}\n", d);
+  for (const std::string& d : outcome.otherDumps) {
+    fmt::print(stderr, "  slowburn report {}\n", sa::printable(d));
+  }
 }
 
 // The report of a dump on stderr, then its name: status, or failed when it cannot be read.
 int printReport(const std::string& dump, const ReportOptions& o, int status, int failed) {
   try {
-    fmt::print(stderr, "{}", report(dump, o, stderr));
-    fmt::print(stderr, "\ndump: {}\n", dump);
+    report(dump, o, stderr);
+    fmt::print(stderr, "\ndump: {}\n", sa::printable(dump));
   } catch (const std::exception& e) {
     // The reader's errors name the dump already; others get its name in front.
     const std::string what = e.what();
     const bool named = what.rfind(dump, 0) == 0;
-    fmt::print(stderr, "slowburn: error: {}\n", named ? what : dump + ": " + what);
+    printError(named ? what : dump + ": " + what);
     return failed;
   }
   return status;
@@ -133,8 +164,8 @@ int runRun(sa::RunSettings& settings, const ReportOptions& o) {
   // The report goes to stderr, like time(1): the program's stdout stays its own.
   fmt::print(stderr, "\n");
   if (outcome.topDump.empty()) {
-    fmt::print(stderr, "slowburn: error: {} (pid {}) wrote no dump in {}\n", settings.command[0],
-               outcome.pid, settings.outDir);
+    printError(fmt::format("{} (pid {}) wrote no dump in {}", settings.command[0], outcome.pid,
+                           settings.outDir));
     listOtherDumps(outcome);
     return failed;
   }
@@ -161,11 +192,12 @@ std::string printableBudget(const std::string& rate) {
 int runCheck(const std::string& path, const std::string& rate, double minConfidence) {
   sa::CheckSettings settings;
   settings.maxGrowthBytesPerSec = sa::parseRate(rate);
-  settings.budgetText = printableBudget(rate);
+  settings.budgetText = sa::printable(printableBudget(rate));
   settings.minConfidence = minConfidence;
   auto analysis = analyze(path, noWholeStack);
   const sa::CheckResult result = sa::checkBudget(*analysis, settings);
   fmt::print("{}", sa::formatCheck(*analysis, settings, result));
+  flushOrThrow(stdout);
   return result.passed() ? kExitOk : kExitOverBudget;
 }
 
@@ -176,24 +208,21 @@ int runExport(const std::string& path, const std::string& format, const std::str
   if (format == "pprof") printed = pprofWholeStack;
   if (format == "collapsed") {
     printed = [collapsed](const sa::RankedSite& r, const sa::SiteProfile& s) {
-      return sa::collapsedValue(r, s, collapsed) != 0;
+      return sa::collapsedShows(r, s, collapsed);
     };
   }
   auto analysis = analyze(path, std::move(printed));
-  std::string out;
+  const sa::TextSink out = writeTo(stdout);
   if (format == "json") {
-    sa::exportJson(*analysis, [](std::string_view piece) {
-      std::fwrite(piece.data(), 1, piece.size(), stdout);
-    });
+    sa::exportJson(*analysis, out);
   } else if (format == "csv") {
-    out = sa::exportCsv(*analysis);
+    sa::exportCsv(*analysis, out);
   } else if (format == "pprof") {
-    out = sa::exportPprof(*analysis);
+    out(sa::exportPprof(*analysis));
   } else {
-    out = sa::exportCollapsed(*analysis, collapsed);
+    sa::exportCollapsed(*analysis, collapsed, out);
   }
-  std::fwrite(out.data(), 1, out.size(), stdout);
-  if (std::fflush(stdout) != 0) throw std::runtime_error("cannot write the export to stdout");
+  flushOrThrow(stdout);
   return kExitOk;
 }
 
@@ -414,17 +443,17 @@ int cli(int argc, char** argv) {
       for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
         names += (names.empty() ? "" : ", ") + sub->get_name();
       }
-      fmt::print(stderr,
-                 "slowburn: error: unknown command '{}'; commands: {} (see slowburn --help)\n",
-                 argv[1], names);
+      printError(
+          fmt::format("unknown command '{}'; commands: {} (see slowburn --help)", argv[1], names));
       return kExitBadInput;
     }
-    fmt::print(stderr, "slowburn: error: {} (see {} --help)\n", e.what(), command);
+    printError(fmt::format("{} (see {} --help)", e.what(), command));
     return kExitBadInput;
   }
 
   if (*reportCmd) {
-    fmt::print("{}", report(dump, reportOptions, stdout));
+    report(dump, reportOptions, stdout);
+    flushOrThrow(stdout);
     return kExitOk;
   }
   if (*checkCmd) return runCheck(dump, rate, minConfidence);
@@ -449,11 +478,11 @@ int main(int argc, char** argv) {
     return cli(argc, argv);
   } catch (const std::exception& e) {
     std::fflush(stdout);
-    fmt::print(stderr, "slowburn: error: {}\n", e.what());
+    printError(e.what());
     return kExitBadInput;
   } catch (...) {
     std::fflush(stdout);
-    fmt::print(stderr, "slowburn: error: unexpected failure\n");
+    printError("unexpected failure");
     return kExitBadInput;
   }
 }

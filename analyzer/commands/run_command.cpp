@@ -14,6 +14,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "output/terminal.hpp"
 #include "slowburn/environment.hpp"
 
 namespace slowburn::analyze {
@@ -71,8 +72,8 @@ bool namesPid(const std::string& name, pid_t pid) {
   argv.push_back(nullptr);
   execvp(argv[0], argv.data());
   const int err = errno;
-  const std::string msg =
-      fmt::format("slowburn: error: cannot run {}: {}\n", settings.command[0], std::strerror(err));
+  const std::string msg = fmt::format("slowburn: error: cannot run {}: {}\n",
+                                      printable(settings.command[0]), std::strerror(err));
   [[maybe_unused]] const ssize_t n = write(STDERR_FILENO, msg.data(), msg.size());
   // The shell's codes: 127 not found, 126 found but not executable.
   _exit(err == ENOENT ? 127 : 126);

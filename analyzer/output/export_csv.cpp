@@ -2,8 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+#include <iterator>
 
+#include "output/terminal.hpp"
 #include "rank/correlate.hpp"
 
 namespace slowburn::analyze {
@@ -14,10 +17,20 @@ std::string number(double v) { return std::isfinite(v) ? fmt::format("{}", v) : 
 
 }  // namespace
 
-std::string csvField(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+std::string csvField(std::string_view s) {
+  std::string safe;
+  safe.reserve(s.size());
+  // CR and LF are kept (quoted below); each stretch between them follows the terminal rule.
+  for (size_t from = 0; from <= s.size();) {
+    const size_t end = std::min(s.find_first_of("\r\n", from), s.size());
+    appendPrintable(safe, s.substr(from, end - from));
+    if (end == s.size()) break;
+    safe += s[end];
+    from = end + 1;
+  }
+  if (safe.find_first_of(",\"\r\n") == std::string::npos) return safe;
   std::string out = "\"";
-  for (char c : s) {
+  for (char c : safe) {
     if (c == '"') out += '"';
     out += c;
   }
@@ -25,8 +38,9 @@ std::string csvField(const std::string& s) {
   return out;
 }
 
-std::string exportCsv(const Analysis& analysis) {
-  std::string out =
+void exportCsv(const Analysis& analysis, const TextSink& sink) {
+  PieceWriter out(sink);
+  out.text() =
       "rank,kind,op,class,score,growth_bytes_per_s,confidence,live_bytes_end,peak_live_bytes,"
       "allocs,frees,syscall_calls,syscall_bytes,retained_bytes_per_syscall,function,file,line,"
       "module\r\n";
@@ -34,15 +48,20 @@ std::string exportCsv(const Analysis& analysis) {
     const SiteProfile& s = analysis.site(r);
     const Frame& where = analysis.location(r);
     const TrendVerdict& v = r.verdict;
-    out += fmt::format(
-        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\r\n", r.rank, kindName(s.kind),
-        syscallName(s.op), className(v.cls), number(v.score),
-        number(r.growthBytesPerSec.value_or(0.0)), number(v.confidence), s.liveBytes,
-        s.peakLiveBytes, s.allocs, s.frees, s.calls, s.bytes,
+    fmt::format_to(
+        std::back_inserter(out.text()), "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\r\n",
+        r.rank, kindName(s.kind), syscallName(s.op), className(v.cls),
+        number(v.score), number(r.growthBytesPerSec.value_or(0.0)), number(v.confidence),
+        s.liveBytes, s.peakLiveBytes, s.allocs, s.frees, s.calls, s.bytes,
         r.retainedBytesPerSyscall ? number(*r.retainedBytesPerSyscall) : std::string(),
         csvField(where.function), csvField(where.file), where.line, csvField(where.module));
+    out.maybeHandOver();
   }
-  return out;
+  out.handOver();
+}
+
+std::string exportCsv(const Analysis& analysis) {
+  return collectPieces([&](const TextSink& sink) { exportCsv(analysis, sink); });
 }
 
 }  // namespace slowburn::analyze

@@ -103,6 +103,7 @@ void writeProcess(JsonWriter& w, const Profile& p) {
   }
   for (const Note& n : p.notes) w.value(n.text);
   if (p.rssAccount && p.rssAccount->mostlyUnexplained) w.value(kUnexplainedGrowthNote);
+  if (p.notesLeftOut > 0) w.value(fmt::format("{} more NOTE records not kept", p.notesLeftOut));
   w.endArray();
   w.endObject();
 }
@@ -282,15 +283,12 @@ void writeSite(JsonWriter& w, const Analysis& analysis, const RankedSite& r) {
 }  // namespace
 
 std::string exportJson(const Analysis& analysis) {
-  std::string document;
-  exportJson(analysis, [&](std::string_view piece) { document += piece; });
-  return document;
+  return collectPieces([&](const TextSink& sink) { exportJson(analysis, sink); });
 }
 
-void exportJson(const Analysis& analysis, const std::function<void(std::string_view)>& sink) {
-  constexpr size_t kPieceBytes = size_t{1} << 20;
-  std::string out;
-  JsonWriter w(out);
+void exportJson(const Analysis& analysis, const TextSink& sink) {
+  PieceWriter out(sink);
+  JsonWriter w(out.text());
   const Profile& p = analysis.profile();
   w.beginObject();
   w.key("format");
@@ -303,14 +301,11 @@ void exportJson(const Analysis& analysis, const std::function<void(std::string_v
   w.beginArray();
   for (const RankedSite& r : analysis.sites()) {
     writeSite(w, analysis, r);
-    if (out.size() >= kPieceBytes) {
-      sink(out);
-      out.clear();
-    }
+    out.maybeHandOver();
   }
   w.endArray();
   w.endObject();
-  sink(out);
+  out.handOver();
 }
 
 }  // namespace slowburn::analyze

@@ -2,10 +2,9 @@
 // `slowburn export --format json`: the SPEC's "slowburn-report" document. Field names,
 // nesting and types are a contract; fields may be added, never renamed.
 
-#include <functional>
 #include <string>
-#include <string_view>
 
+#include "output/pieces.hpp"
 #include "rank/analysis.hpp"
 
 namespace slowburn::analyze {
@@ -15,6 +14,6 @@ std::string exportJson(const Analysis& analysis);
 
 // The same document handed to sink in pieces of about a MiB, so a dump of many sites is
 // never held whole in memory.
-void exportJson(const Analysis& analysis, const std::function<void(std::string_view)>& sink);
+void exportJson(const Analysis& analysis, const TextSink& sink);
 
 }  // namespace slowburn::analyze

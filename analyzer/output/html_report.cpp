@@ -117,8 +117,10 @@ void writeVerdict(std::string& out, const Analysis& analysis) {
 void writeProcessChart(std::string& out, const Profile& p) {
   out += "<h2>Process memory over time</h2>\n";
   ChartSpec chart;
-  chart.lines.push_back({&p.rssSeries.points(), "rss", "RSS"});
-  chart.lines.push_back({&p.liveSeries.points(), "heap", "tracked heap"});
+  const std::vector<SeriesPoint> rss = p.rssSeries.points();
+  const std::vector<SeriesPoint> heap = p.liveSeries.points();
+  chart.lines.push_back({&rss, "rss", "RSS"});
+  chart.lines.push_back({&heap, "heap", "tracked heap"});
   chart.endS = p.durationS();
   chart.description = "RSS and tracked heap over time";
   out += svgChart(chart);
@@ -277,13 +279,14 @@ void writeSite(std::string& out, const Analysis& analysis, const RankedSite& r,
     }
   }
   ChartSpec chart;
+  const std::vector<SeriesPoint> points = s.series.points();
   if (s.isAlloc()) {
-    chart.lines.push_back({&s.series.points(), "live", "live bytes"});
+    chart.lines.push_back({&points, "live", "live bytes"});
     chart.fit = growthLine(r, s, p);
     chart.description = "live bytes over time at " + frameLabel(analysis.location(r));
   } else {
     chart.lines.push_back(
-        {&s.series.points(), "calls", fmt::format("{}() calls/s", syscallName(s.op))});
+        {&points, "calls", fmt::format("{}() calls/s", syscallName(s.op))});
     chart.unit = ChartUnit::PerSecond;
     chart.description = "calls per second over time at " + frameLabel(analysis.location(r));
   }

@@ -47,6 +47,10 @@ std::string jsonEscape(std::string_view s) {
       if (n == 0) {
         out += "\\ufffd";
         ++i;
+      } else if (n == 2 && c == 0xC2 && static_cast<unsigned char>(s[i + 1]) <= 0x9F) {
+        // A C1 control (U+009B is a one-character CSI): escaped, like C0, for terminals.
+        out += fmt::format("\\u{:04x}", static_cast<unsigned char>(s[i + 1]));
+        i += n;
       } else {
         out.append(s.substr(i, n));
         i += n;

@@ -10,7 +10,8 @@
 namespace slowburn::analyze {
 
 // Escapes s as a JSON string body (no quotes). Invalid UTF-8 becomes U+FFFD, so any path or
-// symbol from a dump yields a document every parser accepts.
+// symbol from a dump yields a document every parser accepts; every control character, C1
+// included, is a \u escape, so the document is safe on a terminal too.
 std::string jsonEscape(std::string_view s);
 
 class JsonWriter {

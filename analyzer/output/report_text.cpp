@@ -130,6 +130,9 @@ void writeHeader(std::string& out, const Analysis& analysis, const ReportSetting
   if (p.rssAccount && p.rssAccount->mostlyUnexplained) {
     out += noteLines(kUnexplainedGrowthNote, settings.width, pal);
   }
+  if (p.notesLeftOut > 0) {
+    out += pal.yellow(fmt::format("  note: {} more NOTE records not shown", p.notesLeftOut)) + "\n";
+  }
 }
 
 // Where a stack parts from the leading one: the first caller they do not share ("via"),
@@ -262,25 +265,32 @@ void writeSite(std::string& out, const Analysis& analysis, const RankedSite& r,
 
 std::string fitWidth(const std::string& s, size_t width) {
   if (s.size() <= width) return s;
-  if (width <= 3) return s.substr(0, width);
-  return s.substr(0, width - 3) + "...";
+  size_t keep = width <= 3 ? width : width - 3;
+  // Back off over continuation bytes (10xxxxxx) so a multi-byte character is not split.
+  while (keep > 0 && (static_cast<unsigned char>(s[keep]) & 0xC0) == 0x80) --keep;
+  return s.substr(0, keep) + (width <= 3 ? "" : "...");
 }
 
-std::string reportText(const Analysis& analysis, const ReportSettings& settings) {
+void reportText(const Analysis& analysis, const ReportSettings& settings, const TextSink& sink) {
   const Palette pal(settings.color);
-  std::string out;
-  writeHeader(out, analysis, settings, pal);
+  PieceWriter out(sink);
+  writeHeader(out.text(), analysis, settings, pal);
   const auto& sites = analysis.sites();
   const size_t shown = settings.all ? sites.size() : std::min(settings.top, sites.size());
   for (size_t i = 0; i < shown; ++i) {
-    out += '\n';
-    writeSite(out, analysis, sites[i], settings, pal);
+    out.text() += '\n';
+    writeSite(out.text(), analysis, sites[i], settings, pal);
+    out.maybeHandOver();
   }
   if (shown < sites.size()) {
-    out += fmt::format("\n{} more site{} not shown (--top N or --all)\n", sites.size() - shown,
-                       sites.size() - shown == 1 ? "" : "s");
+    out.text() += fmt::format("\n{} more site{} not shown (--top N or --all)\n",
+                              sites.size() - shown, sites.size() - shown == 1 ? "" : "s");
   }
-  return out;
+  out.handOver();
+}
+
+std::string reportText(const Analysis& analysis, const ReportSettings& settings) {
+  return collectPieces([&](const TextSink& sink) { reportText(analysis, settings, sink); });
 }
 
 }  // namespace slowburn::analyze

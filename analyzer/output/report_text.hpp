@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <string>
 
+#include "output/pieces.hpp"
 #include "rank/analysis.hpp"
 
 namespace slowburn::analyze {
@@ -18,9 +19,12 @@ struct ReportSettings {
   size_t width = 100;  // lines are cut to fit
 };
 
+// Handed to sink a site at a time (in pieces of about a MiB), so `--all` on a dump of many
+// sites is never held whole.
+void reportText(const Analysis& analysis, const ReportSettings& settings, const TextSink& sink);
 std::string reportText(const Analysis& analysis, const ReportSettings& settings);
 
-// Cuts s to at most width characters, ending with "..." when cut.
+// Cuts s to at most width bytes, ending with "..." when cut, never inside a UTF-8 character.
 std::string fitWidth(const std::string& s, size_t width);
 
 }  // namespace slowburn::analyze

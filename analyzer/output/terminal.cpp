@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "slowburn/terminal_safe.hpp"
+
 namespace slowburn::analyze {
 
 ColorMode parseColorMode(std::string_view text) {
@@ -14,12 +16,14 @@ ColorMode parseColorMode(std::string_view text) {
   throw std::invalid_argument("colour must be auto, always or never");
 }
 
+void appendPrintable(std::string& out, std::string_view s) {
+  out.reserve(out.size() + s.size());
+  format::forEachTerminalSafeByte(s.data(), s.size(), [&out](char c) { out += c; });
+}
+
 std::string printable(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7F) c = '?';
-  }
+  std::string out;
+  appendPrintable(out, s);
   return out;
 }
 

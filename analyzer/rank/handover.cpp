@@ -46,30 +46,51 @@ std::vector<std::optional<HandOver>> findHandOvers(const Profile& profile,
                                                    const HandOverSettings& settings) {
   std::vector<std::optional<HandOver>> out(locations.size());
   const bool sampled = profile.header.sampleBytes > 0;
+  // Which lines climb and which lost ground, from their points alone; the increments are
+  // kept only for the biggest of each (memory bounded whatever the number of lines).
   std::vector<size_t> climbers, sources;
-  std::vector<std::vector<double>> steps(locations.size());
-  size_t length = SIZE_MAX;
+  std::vector<double> size(locations.size(), 0.0);
   for (size_t k = 0; k < locations.size(); ++k) {
     const SiteProfile& s = locations[k].totals(profile);
     if (!s.isAlloc()) continue;
-    const std::vector<SeriesPoint>& points = s.series.points();
+    const std::vector<SeriesPoint> points = s.series.points();
     if (points.size() < 3) continue;
-    const size_t width =
-        sampled ? std::max<size_t>(1, points.size() / std::max<size_t>(1, settings.sampledWindows))
-                : 1;
-    steps[k] = increments(points, width);
-    length = std::min(length, steps[k].size());
     const SiteClass cls = verdicts[k].cls;
     // A source lost ground from its high (a cache may still be filling at the first snapshot).
     const double fell = s.series.peak() - points.back().v;
     if (points.back().v > points.front().v &&
         (cls == SiteClass::Growing || cls == SiteClass::Plateau)) {
       climbers.push_back(k);
+      size[k] = points.back().v - points.front().v;
     } else if (fell > 0 && fell >= settings.minSourceFall * s.series.peak()) {
       sources.push_back(k);
+      size[k] = fell;
     }
   }
   if (climbers.empty() || sources.empty()) return out;
+  const auto keepBiggest = [&](std::vector<size_t>& lines, size_t most) {
+    if (lines.size() <= most) return;
+    std::partial_sort(lines.begin(), lines.begin() + static_cast<std::ptrdiff_t>(most), lines.end(),
+                      [&](size_t a, size_t b) { return size[a] > size[b]; });
+    lines.resize(most);
+    std::sort(lines.begin(), lines.end());
+  };
+  keepBiggest(climbers, settings.maxClimbers);
+  keepBiggest(sources, settings.maxSources);
+
+  std::vector<std::vector<double>> steps(locations.size());
+  size_t length = SIZE_MAX;
+  for (const std::vector<size_t>* lines : {&climbers, &sources}) {
+    for (size_t k : *lines) {
+      const std::vector<SeriesPoint> points = locations[k].totals(profile).series.points();
+      const size_t width =
+          sampled
+              ? std::max<size_t>(1, points.size() / std::max<size_t>(1, settings.sampledWindows))
+              : 1;
+      steps[k] = increments(points, width);
+      length = std::min(length, steps[k].size());
+    }
+  }
 
   // What each source still has to give, interval by interval.
   std::vector<std::vector<double>> left(locations.size());

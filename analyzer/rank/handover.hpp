@@ -40,6 +40,10 @@ struct HandOverSettings {
   double minSourceFall = 0.1;  // a source ends at least this share of its peak below it
   size_t sampledWindows = 8;
   double maxSampledNet = 0.2;
+  // Only the lines that climbed most and the sources that fell most are matched: the work
+  // and memory stay bounded on a dump of many thousands of lines.
+  size_t maxClimbers = 64;
+  size_t maxSources = 256;
 };
 
 struct HandOver {

@@ -9,6 +9,12 @@ namespace {
 
 constexpr double kNsPerSecond = 1e9;
 
+// One line for a dump past what the analyzer holds in bounded memory.
+[[noreturn]] void refuse(const std::string& what, size_t limit) {
+  throw DumpError(what + " (the analyzer's limit is " + std::to_string(limit) +
+                  ", so that any dump is analysed in bounded memory)");
+}
+
 }  // namespace
 
 const char* kindName(format::SiteKind kind) {
@@ -26,13 +32,9 @@ double Profile::durationS() const {
 }
 
 uint64_t Profile::droppedEvents() const {
-  uint64_t fromNotes = 0;
-  for (const Note& note : notes) {
-    if (note.kind == format::NoteKind::DroppedEvents) fromNotes += note.count;
-  }
   // END carries the run's total; notes may report the same losses as they happen.
-  if (end) return std::max(end->droppedEvents, fromNotes);
-  return fromNotes;
+  if (end) return std::max(end->droppedEvents, droppedInNotes);
+  return droppedInNotes;
 }
 
 uint64_t liveBeforeExit(const Profile& profile, const SiteProfile& site) {
@@ -41,50 +43,54 @@ uint64_t liveBeforeExit(const Profile& profile, const SiteProfile& site) {
 }
 
 ProfileBuilder::ProfileBuilder(size_t maxPointsPerSite, ProfileLimits limits)
-    : m_zeros(maxPointsPerSite), m_limits(limits), m_pointsPerSite(maxPointsPerSite) {
-  m_profile.liveSeries = BoundedSeries(maxPointsPerSite);
-  m_profile.rssSeries = BoundedSeries(maxPointsPerSite);
-}
-
-void ProfileBuilder::makeRoomForSite() {
-  const size_t sites = m_profile.sites.size() + 1;
-  while (sites * m_pointsPerSite > m_limits.pointBudget) {
-    if (m_pointsPerSite / 2 < m_limits.minPointsPerSite) {
-      throw DumpError("too many sites (" + std::to_string(sites) +
-                      ") to analyse in bounded memory");
-    }
-    m_pointsPerSite /= 2;
-    // Every series is rebuilt from its kept points the same way, so all keep sharing one
-    // merge schedule; exact peaks are kept apart from the series.
-    const auto shrink = [this](const BoundedSeries& from) {
-      BoundedSeries to(m_pointsPerSite);
-      for (const SeriesPoint& p : from.points()) to.add(p.t, p.v);
-      return to;
-    };
-    m_zeros = shrink(m_zeros);
-    for (SiteProfile& site : m_profile.sites) site.series = shrink(site.series);
-  }
+    : m_times(std::make_shared<BucketMeans>(maxPointsPerSite)),
+      m_processTimes(std::make_shared<BucketMeans>(maxPointsPerSite)),
+      m_limits(limits),
+      m_pointsPerSite(maxPointsPerSite) {
+  m_profile.liveSeries = {m_processTimes, BucketMeans(maxPointsPerSite)};
+  m_profile.rssSeries = {m_processTimes, BucketMeans(maxPointsPerSite)};
 }
 
 void ProfileBuilder::onHeader(const Header& header) { m_profile.header = header; }
 
-void ProfileBuilder::onModule(const Module& module) { m_profile.modules.push_back(module); }
+void ProfileBuilder::onModule(const Module& module) {
+  m_moduleBytes += module.path.size() + module.buildId.size();
+  if (m_moduleBytes > m_limits.moduleBytes) {
+    refuse("the MODULE records hold more path bytes than the analyzer accepts",
+           m_limits.moduleBytes);
+  }
+  m_profile.modules.push_back(module);
+}
 
 void ProfileBuilder::onSite(const Site& site) {
+  if (m_profile.sites.size() == m_limits.maxSites) {
+    refuse("the dump has more sites than the analyzer accepts", m_limits.maxSites);
+  }
   m_frames += site.frames.size();
   if (m_frames > m_limits.frameBudget) {
-    throw DumpError("too many stack frames to analyse in bounded memory");
+    refuse("the dump's stacks hold more frames than the analyzer accepts", m_limits.frameBudget);
   }
-  makeRoomForSite();
   SiteProfile s;
   s.id = site.id;
   s.kind = site.kind;
   s.op = site.op;
   s.frames = site.frames;
-  s.series = m_zeros;
+  s.series.times = m_times;
+  s.series.values = BucketMeans(m_pointsPerSite);
   if (s.isMapping()) ++m_profile.mappingSites;
   m_profile.sites.push_back(std::move(s));
-  m_pendingCalls.push_back(0);
+  m_state.emplace_back();
+}
+
+void ProfileBuilder::catchUp(size_t site, uint64_t points) {
+  SiteState& state = m_state[site];
+  if (state.observed >= points) return;
+  SiteProfile& s = m_profile.sites[site];
+  BucketMeans& values = s.series.values;
+  const size_t before = values.storedValues();
+  values.addRepeated(s.isAlloc() ? static_cast<double>(s.liveBytes) : 0.0, points - state.observed);
+  m_storedValues = m_storedValues - before + values.storedValues();
+  state.observed = points;
 }
 
 void ProfileBuilder::onSnapshot(const Snapshot& snapshot) {
@@ -96,8 +102,16 @@ void ProfileBuilder::onSnapshot(const Snapshot& snapshot) {
   m_profile.peakRss = std::max(m_profile.peakRss, snapshot.rssBytes);
   m_profile.peakLiveBytes = std::max(m_profile.peakLiveBytes, snapshot.peakLiveBytes);
 
+  const uint64_t point = m_profile.snapshotPoints;
   for (const SiteChange& c : snapshot.changes) {
     SiteProfile& s = m_profile.sites[c.siteId];
+    SiteState& state = m_state[c.siteId];
+    if (!m_tornDown && state.changedAtPoint != point + 1) {
+      // Its points before this one hold what it held before this change.
+      catchUp(c.siteId, point);
+      state.changedAtPoint = point + 1;
+      m_changed.push_back(c.siteId);
+    }
     if (s.isAlloc()) {
       uint64_t& total = s.isMapping() ? m_profile.mappedBytesEnd : m_profile.liveBytesEnd;
       total += c.liveBytes;
@@ -115,7 +129,7 @@ void ProfileBuilder::onSnapshot(const Snapshot& snapshot) {
     } else {
       s.calls += c.callsDelta;
       s.bytes += c.bytesDelta;
-      m_pendingCalls[c.siteId] += c.callsDelta;
+      state.pendingCalls += c.callsDelta;
     }
   }
 }
@@ -123,47 +137,93 @@ void ProfileBuilder::onSnapshot(const Snapshot& snapshot) {
 void ProfileBuilder::closePoint() {
   const double t = static_cast<double>(m_pointTimeNs) / kNsPerSecond;
   const double interval = static_cast<double>(m_pointTimeNs - m_previousPointNs) / kNsPerSecond;
-  // The process's own series go on through the exit: they show the teardown.
-  m_profile.liveSeries.add(t, static_cast<double>(m_profile.liveBytesEnd));
-  m_profile.rssSeries.add(t, static_cast<double>(m_profile.rssEnd));
+  const uint64_t point = m_profile.snapshotPoints;
   m_profile.peakLiveBytes = std::max(m_profile.peakLiveBytes, m_profile.liveBytesEnd);
   m_profile.peakMappedBytes = std::max(m_profile.peakMappedBytes, m_profile.mappedBytesEnd);
   m_profile.lastSnapshotS = t;
-  ++m_profile.snapshotPoints;
+  m_profile.snapshotPoints = point + 1;
   m_previousPointNs = m_pointTimeNs;
   m_pointOpen = false;
+  m_processTimes->add(t);
+  m_profile.liveSeries.values.add(static_cast<double>(m_profile.liveBytesEnd));
+  m_profile.rssSeries.values.add(static_cast<double>(m_profile.rssEnd));
   if (m_tornDown) return;
-  const ProcessPoint point{t, m_profile.rssEnd, m_profile.liveBytesEnd, m_profile.mappedBytesEnd};
-  if (!m_firstPoint) m_firstPoint = point;
-  m_lastRunningPoint = point;
-  for (SiteProfile& s : m_profile.sites) {
-    if (s.isAlloc()) {
-      s.series.add(t, static_cast<double>(s.liveBytes));
-      continue;
+  const ProcessPoint process{t, m_profile.rssEnd, m_profile.liveBytesEnd,
+                             m_profile.mappedBytesEnd};
+  if (!m_firstPoint) m_firstPoint = process;
+  m_lastRunningPoint = process;
+  m_times->add(t);
+  for (const uint32_t site : m_changed) {
+    SiteProfile& s = m_profile.sites[site];
+    SiteState& state = m_state[site];
+    double value = static_cast<double>(s.liveBytes);
+    if (!s.isAlloc()) {
+      // A first snapshot at time 0 has no interval to be a rate over.
+      value = interval > 0 ? static_cast<double>(state.pendingCalls) / interval : 0.0;
+      s.peakCallRate = std::max(s.peakCallRate, value);
+      state.pendingCalls = 0;
     }
-    uint64_t& calls = m_pendingCalls[s.id];
-    // A first snapshot at time 0 has no interval to be a rate over.
-    const double rate = interval > 0 ? static_cast<double>(calls) / interval : 0.0;
-    s.peakCallRate = std::max(s.peakCallRate, rate);
-    s.series.add(t, rate);
-    calls = 0;
+    const size_t before = s.series.values.storedValues();
+    s.series.values.add(value);
+    m_storedValues = m_storedValues - before + s.series.values.storedValues();
+    state.observed = point + 1;
   }
-  m_zeros.add(t, 0.0);
+  m_changed.clear();
+  m_seriesPoints = point + 1;
+  keepWithinPointBudget();
 }
 
-void ProfileBuilder::onNote(const Note& note) { m_profile.notes.push_back(note); }
+void ProfileBuilder::keepWithinPointBudget() {
+  while (m_storedValues > m_limits.pointBudget) {
+    if (m_pointsPerSite / 2 < m_limits.minPointsPerSite) {
+      refuse("the sites' series need more points than the analyzer keeps", m_limits.pointBudget);
+    }
+    // Every series halves alike, so the buckets of all of them still line up.
+    m_pointsPerSite /= 2;
+    m_times->setMaxPoints(m_pointsPerSite);
+    m_processTimes->setMaxPoints(m_pointsPerSite);
+    m_profile.liveSeries.values.setMaxPoints(m_pointsPerSite);
+    m_profile.rssSeries.values.setMaxPoints(m_pointsPerSite);
+    m_storedValues = 0;
+    for (SiteProfile& s : m_profile.sites) {
+      s.series.values.setMaxPoints(m_pointsPerSite);
+      m_storedValues += s.series.values.storedValues();
+    }
+  }
+}
+
+void ProfileBuilder::onNote(const Note& note) {
+  if (note.kind == format::NoteKind::DroppedEvents) {
+    const uint64_t room = std::numeric_limits<uint64_t>::max() - m_profile.droppedInNotes;
+    m_profile.droppedInNotes += std::min(note.count, room);
+  }
+  if (m_profile.notes.size() < m_limits.notesKept) {
+    m_profile.notes.push_back(note);
+  } else {
+    ++m_profile.notesLeftOut;
+  }
+}
 
 void ProfileBuilder::onEnd(const End& end) { m_profile.end = end; }
 
 void ProfileBuilder::onTeardown(const Teardown& teardown) {
-  // The snapshot at the same time is the last of the running program: close it now.
+  // The snapshot at the same time is the last of the running program: close it now, and
+  // every series ends there.
   if (m_pointOpen) closePoint();
+  if (m_tornDown) return;
+  catchUpAll();
   m_profile.teardownS = static_cast<double>(teardown.timeNs) / kNsPerSecond;
   m_tornDown = true;
 }
 
+void ProfileBuilder::catchUpAll() {
+  for (size_t site = 0; site < m_profile.sites.size(); ++site) catchUp(site, m_seriesPoints);
+  keepWithinPointBudget();
+}
+
 Profile ProfileBuilder::finish(const ReadSummary& summary) {
   if (m_pointOpen) closePoint();
+  catchUpAll();
   m_profile.read = summary;
   // RSS against tracked growth while the program ran: the exit teardown frees every global
   // container while RSS stays where it was.

@@ -1,8 +1,10 @@
 #pragma once
 // Everything the analysis needs from one dump, built while the reader streams it: per-site
-// counters and bounded time series. Memory is O(sites x kept points), never O(snapshots).
+// counters and bounded time series. Memory and time are bounded by ProfileLimits whatever the
+// dump holds: never O(snapshots), and never O(sites x snapshots) work.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,9 +35,9 @@ struct SiteProfile {
   uint64_t bytes = 0;
   double peakCallRate = 0;
 
-  // One point per snapshot time: live bytes (alloc, mmap) or calls/s in the interval
-  // (syscall); 0 before the site existed.
-  BoundedSeries series;
+  // One point per snapshot time up to the exit teardown: live bytes (alloc, mmap) or calls/s
+  // in the interval (syscall); 0 before the site existed.
+  SiteSeries series;
 
   // A site of live bytes, ranked by its bytes: the malloc family's (kind alloc) or the
   // mappings' (kind mmap), judged alike. A syscall site's series is its call rate.
@@ -54,10 +56,12 @@ struct Profile {
   Header header;
   std::vector<Module> modules;
   std::vector<SiteProfile> sites;  // indexed by site id
-  std::vector<Note> notes;
+  std::vector<Note> notes;         // the first ProfileLimits::notesKept of them
+  uint64_t notesLeftOut = 0;
+  uint64_t droppedInNotes = 0;  // summed over every DroppedEvents note, kept or not
   std::optional<End> end;
-  // When a clean exit's teardown began (TEARDOWN), in seconds: the series end there; the
-  // counters above go on to the last snapshot.
+  // When a clean exit's teardown began (TEARDOWN), in seconds: the sites' series end there;
+  // the counters and the process's own series go on to the last snapshot.
   std::optional<double> teardownS;
   ReadSummary read;
 
@@ -74,9 +78,10 @@ struct Profile {
   uint64_t peakRss = 0;
   uint64_t allocs = 0;
   uint64_t frees = 0;
-  // The same two over time, one point per snapshot time (the html report's first chart).
-  BoundedSeries liveSeries;
-  BoundedSeries rssSeries;
+  // The tracked heap and RSS over time, one point per snapshot time through the exit (the
+  // html report's first chart).
+  SiteSeries liveSeries;
+  SiteSeries rssSeries;
   // RSS growth beside tracked growth, from the first snapshot to the last before the exit
   // teardown; nullopt with fewer than two snapshots.
   std::optional<RssAccount> rssAccount;
@@ -91,13 +96,18 @@ struct Profile {
 // series, which end there), or at the end when the dump marks no teardown.
 uint64_t liveBeforeExit(const Profile& profile, const SiteProfile& site);
 
-// What a profile may hold, whatever the dump claims: a hostile file can declare millions of
-// sites. Past pointBudget the series of every site are halved (to no fewer than
-// minPointsPerSite points); past that, or past frameBudget frames, the dump is refused.
+// What a profile may hold, whatever the dump claims, so the analysis of any dump stays
+// within about 1 GiB (docs/BOUNDS.md says why each is enough). Series halve their points
+// to stay within pointBudget; anything else past a limit refuses the dump with DumpError.
 struct ProfileLimits {
-  size_t pointBudget = size_t{32} << 20;  // 512 MiB of series points
+  size_t maxSites = size_t{1} << 19;
+  size_t frameBudget = size_t{16} << 20;  // recorded frame addresses over all sites
+  size_t moduleBytes = size_t{16} << 20;  // module paths and build-ids
+  size_t notesKept = 64;                  // the rest are counted
+  // Stored series values over all sites (8 bytes each); past it every series halves its
+  // points, down to minPointsPerSite.
+  size_t pointBudget = size_t{16} << 20;
   size_t minPointsPerSite = 32;
-  size_t frameBudget = size_t{32} << 20;  // 256 MiB of frame addresses
 };
 
 class ProfileBuilder : public DumpVisitor {
@@ -116,24 +126,40 @@ class ProfileBuilder : public DumpVisitor {
   Profile finish(const ReadSummary& summary);
 
  private:
+  // What the builder knows of a site beyond its profile.
+  struct SiteState {
+    uint64_t observed = 0;        // snapshot points its series holds
+    uint64_t pendingCalls = 0;    // syscall sites: calls counted in the open point
+    uint64_t changedAtPoint = 0;  // 1 + the open point's index when it changed there
+  };
+
+  // A site unchanged since its last point holds its live bytes (alloc) or made no call
+  // (syscall): its series catches up with those only when it changes, or at the end, so a
+  // snapshot costs O(changes), not O(sites).
+  void catchUp(size_t site, uint64_t points);
   void closePoint();
-  // Halves every series until one more site fits the point budget.
-  void makeRoomForSite();
+  // Every site's series up to the last point they take (the teardown's or the last one).
+  void catchUpAll();
+  // Halves every series while the stored values pass the point budget.
+  void keepWithinPointBudget();
 
   Profile m_profile;
-  // Every series gets a point at every snapshot time; a site first seen late starts as a
-  // copy of this all-zero series, so all series share one merge schedule.
-  BoundedSeries m_zeros;
+  std::shared_ptr<BucketMeans> m_times;  // the axis every site's series shares
+  // The process's own series go on through the exit: an axis of their own.
+  std::shared_ptr<BucketMeans> m_processTimes;
+  std::vector<SiteState> m_state;        // by site id
+  std::vector<uint32_t> m_changed;       // sites changed in the open point
   ProfileLimits m_limits;
   size_t m_pointsPerSite;
   size_t m_frames = 0;
+  size_t m_moduleBytes = 0;
+  size_t m_storedValues = 0;
   bool m_pointOpen = false;
   uint64_t m_pointTimeNs = 0;
   uint64_t m_previousPointNs = 0;
-  // Calls counted at each syscall site during the open point, by site id.
-  std::vector<uint64_t> m_pendingCalls;
-  // After TEARDOWN the series take no more points: they are the running program's.
+  // After TEARDOWN the sites' series take no more points: they are the running program's.
   bool m_tornDown = false;
+  uint64_t m_seriesPoints = 0;  // points the sites' series take: the snapshot points till then
   // The process at the first snapshot and at the last before the teardown: the RSS account.
   std::optional<ProcessPoint> m_firstPoint;
   std::optional<ProcessPoint> m_lastRunningPoint;

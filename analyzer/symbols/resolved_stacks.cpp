@@ -1,5 +1,6 @@
 #include "symbols/resolved_stacks.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -10,6 +11,17 @@ namespace {
 
 // The location of a site without frames.
 const Frame kNoFrame{};
+
+// What a frame takes: itself and the text its strings keep on the heap.
+size_t frameBytes(const Frame& f) {
+  const auto heap = [](const std::string& s) {
+    return s.capacity() > std::string().capacity() ? s.capacity() + 1 : 0;
+  };
+  return sizeof(Frame) + heap(f.module) + heap(f.function) + heap(f.file) + heap(f.note);
+}
+
+// A chain's entry in the address map, about: key, value, hash node.
+constexpr size_t kChainEntryBytes = 64;
 
 }  // namespace
 
@@ -27,8 +39,15 @@ StackView ResolvedStacks::stack(size_t siteIndex) const {
   return {m_frames, site.ids, site.location};
 }
 
-Resolver::Resolver(const Profile& profile, const SymbolizerOptions& options)
-    : m_profile(profile), m_symbolizer(options) {
+Resolver::Resolver(const Profile& profile, const SymbolizerOptions& options,
+                   size_t maxResolvedBytes)
+    : m_profile(profile),
+      m_maxResolvedBytes(std::min(
+          maxResolvedBytes,
+          std::max(kMinResolvedBytes,
+                   kResolvedBytesPerDumpByte * static_cast<size_t>(std::min<uint64_t>(
+                                                   profile.read.bytes, kMaxResolvedBytes))))),
+      m_symbolizer(options) {
   for (const Module& m : profile.modules) {
     m_symbolizer.addModule(m);
   }
@@ -47,8 +66,21 @@ const Resolver::Chain& Resolver::chainOf(uint64_t address) {
   if (const std::optional<size_t> user = firstUserFrame(frames)) {
     chain.user = static_cast<uint32_t>(*user);
   }
+  size_t bytes = kChainEntryBytes;
+  for (const Frame& f : frames) bytes += frameBytes(f);
+  charge(bytes);
   for (Frame& f : frames) m_out.m_frames.push_back(std::move(f));
   return m_chains.emplace(address, chain).first->second;
+}
+
+void Resolver::charge(size_t bytes) {
+  m_resolvedBytes += bytes;
+  if (m_resolvedBytes > m_maxResolvedBytes) {
+    throw DumpError("the dump's stacks resolve to more than " +
+                    std::to_string(m_maxResolvedBytes >> 20) +
+                    " MiB of frames (the analyzer's limit for a dump of this size, so that any "
+                    "dump is analysed in bounded memory)");
+  }
 }
 
 bool Resolver::expandNext(size_t siteIndex) {
@@ -63,6 +95,7 @@ bool Resolver::expandNext(size_t siteIndex) {
     site.location = static_cast<uint32_t>(site.ids.size()) + *chain.user;
     site.located = true;
   }
+  charge(chain.count * sizeof(uint32_t));
   for (uint32_t i = 0; i < chain.count; ++i) site.ids.push_back(chain.first + i);
   site.whole = site.addressesDone == addresses.size();
   return true;

@@ -66,10 +66,21 @@ class ResolvedStacks {
   std::vector<SiteFrames> m_sites;
 };
 
+// What the resolved frames and the sites' frame ids may take: 64 bytes per byte of dump, at
+// least 32 MiB and at most 256 MiB. A dump whose stacks would resolve to more (distinct
+// addresses by the thousand, each frame a copy of a 4 KiB module path) is refused with
+// DumpError rather than analysed without bound; a real dump's sites share their addresses
+// (a compiler's 40,000 sites some 11,000) and take a small part of it.
+inline constexpr size_t kMaxResolvedBytes = size_t{256} << 20;
+inline constexpr size_t kMinResolvedBytes = size_t{32} << 20;
+inline constexpr size_t kResolvedBytesPerDumpByte = 64;
+
 class Resolver {
  public:
   // Symbolizes against the modules the dump recorded; profile must outlive the resolver.
-  Resolver(const Profile& profile, const SymbolizerOptions& options);
+  // maxResolvedBytes caps the budget above.
+  Resolver(const Profile& profile, const SymbolizerOptions& options,
+           size_t maxResolvedBytes = kMaxResolvedBytes);
 
   // Every site up to its location.
   void locateAll();
@@ -91,8 +102,12 @@ class Resolver {
   // Expands the site's next recorded address; false when there is none left.
   bool expandNext(size_t siteIndex);
   void locateMapping(size_t siteIndex);
+  // Counts bytes against the budget; throws DumpError past it.
+  void charge(size_t bytes);
 
   const Profile& m_profile;
+  size_t m_maxResolvedBytes;
+  size_t m_resolvedBytes = 0;
   Symbolizer m_symbolizer;
   std::unordered_map<uint64_t, Chain> m_chains;  // by recorded (return) address
   ResolvedStacks m_out;

@@ -1,7 +1,10 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "output/export_collapsed.hpp"
 #include "output/export_csv.hpp"
@@ -9,6 +12,7 @@
 #include "output/frame_text.hpp"
 #include "output/json_writer.hpp"
 #include "output/report_text.hpp"
+#include "output/terminal.hpp"
 #include "rank/analysis.hpp"
 #include "synthetic_dump.hpp"
 
@@ -53,6 +57,8 @@ TEST(ExportJson, EscapesQuotesControlsAndBadUtf8) {
   EXPECT_EQ(jsonEscape("caf\xc3\xa9"), "caf\xc3\xa9");
   EXPECT_EQ(jsonEscape("bad\xff\xc3"), "bad\\ufffd\\ufffd");
   EXPECT_EQ(jsonEscape("\xed\xa0\x80"), "\\ufffd\\ufffd\\ufffd");  // a UTF-16 surrogate
+  // C1 controls and DEL are escaped too: the document is safe on a terminal.
+  EXPECT_EQ(jsonEscape("\xc2\x9b\xc2\x85\x7f\xc2\xa0"), "\\u009b\\u0085\\u007f\xc2\xa0");
 }
 
 TEST(ExportJson, WriterPlacesCommasAndNullsForNonFiniteNumbers) {
@@ -109,6 +115,16 @@ TEST(ExportCsv, QuotesOnlyWhatNeedsIt) {
   EXPECT_EQ(csvField("a,b"), "\"a,b\"");
   EXPECT_EQ(csvField("say \"hi\""), "\"say \"\"hi\"\"\"");
   EXPECT_EQ(csvField("two\nlines"), "\"two\nlines\"");
+  EXPECT_EQ(csvField("cr\r\nlf"), "\"cr\r\nlf\"");
+}
+
+TEST(ExportCsv, ControlsTheRfcHasNoPlaceForBecomeQuestionMarks) {
+  EXPECT_EQ(csvField("a\x1b[31mb\x07"), "a?[31mb?");
+  EXPECT_EQ(csvField("csi\xc2\x9b"
+                     "2J del\x7f tab\t"),
+            "csi?2J del? tab?");
+  EXPECT_EQ(csvField("bad\xff\xc3 caf\xc3\xa9"), "bad?? caf\xc3\xa9");
+  EXPECT_EQ(csvField("\x1b,\"\r"), "\"?,\"\"\r\"");
 }
 
 TEST(ExportCsv, OneRowPerSiteInRankOrder) {
@@ -135,29 +151,46 @@ TEST(ExportJson, ADumpWithoutEndSaysSoInItsNotes) {
   EXPECT_EQ(exportJson(*clean).find(kNoEndNote), std::string::npos);
 }
 
-TEST(ExportJson, StreamsManySitesInPiecesThatMakeTheSameDocument) {
+TEST(Outputs, StreamManySitesInPiecesThatMakeTheSameText) {
+  // given 20,000 sites of five frames each
   SyntheticDump d;
   d.header(4242, "/srv/app");
   d.module(0, 0x400000, 0x100000, "/nonexistent/app");
   std::vector<testing::AllocChange> changes;
-  for (uint32_t id = 0; id < 4000; ++id) {
-    d.site(id, SiteKind::Alloc, {0x401000 + id, 0x402000, 0x403000});
+  for (uint32_t id = 0; id < 20'000; ++id) {
+    d.site(id, SiteKind::Alloc, {0x401000 + id, 0x402000, 0x403000, 0x404000, 0x405000});
     changes.push_back({id, 64, 1, 1, 0});
   }
   d.snapshot(100 * kMs, 1 << 20, changes);
   d.end(200 * kMs, 0);
   auto analysis = analyse(d, "many.sb");
-  std::vector<std::string> pieces;
-  exportJson(*analysis, [&](std::string_view piece) { pieces.emplace_back(piece); });
-  ASSERT_GE(pieces.size(), 2u);
-  std::string joined;
-  for (const std::string& piece : pieces) joined += piece;
-  EXPECT_EQ(joined, exportJson(*analysis));
-  EXPECT_EQ(joined.back(), '\n');
+  ReportSettings all;
+  all.all = true;
+  const std::vector<std::pair<std::string, std::function<void(const TextSink&)>>> outputs = {
+      {"json", [&](const TextSink& sink) { exportJson(*analysis, sink); }},
+      {"csv", [&](const TextSink& sink) { exportCsv(*analysis, sink); }},
+      {"collapsed",
+       [&](const TextSink& sink) { exportCollapsed(*analysis, CollapsedValue::LiveBytes, sink); }},
+      {"report", [&](const TextSink& sink) { reportText(*analysis, all, sink); }},
+  };
+  for (const auto& [name, write] : outputs) {
+    // when each output is written
+    std::vector<std::string> pieces;
+    write([&](std::string_view piece) { pieces.emplace_back(piece); });
+    // then it comes in pieces of about a MiB that make the whole text
+    ASSERT_GE(pieces.size(), 2u) << name;
+    std::string joined;
+    for (const std::string& piece : pieces) {
+      EXPECT_LT(piece.size(), size_t{2} << 20) << name;
+      joined += piece;
+    }
+    EXPECT_EQ(joined.back(), '\n') << name;
+    EXPECT_EQ(joined, collectPieces(write)) << name;
+  }
+  EXPECT_EQ(exportJson(*analysis).size(), collectPieces(outputs[0].second).size());
   // Writing reads the analysis and leaves it as it was: every stack is still whole.
   const RankedSite& first = analysis->sites().front();
-  const size_t frames = 3;
-  EXPECT_EQ(analysis->stack(first).size(), frames);
+  EXPECT_EQ(analysis->stack(first).size(), 5u);
   EXPECT_EQ(analysis->stack(first)[0].address, 0x401000u + analysis->site(first).id);
 }
 
@@ -192,7 +225,10 @@ TEST(ExportCollapsed, LiveIsBeforeTheStaticDestructorsOfACleanExit) {
 TEST(ExportCollapsed, FrameNamesNeverBreakTheFormat) {
   Frame f;
   f.function = "std::map<int;int>::at(int)\nnext";
-  EXPECT_EQ(collapsedFrameName(f), "std::map<int:int>::at(int) next");
+  EXPECT_EQ(collapsedFrameName(f), "std::map<int:int>::at(int)?next");
+  // Line ends of every kind, terminal controls and bad bytes: one element, spaces kept.
+  f.function = "a\r\tb\x1b]0;t\x07 c\xc2\x85\xc2\x9b\x7f\xe2\x80\xa8\xe2\x80\xa9\xff d\xc3\xa9";
+  EXPECT_EQ(collapsedFrameName(f), "a??b?]0:t? c?????? d\xc3\xa9");
   Frame bare;
   bare.address = 0xdead;
   EXPECT_EQ(collapsedFrameName(bare), "0xdead");
@@ -314,6 +350,19 @@ TEST(ReportText, MappingSitesAndTheRssAccountAreInTheHeaderAndTheJson) {
 TEST(ReportText, FitWidthCutsWithAnEllipsis) {
   EXPECT_EQ(fitWidth("short", 10), "short");
   EXPECT_EQ(fitWidth("0123456789abc", 10), "0123456...");
+  // never inside a UTF-8 character: "é" is two bytes
+  EXPECT_EQ(fitWidth("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 6), "\xc3\xa9...");
+}
+
+TEST(Terminal, PrintableReplacesEveryControlAndBadByte) {
+  EXPECT_EQ(printable("\x1b]0;title\x07 \x1b[2J"), "?]0;title? ?[2J");
+  EXPECT_EQ(printable("\r\n\t\x7f\x01"), "?????");
+  EXPECT_EQ(printable("c1 \xc2\x9b"
+                      "31m \xc2\x85"),
+            "c1 ?31m ?");
+  EXPECT_EQ(printable("bad \xff\xfe \xc3"), "bad ?? ?");
+  EXPECT_EQ(printable("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\xa5"),
+            "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\xa5");
 }
 
 }  // namespace

@@ -37,21 +37,26 @@ Profile profileOf(SyntheticDump& d, uint64_t endMs) {
   return builder.finish(summary);
 }
 
-TEST(BoundedSeriesSum, AddsPointByPointOnlyWhenTheSchedulesAgree) {
-  BoundedSeries a(8), b(8), late(8);
+TEST(BucketMeansSum, AddsBucketByBucketOnlyWhenTheSchedulesAgree) {
+  // given two series of 20 observations bounded to 8 buckets, one of them a run of one value
+  BucketMeans a(8), b(8), late(8), raw(8);
   for (int i = 0; i < 20; ++i) {
-    a.add(i, i);
-    b.add(i, 100);
+    a.add(i);
+    b.add(100);
+    raw.add(i);
   }
-  late.add(0, 1);
+  late.add(1);
+  // when they are summed
   ASSERT_TRUE(a.addAligned(b));
-  ASSERT_EQ(a.points().size(), b.points().size());
-  for (size_t i = 0; i < a.points().size(); ++i) {
-    EXPECT_DOUBLE_EQ(a.points()[i].v, b.points()[i].v + b.points()[i].t);  // a's v was its t
-  }
+  // then each bucket is the sum of theirs, the last observation too, and the peak is exact
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_DOUBLE_EQ(a[i], raw[i] + 100);
+  EXPECT_EQ(a.observations(), 20u);
   EXPECT_DOUBLE_EQ(a.last(), 119);
   EXPECT_DOUBLE_EQ(a.peak(), 119);
+  // and a series that saw another number of observations is refused, unchanged
   EXPECT_FALSE(a.addAligned(late));
+  EXPECT_DOUBLE_EQ(a[0], raw[0] + 100);
 }
 
 // Given a line reached by two stacks (push_back's fast path and its reallocation, say) that

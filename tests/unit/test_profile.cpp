@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include "rank/correlate.hpp"
 #include "read/profile.hpp"
 #include "synthetic_dump.hpp"
@@ -150,47 +152,131 @@ TEST(Profile, MemoryIsBoundedByKeptPointsNotSnapshots) {
   EXPECT_EQ(p.snapshotPoints, kSnapshots);
 }
 
-TEST(Profile, ManySitesShrinkEverySeriesAlikeWithinTheBudget) {
-  // given a budget of 64 points and sites that want 16 each
+// Twelve alloc sites whose live bytes change at every one of 40 snapshots.
+SyntheticDump wanderingSites(uint32_t sites, uint64_t snapshots) {
+  SyntheticDump dump;
+  dump.header();
+  for (uint32_t id = 0; id < sites; ++id) dump.site(id, SiteKind::Alloc, {0x1000 + id});
+  for (uint64_t i = 1; i <= snapshots; ++i) {
+    std::vector<testing::AllocChange> changes;
+    for (uint32_t id = 0; id < sites; ++id) changes.push_back({id, i * (id + 1) + i % 3, 1, 1, 0});
+    dump.snapshot(i * 10 * kMs, 0, changes);
+  }
+  return dump;
+}
+
+Profile profileWithin(const SyntheticDump& dump, size_t maxPoints, const ProfileLimits& limits) {
+  ProfileBuilder builder(maxPoints, limits);
+  return builder.finish(readDumpBytes(dump.bytes().data(), dump.size(), builder));
+}
+
+TEST(Profile, SeriesHalveAlikeWhenTheirValuesPassTheBudget) {
+  // given a budget of 64 stored values and twelve sites that want 16 each
   ProfileLimits limits;
   limits.pointBudget = 64;
   limits.minPointsPerSite = 4;
-  SyntheticDump dump;
-  dump.header().site(0, SiteKind::Alloc, {0x1000});
-  for (uint64_t i = 1; i <= 40; ++i) dump.snapshot(i * 10 * kMs, 0, {{0, i, 1, 1, 0}});
-  for (uint32_t id = 1; id < 12; ++id) dump.site(id, SiteKind::Alloc, {0x1000 + id});
-  dump.snapshot(410 * kMs, 0, {{11, 99, 1, 1, 0}});
-  ProfileBuilder builder(16, limits);
-  const Profile p = builder.finish(readDumpBytes(dump.bytes().data(), dump.size(), builder));
+  // when profiled
+  const Profile p = profileWithin(wanderingSites(12, 40), 16, limits);
   // then twelve sites fit by halving to 4 points each, on one shared time base
-  size_t total = 0;
+  size_t stored = 0;
   for (const SiteProfile& s : p.sites) {
-    EXPECT_LE(s.series.points().size(), 4u);
-    EXPECT_EQ(s.series.points().size(), p.sites[0].series.points().size());
-    EXPECT_DOUBLE_EQ(s.series.points().back().t, p.sites[0].series.points().back().t);
-    total += s.series.points().size();
+    const std::vector<SeriesPoint> points = s.series.points();
+    EXPECT_LE(points.size(), 4u);
+    EXPECT_EQ(points.size(), p.sites[0].series.size());
+    EXPECT_DOUBLE_EQ(points.back().t, p.sites[0].series.points().back().t);
+    EXPECT_GT(points.back().v, points.front().v);
+    EXPECT_EQ(s.series.totalAdded(), 40u);
+    stored += s.series.values.storedValues();
   }
-  EXPECT_LE(total, limits.pointBudget);
-  EXPECT_GT(p.sites[0].series.points().back().v, p.sites[0].series.points().front().v);
-  EXPECT_EQ(p.sites[0].peakLiveBytes, 40u);
+  EXPECT_LE(stored, limits.pointBudget);
+  EXPECT_EQ(p.sites[11].peakLiveBytes, 40u * 12 + 1);
 }
 
-TEST(Profile, RefusesMoreSitesThanBoundedMemoryHolds) {
+TEST(Profile, SitesThatSettleKeepEveryPointWithinASmallBudget) {
+  // given sites that allocate once and hold it, more of them than the budget's values
   ProfileLimits limits;
-  limits.pointBudget = 64;
-  limits.minPointsPerSite = 8;
+  limits.pointBudget = 200;
   SyntheticDump dump;
   dump.header();
-  for (uint32_t id = 0; id < 9; ++id) dump.site(id, SiteKind::Alloc, {0x1000 + id});
-  ProfileBuilder builder(16, limits);
-  EXPECT_THROW(readDumpBytes(dump.bytes().data(), dump.size(), builder), DumpError);
+  for (uint32_t id = 0; id < 200; ++id) dump.site(id, SiteKind::Alloc, {0x1000 + id});
+  for (uint64_t i = 1; i <= 30; ++i) {
+    std::vector<testing::AllocChange> changes;
+    if (i <= 20) changes.push_back({uint32_t(i * 9), 4096, 1, 1, 0});
+    dump.snapshot(i * 10 * kMs, 0, changes);
+  }
+  // then their series are leading zeros and a trailing run: nothing halves
+  const Profile p = profileWithin(dump, 16, limits);
+  for (const SiteProfile& s : p.sites) EXPECT_EQ(s.series.size(), 15u);  // 30 in pairs
+  const std::vector<double> settled = values(p.sites[90]);
+  EXPECT_DOUBLE_EQ(settled.front(), 0);
+  EXPECT_DOUBLE_EQ(settled.back(), 4096);
+}
+
+TEST(Profile, SnapshotsCostTheirChangesNotEverySite) {
+  // given many sites and many snapshots that each change one site
+  SyntheticDump dump;
+  dump.header();
+  constexpr uint32_t kSites = 20'000;
+  constexpr uint64_t kSnapshots = 20'000;
+  for (uint32_t id = 0; id < kSites; ++id) dump.site(id, SiteKind::Alloc, {0x1000 + id});
+  for (uint64_t i = 1; i <= kSnapshots; ++i) {
+    dump.snapshot(i * kMs, 0, {{uint32_t(i % kSites), i, 1, 1, 0}});
+  }
+  // when profiled (O(sites x snapshots) would be 4e8 updates: seconds, not milliseconds)
+  const auto start = std::chrono::steady_clock::now();
+  const Profile p = profileOf(dump);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  // then every series still has a point per bucket, each site's value held between changes
+  EXPECT_LT(seconds, 2.0);
+  EXPECT_EQ(p.snapshotPoints, kSnapshots);
+  const SiteProfile& s = p.sites[7];
+  EXPECT_EQ(s.series.totalAdded(), kSnapshots);
+  EXPECT_EQ(s.liveBytes, 7u + kSites * (kSnapshots / kSites - 1 + (7 <= kSnapshots % kSites)));
+  EXPECT_DOUBLE_EQ(values(s).back(), static_cast<double>(s.liveBytes));
+}
+
+TEST(Profile, RefusesWhatItCannotHoldInBoundedMemory) {
+  const auto refused = [](const SyntheticDump& dump, const ProfileLimits& limits) {
+    ProfileBuilder builder(16, limits);
+    EXPECT_THROW(readDumpBytes(dump.bytes().data(), dump.size(), builder), DumpError);
+  };
+  // series that need more values than the budget even at the fewest points
+  ProfileLimits points;
+  points.pointBudget = 64;
+  points.minPointsPerSite = 8;
+  refused(wanderingSites(9, 40), points);
+
+  ProfileLimits sites;
+  sites.maxSites = 8;
+  refused(wanderingSites(9, 1), sites);
 
   ProfileLimits frames;
   frames.frameBudget = 10;
   SyntheticDump deep;
   deep.header().site(0, SiteKind::Alloc, std::vector<uint64_t>(11, 0x1000));
-  ProfileBuilder strict(16, frames);
-  EXPECT_THROW(readDumpBytes(deep.bytes().data(), deep.size(), strict), DumpError);
+  refused(deep, frames);
+
+  ProfileLimits modules;
+  modules.moduleBytes = 100;
+  SyntheticDump named;
+  named.header()
+      .module(0, 0x1000, 0x1000, std::string(60, 'a'))
+      .module(1, 0x9000, 10, std::string(60, 'b'));
+  refused(named, modules);
+}
+
+TEST(Profile, KeepsTheFirstNotesAndCountsEveryDroppedEvent) {
+  ProfileLimits limits;
+  limits.notesKept = 3;
+  SyntheticDump dump;
+  dump.header();
+  for (int i = 0; i < 10; ++i) dump.note(format::NoteKind::DroppedEvents, 5, "ring full");
+  dump.note(format::NoteKind::DroppedEvents, ~uint64_t{0}, "absurd");
+  const Profile p = profileWithin(dump, 16, limits);
+  EXPECT_EQ(p.notes.size(), 3u);
+  EXPECT_EQ(p.notesLeftOut, 8u);
+  EXPECT_EQ(p.droppedEvents(), ~uint64_t{0});  // saturates rather than wraps
 }
 
 CorrelationSite allocAt(const std::string& fn, uint64_t retained, bool growing = true) {

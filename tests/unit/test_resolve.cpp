@@ -137,5 +137,24 @@ TEST(ResolveStage, OnlyTheSitesAnOutputPrintsGetTheirCallers) {
   EXPECT_NE(text.find("from app+0x900"), std::string::npos) << text;
 }
 
+TEST(ResolveStage, RefusesStacksThatWouldResolvePastItsBudget) {
+  // given sites whose stacks are all plumbing, every frame a distinct address
+  SyntheticDump d = withModules();
+  std::vector<uint64_t> frames;
+  for (uint32_t id = 0; id < 8; ++id) {
+    frames.clear();
+    for (uint64_t f = 0; f < 64; ++f) frames.push_back(kLibc + 0x1000 * id + f);
+    d.site(id, SiteKind::Alloc, frames);
+  }
+  const Profile profile = profileOf(d);
+  // when located within a budget that holds a few of them, it is refused with one error
+  Resolver small(profile, {}, 64 << 10);
+  EXPECT_THROW(small.locateAll(), DumpError);
+  // and within the default budget they resolve
+  Resolver ample(profile, {});
+  ample.locateAll();
+  EXPECT_EQ(ample.resolved().location(7).address, kLibc + 0x7000);
+}
+
 }  // namespace
 }  // namespace slowburn::analyze

@@ -1,106 +1,144 @@
-// BoundedSeries and downsample: bounded memory, and merged points that keep the shape.
+// BucketMeans and downsample: bounded memory, buckets that keep the shape, compact storage,
+// and the same buckets however the observations arrive.
 
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "read/series.hpp"
 
 namespace {
 
-using slowburn::analyze::BoundedSeries;
+using slowburn::analyze::BucketMeans;
 using slowburn::analyze::downsample;
 using slowburn::analyze::SeriesPoint;
+using slowburn::analyze::SiteSeries;
 
-TEST(BoundedSeries, KeepsEveryPointUntilFull) {
-  BoundedSeries s(8);
-  for (int i = 0; i < 8; ++i) s.add(i * 0.1, i * 10.0);
-  ASSERT_EQ(s.points().size(), 8u);
+std::vector<double> buckets(const BucketMeans& s) {
+  std::vector<double> out;
+  for (size_t i = 0; i < s.size(); ++i) out.push_back(s[i]);
+  return out;
+}
+
+void expectSameBuckets(const BucketMeans& a, const BucketMeans& b) {
+  ASSERT_EQ(a.size(), b.size());
+  EXPECT_EQ(a.stride(), b.stride());
+  EXPECT_EQ(a.observations(), b.observations());
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], b[i], 1e-9 * (1 + std::fabs(b[i])));
+}
+
+TEST(BucketMeans, KeepsEveryValueUntilFull) {
+  BucketMeans s(8);
+  for (int i = 0; i < 8; ++i) s.add(i * 10.0);
+  EXPECT_EQ(buckets(s), (std::vector<double>{0, 10, 20, 30, 40, 50, 60, 70}));
   EXPECT_EQ(s.stride(), 1u);
-  EXPECT_EQ(s.totalAdded(), 8u);
-  for (int i = 0; i < 8; ++i) {
-    EXPECT_DOUBLE_EQ(s.points()[i].t, i * 0.1);
-    EXPECT_DOUBLE_EQ(s.points()[i].v, i * 10.0);
+  EXPECT_EQ(s.observations(), 8u);
+}
+
+TEST(BucketMeans, MergesPairsIntoMeansWhenFull) {
+  // given a full series of 4
+  BucketMeans s(4);
+  for (int i = 0; i < 4; ++i) s.add(i * i);
+  // when one more arrives
+  s.add(16);
+  // then pairs merged to means and the new value starts a bucket of stride 2
+  EXPECT_EQ(buckets(s), (std::vector<double>{0.5, 6.5, 16}));
+  EXPECT_EQ(s.stride(), 2u);
+  // and the newest bucket is the mean of what it holds as it fills
+  s.add(25);
+  EXPECT_EQ(buckets(s), (std::vector<double>{0.5, 6.5, 20.5}));
+}
+
+TEST(BucketMeans, MemoryStaysBoundedForAMillionAdds) {
+  BucketMeans s(100);
+  for (int i = 0; i < 1'000'000; ++i) s.add(3.0 * i);
+  EXPECT_LE(s.size(), 100u);
+  EXPECT_GE(s.size(), 50u);
+  EXPECT_LE(s.storedValues(), 100u);
+  EXPECT_EQ(s.observations(), 1'000'000u);
+}
+
+TEST(BucketMeans, LeadingZerosAndTheTrailingRunTakeNoStorage) {
+  // given a site born late that allocated for a while, then held a constant amount
+  BucketMeans s(1024);
+  s.addRepeated(0, 600);
+  for (int i = 1; i <= 3; ++i) s.add(100.0 * i);
+  s.addRepeated(300, 5000);
+  // then only the values in between are stored (in the smallest allocation), and every
+  // bucket reads back
+  EXPECT_LE(s.storedValues(), 8u);
+  EXPECT_EQ(s.observations(), 5603u);
+  EXPECT_DOUBLE_EQ(s[0], 0);
+  EXPECT_DOUBLE_EQ(s[s.size() - 1], 300);
+  BucketMeans plain(1024);
+  for (int i = 0; i < 600; ++i) plain.add(0);
+  for (int i = 1; i <= 3; ++i) plain.add(100.0 * i);
+  for (int i = 0; i < 5000; ++i) plain.add(300);
+  expectSameBuckets(s, plain);
+}
+
+TEST(BucketMeans, RepeatedAddsEqualAddingOneByOne) {
+  // Runs of every length against every stride and a pending bucket in any state.
+  BucketMeans runs(16), single(16);
+  uint64_t state = 12345;
+  for (int run = 0; run < 400; ++run) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    const uint64_t length = (state >> 33) % 97;
+    const double value = static_cast<double>((state >> 20) % 5);
+    runs.addRepeated(value, length);
+    for (uint64_t i = 0; i < length; ++i) single.add(value);
+    expectSameBuckets(runs, single);
   }
 }
 
-TEST(BoundedSeries, MergesPairsIntoCentroidsWhenFull) {
-  // given a full series of 4
-  BoundedSeries s(4);
-  for (int i = 0; i < 4; ++i) s.add(i, i * i);
-  // when one more arrives
-  s.add(4, 16);
-  // then pairs merged to centroids and the new point starts a stride-2 bucket
-  ASSERT_EQ(s.points().size(), 3u);
-  EXPECT_EQ(s.stride(), 2u);
-  EXPECT_DOUBLE_EQ(s.points()[0].t, 0.5);
-  EXPECT_DOUBLE_EQ(s.points()[0].v, 0.5);
-  EXPECT_DOUBLE_EQ(s.points()[1].t, 2.5);
-  EXPECT_DOUBLE_EQ(s.points()[1].v, 6.5);
-  EXPECT_DOUBLE_EQ(s.points()[2].t, 4);
-  EXPECT_DOUBLE_EQ(s.points()[2].v, 16);
-  // and the partial bucket becomes a centroid as it fills
-  s.add(5, 25);
-  ASSERT_EQ(s.points().size(), 3u);
-  EXPECT_DOUBLE_EQ(s.points()[2].t, 4.5);
-  EXPECT_DOUBLE_EQ(s.points()[2].v, 20.5);
+TEST(BucketMeans, LoweringTheBoundGivesTheBucketsOfThatBoundFromTheStart) {
+  for (int n = 0; n < 300; ++n) {
+    // given a series bounded by 64 and one bounded by 16, fed the same n values
+    BucketMeans wide(64), narrow(16);
+    for (int i = 0; i < n; ++i) {
+      wide.add(i % 7 == 0 ? 0.0 : i * 1.5);
+      narrow.add(i % 7 == 0 ? 0.0 : i * 1.5);
+    }
+    // when the wide one's bound drops to 16
+    wide.setMaxPoints(16);
+    // then both hold the same buckets, and stay alike as values keep coming
+    expectSameBuckets(wide, narrow);
+    wide.addRepeated(2, 37);
+    narrow.addRepeated(2, 37);
+    expectSameBuckets(wide, narrow);
+  }
 }
 
-TEST(BoundedSeries, StorageGrowsWithThePointsNotTheBound) {
-  BoundedSeries series(1000);
-  EXPECT_EQ(series.points().capacity(), 0u);
-  for (int i = 0; i < 3; ++i) series.add(i, i);
-  EXPECT_LE(series.points().capacity(), 8u);
-  for (int i = 3; i < 5000; ++i) series.add(i, i);
-  EXPECT_EQ(series.points().capacity(), 1000u);
+TEST(BucketMeans, EmptyAndOddBoundsAreSafe) {
+  BucketMeans empty;
+  EXPECT_EQ(empty.size(), 0u);
+  EXPECT_EQ(empty.observations(), 0u);
+
+  BucketMeans odd(5);  // rounded up to an even bound so pairs merge evenly
+  for (int i = 0; i < 1000; ++i) odd.add(i);
+  EXPECT_LE(odd.size(), 6u);
+  odd.setMaxPoints(1);  // at least two buckets
+  EXPECT_LE(odd.size(), 2u);
+  EXPECT_EQ(odd.observations(), 1000u);
 }
 
-TEST(BoundedSeries, MemoryStaysBoundedForAMillionAdds) {
-  BoundedSeries s(100);
-  for (int i = 0; i < 1'000'000; ++i) s.add(i * 0.1, 3.0 * i);
-  EXPECT_LE(s.points().size(), 100u);
-  EXPECT_GE(s.points().size(), 50u);
-  EXPECT_LE(s.points().capacity(), 100u);
-  EXPECT_EQ(s.totalAdded(), 1'000'000u);
-}
-
-TEST(BoundedSeries, CentroidsOfALineStayOnTheLine) {
+TEST(SiteSeries, PointsPairTheSharedTimesWithTheSiteValues) {
   // v = 7 + 3 t exactly: every merged point must satisfy it (up to rounding).
-  BoundedSeries s(64);
+  auto times = std::make_shared<BucketMeans>(64);
+  SiteSeries line{times, BucketMeans(64)};
   for (int i = 0; i < 10'001; ++i) {
     const double t = i * 0.1 + (i % 3) * 0.01;  // uneven spacing
-    s.add(t, 7 + 3 * t);
+    times->add(t);
+    line.values.add(7 + 3 * t);
   }
-  for (const SeriesPoint& p : s.points()) EXPECT_NEAR(p.v, 7 + 3 * p.t, 1e-6 * p.v);
-}
-
-TEST(BoundedSeries, TracksExactPeakAndLastThatMeansLose) {
-  // A one-sample spike is averaged away by merging; peak() still has it.
-  BoundedSeries s(16);
-  for (int i = 0; i < 1000; ++i) s.add(i, i == 500 ? 1e9 : 100.0);
-  s.add(1000, 5);
-  EXPECT_DOUBLE_EQ(s.peak(), 1e9);
-  EXPECT_DOUBLE_EQ(s.last(), 5);
-  double maxKept = 0;
-  for (const SeriesPoint& p : s.points()) maxKept = std::max(maxKept, p.v);
-  EXPECT_LT(maxKept, 1e9);
-}
-
-TEST(BoundedSeries, EmptyAndOddCapacityAreSafe) {
-  BoundedSeries empty;
-  EXPECT_TRUE(empty.points().empty());
-  EXPECT_EQ(empty.peak(), 0);
-  EXPECT_EQ(empty.last(), 0);
-
-  BoundedSeries odd(5);  // rounded up to an even bound so pairs merge evenly
-  for (int i = 0; i < 1000; ++i) odd.add(i, i);
-  EXPECT_LE(odd.points().size(), 6u);
-
-  BoundedSeries negative(4);  // values can be anything the caller feeds, peak included
-  negative.add(0, -3);
-  negative.add(1, -5);
-  EXPECT_DOUBLE_EQ(negative.peak(), -3);
+  const std::vector<SeriesPoint> points = line.points();
+  ASSERT_EQ(points.size(), line.size());
+  EXPECT_LE(points.size(), 64u);
+  EXPECT_EQ(line.totalAdded(), 10'001u);
+  for (const SeriesPoint& p : points) EXPECT_NEAR(p.v, 7 + 3 * p.t, 1e-6 * p.v);
 }
 
 TEST(SeriesDownsample, ShortInputIsReturnedAsIs) {
