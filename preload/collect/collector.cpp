@@ -44,7 +44,6 @@ Collector::Collector(Channel& channel, int livenessFd)
       m_setup(channel.control().setup),
       m_watch(m_setup.pid, livenessFd, m_setup.channelDev, m_setup.channelIno),
       m_resident(m_setup.pid),
-      m_live(1u << 14),
       m_pending(64) {}
 
 bool Collector::openDump() {
@@ -267,12 +266,13 @@ void Collector::track(uint64_t address, uint32_t site, uint64_t size) {
   SiteBooks* books = m_sites.find(site);
   if (books == nullptr) return;
   PointerMap::Value old;
-  // Still present: its free was never seen (dropped); it is gone now all the same.
-  if (m_live.erase(address, &old)) release(old);
-  if (!m_live.insert(address, PointerMap::Value{site, size})) {
+  const PointerMap::Placed placed = m_live.insert(address, PointerMap::Value{site, size}, &old);
+  if (placed == PointerMap::NoMemory) {
     degraded("out of memory for the live-block map; some blocks are not tracked");
     return;
   }
+  // Still present: its free was never seen (dropped); it is gone now all the same.
+  if (placed == PointerMap::Replaced) release(old);
   const SampleWeight w = weightOf(size);
   books->liveBytes += w.bytes;
   books->intervalPeak = std::max(books->intervalPeak, books->liveBytes);

@@ -63,7 +63,7 @@ class Collector {
   DumpWriter m_writer;
   ResidentReader m_resident;
   PointerMap m_live;
-  PointerMap m_pending;  // thread token -> block set aside by that thread's realloc
+  WideMap m_pending;  // thread token -> block set aside by that thread's realloc
   SiteLedger m_sites;
   MappedVector<KnownModule> m_modules;
   MappedVector<uint32_t> m_dirty;
