@@ -24,7 +24,7 @@ LDFLAGS  = $(SAN)
 # Debian packages the build, the tests, the demo and the benchmarks need (sqlite3, perl, git
 # and util-linux's setpriv/unshare are programs the end-to-end tests profile).
 DEBIAN_PACKAGES := g++ make python3 libunwind-dev libxxhash-dev libcli11-dev libfmt-dev \
-                   libdw-dev libelf-dev zlib1g-dev libgtest-dev libbenchmark-dev \
+                   libdw-dev libelf-dev zlib1g-dev libzstd-dev libgtest-dev libbenchmark-dev \
                    clang libclang-rt-14-dev clang-format sqlite3 perl git util-linux
 
 .DEFAULT_GOAL := all

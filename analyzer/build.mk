@@ -2,7 +2,7 @@
 
 ANALYZER_SRCS := $(filter-out analyzer/commands/main.cpp,$(wildcard analyzer/*/*.cpp))
 ANALYZER_OBJS := $(ANALYZER_SRCS:%.cpp=$(BUILD)/obj/%.o)
-ANALYZER_LIBS := -lfmt -ldw -lelf -lz
+ANALYZER_LIBS := -lfmt -ldw -lelf -lz -lzstd
 
 $(BUILD)/obj/analyzer/%.o: analyzer/%.cpp
 	@mkdir -p $(dir $@)

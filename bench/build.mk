@@ -49,7 +49,7 @@ $(BUILD)/obj/bench/micro/%.o: bench/micro/%.cpp
 # The preload's pure parts are the same objects the unit tests link (tests/build.mk).
 $(BENCH_MICROS): $(BUILD)/bench/micro_%: $(BUILD)/obj/bench/micro/%.o $(UNIT_PRELOAD_OBJS)
 	@mkdir -p $(dir $@)
-	$(CXX) $(LDFLAGS) -o $@ $^ -lbenchmark -lunwind -lpthread -ldl
+	$(CXX) $(LDFLAGS) -o $@ $^ -lbenchmark -lunwind -lzstd -lpthread -ldl
 
 bench-targets: $(BENCH_WORKLOADS) $(BENCH_C_WORKLOADS) $(BENCH_PLUGINS) $(BENCH_MICROS) $(BENCH_TOOLS)
 -include $(BENCH_WORKLOADS:=.d) $(BENCH_C_WORKLOADS:=.d) $(BENCH_PLUGINS:.so=.d) \

@@ -22,5 +22,6 @@ using SiteChange = format::SiteChange;
 using Snapshot = format::Snapshot<Owned>;
 using Note = format::Note<Owned>;
 using End = format::End;
+using Chunk = format::Chunk<Owned>;
 
 }  // namespace slowburn::analyze

@@ -10,6 +10,13 @@
 //   checksum = low 32 bits of XXH3_64bits over tag, length bytes and payload.
 // The first record is always HEADER. A reader stops at a torn tail (a record cut short by
 // a killed process) and reports it; anything else malformed is an error.
+//
+// Version 2 (what writers write; readers read 1 and 2): SITE records add their frames to
+// one tree of stack frames instead of listing them all, and CHUNK records carry the pieces
+// of one zstd stream whose decompressed bytes are more records, framed as above but
+// without checksums (the CHUNK has one). Everything after HEADER may travel in chunks; a
+// writer ends a chunk where it flushes (every snapshot), so a cut-short file still
+// decompresses up to there.
 
 #include <cstddef>
 #include <cstdint>
@@ -17,7 +24,8 @@
 namespace slowburn::format {
 
 inline constexpr char kMagic[8] = {'S', 'L', 'O', 'W', 'B', 'U', 'R', 'N'};
-inline constexpr uint32_t kVersion = 1;
+inline constexpr uint32_t kVersion = 2;        // what writers write
+inline constexpr uint32_t kOldestVersion = 1;  // the oldest readers still read
 inline constexpr size_t kPreambleBytes = sizeof(kMagic) + sizeof(uint32_t);
 
 enum class Tag : uint8_t {
@@ -27,6 +35,7 @@ enum class Tag : uint8_t {
   Snapshot = 4,  // records.hpp: Snapshot of SiteChange
   Note = 5,      // records.hpp: Note
   End = 6,       // records.hpp: End
+  Chunk = 7,     // records.hpp: Chunk (version 2)
 };
 
 enum class SiteKind : uint8_t {
@@ -80,6 +89,9 @@ inline constexpr uint32_t kMaxStringBytes = 4096;
 inline constexpr uint32_t kMaxBuildIdBytes = 64;
 inline constexpr uint32_t kMaxSites = 1u << 24;
 inline constexpr uint32_t kMaxModules = 1u << 16;
+inline constexpr uint32_t kMaxStackNodes = 1u << 25;
+// A chunked stream's zstd window: readers refuse frames that ask for more memory.
+inline constexpr int kMaxWindowLog = 24;
 inline constexpr size_t kMaxVarintBytes = 10;
 // Record framing overhead at most: tag + varint length + checksum.
 inline constexpr size_t kMaxFramingBytes = 1 + kMaxVarintBytes + 4;

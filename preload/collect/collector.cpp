@@ -1,5 +1,7 @@
 #include "collect/collector.hpp"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <cstring>
 
@@ -141,13 +143,19 @@ void Collector::finish(End how) {
   }
   // snapshot() reports its own failure; END (a clean exit) carries the final snapshot's time.
   if (!snapshot(raw::monotonicNs())) return;
-  const format::End end{m_lastSnapshotNs,
-                        m_channel.control().dropped.load(std::memory_order_relaxed)};
+  struct rusage usage {};
+  getrusage(RUSAGE_SELF, &usage);
+  const format::End end{
+      .timeNs = m_lastSnapshotNs,
+      .droppedEvents = m_channel.control().dropped.load(std::memory_order_relaxed),
+      .collectorPeakRssBytes = static_cast<uint64_t>(usage.ru_maxrss) * 1024,
+      .blockMapPeakBytes = m_live.peakMappedBytes(),
+      .blockMapPeakBlocks = m_live.peakSize()};
   if (how == End::Clean && !m_writer.append(end)) {
     fail("cannot write the dump");
     return;
   }
-  if (!m_writer.flush()) fail("cannot write the dump");
+  if (!m_writer.flush(true)) fail("cannot write the dump");
 }
 
 size_t Collector::drain(size_t limit, uint64_t bodyWaitNs) {
@@ -228,7 +236,23 @@ void Collector::defineSite(const Event& head, uint64_t bodyWaitNs) {
   books->hasCounter = head.ptr < m_channel.counterCapacity();
   books->counter = static_cast<uint32_t>(head.ptr);
   books->dumpId = m_nextSiteId++;
-  const format::SiteView site{books->dumpId, kind, op, {m_frames, frames}};
+  // Its frames in the dump's stack tree: only the ones no earlier site shared are written.
+  StackTree::Placement at;
+  const uint32_t nodesBefore = m_stacks.nodes();
+  if (!m_stacks.intern(m_frames, frames, &at)) {
+    degraded("out of memory for the stack tree; some sites are written without their frames");
+    at = StackTree::Placement{};
+  }
+  const bool hasParent = at.parent != StackTree::kNone;
+  uint64_t fresh[format::kMaxFrames];
+  for (uint32_t i = 0; i < at.fresh; ++i) fresh[i] = m_frames[at.fresh - 1 - i];
+  const format::SiteView site{.id = books->dumpId,
+                              .kind = kind,
+                              .op = op,
+                              .parent = hasParent ? at.parent + 1 : 0,
+                              .nodesBefore = nodesBefore,
+                              .parentFrame = hasParent ? m_frames[at.fresh] : 0,
+                              .newFrames = {fresh, at.fresh}};
   if (!m_writer.append(site)) fail("cannot write the dump");
 }
 

@@ -11,6 +11,7 @@
 
 #include "collect/pointer_map.hpp"
 #include "collect/site_books.hpp"
+#include "collect/stack_tree.hpp"
 #include "collect/target_watch.hpp"
 #include "dump/dump_writer.hpp"
 #include "record/channel.hpp"
@@ -65,6 +66,7 @@ class Collector {
   PointerMap m_live;
   WideMap m_pending;  // thread token -> block set aside by that thread's realloc
   SiteLedger m_sites;
+  StackTree m_stacks;
   MappedVector<KnownModule> m_modules;
   MappedVector<uint32_t> m_dirty;
   MappedVector<format::SiteChange> m_changes;

@@ -127,7 +127,7 @@ struct Entry {
 bool readEntry(const uint8_t* at, Entry* out) {
   uint32_t len32 = 0;
   std::memcpy(&len32, at, 4);
-  if (len32 == 0) return false;  // the terminator
+  if (len32 == 0) return false;            // the terminator
   if (len32 == 0xffffffffu) return false;  // 64-bit DWARF: never emitted in .eh_frame
   out->body = at + 4;
   out->end = out->body + len32;
@@ -233,7 +233,8 @@ bool run(Cursor c, const Cie& cie, const Row& initial, Row& row, uint64_t loc, u
       case 1:
         if (!advance(low)) return true;
         continue;
-      case 2: set(low, {RegisterRule::Offset, static_cast<int64_t>(c.uleb()) * cie.dataAlign});
+      case 2:
+        set(low, {RegisterRule::Offset, static_cast<int64_t>(c.uleb()) * cie.dataAlign});
         continue;
       case 3: restore(low); continue;
       default: break;
@@ -341,8 +342,7 @@ FrameRule ruleOfRow(const Row& row) {
   switch (row.rbp.kind) {
     case RegisterRule::Same: break;
     case RegisterRule::Offset:
-      if (row.rbp.offset < INT16_MIN || row.rbp.offset > INT16_MAX)
-        return FrameRule::unsupported();
+      if (row.rbp.offset < INT16_MIN || row.rbp.offset > INT16_MAX) return FrameRule::unsupported();
       rbpSaved = true;
       rbpOffset = static_cast<int16_t>(row.rbp.offset);
       break;
@@ -477,9 +477,8 @@ FrameRule ruleFromHeader(const uint8_t* hdr, uint64_t pc) {
   }
   int32_t fdeOffset;
   std::memcpy(&fdeOffset, table + lo * 8 + 4, 4);
-  return ruleFromFde(reinterpret_cast<const uint8_t*>(base + static_cast<uint64_t>(
-                                                                 int64_t{fdeOffset})),
-                     pc);
+  return ruleFromFde(
+      reinterpret_cast<const uint8_t*>(base + static_cast<uint64_t>(int64_t{fdeOffset})), pc);
 }
 
 FrameRule ruleAt(uint64_t pc) { return ruleFromHeader(ehFrameHeaderOf(pc), pc); }

@@ -23,8 +23,8 @@ constexpr uint8_t kPcrelSdata4 = 0x1b;
 class CfiImage {
  public:
   // augmentation: "zR" or "zRS" (a signal frame); instructions: the FDE's program.
-  CfiImage(const char* augmentation, std::initializer_list<uint8_t> cieProgram,
-           uint32_t codeLength, std::initializer_list<uint8_t> fdeProgram) {
+  CfiImage(const char* augmentation, std::initializer_list<uint8_t> cieProgram, uint32_t codeLength,
+           std::initializer_list<uint8_t> fdeProgram) {
     m_bytes.reserve(256);  // never reallocated: offsets below are addresses
     const uint64_t codeStart = code();
     // CIE
@@ -80,8 +80,8 @@ TEST(CfiReaderTest, FollowsAPrologueThatSetsUpRbpAndAnEpilogueThatRestoresIt) {
   // Given: push rbp (1 byte); mov rbp, rsp (3 bytes); a body; then an epilogue at +20
   // whose row is remembered and restored for code after it.
   const CfiImage image("zR", kStandardCie, 40,
-                       {0x41, 0x0e, 0x10, 0x86, 0x02,  // +1: cfa rsp+16, rbp at cfa-16
-                        0x43, 0x0d, 0x06,              // +4: cfa rbp+16
+                       {0x41, 0x0e, 0x10, 0x86, 0x02,        // +1: cfa rsp+16, rbp at cfa-16
+                        0x43, 0x0d, 0x06,                    // +4: cfa rbp+16
                         0x50, 0x0a, 0x0c, 0x07, 0x08, 0xc6,  // +20: remember; rsp+8; restore rbp
                         0x41, 0x0b});                        // +21: restore_state
   const uint64_t code = image.code();

@@ -7,8 +7,8 @@
 #include <pthread.h>
 #include <signal.h>
 
-#include <cstdint>
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <thread>
 #include <vector>
