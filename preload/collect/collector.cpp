@@ -80,6 +80,10 @@ int Collector::run() {
     m_channel.setState(CollectorState::Failed);
     return 1;
   }
+  // The program is alive and waiting for us now: a program killed before the collector's
+  // first turn still leaves an RSS behind.
+  m_rssReadNs = raw::monotonicNs();
+  m_lastRss = m_resident.read();
   control.alive.store(1, std::memory_order_release);
   m_channel.setState(CollectorState::Running);
   const End how = record();

@@ -19,8 +19,8 @@ PointerMap::PointerMap(size_t expectedBlocks) {
   auto** directory = static_cast<BlockSegment**>(mapPages(m_directoryBytes));
   if (directory == nullptr) return;
   noteMapped(m_directoryBytes);
-  BlockSegment* first = makeSegment(
-      std::min(BlockSegment::bucketsFor(expectedBlocks), kMaxSegmentBuckets), 0);
+  BlockSegment* first =
+      makeSegment(std::min(BlockSegment::bucketsFor(expectedBlocks), kMaxSegmentBuckets), 0);
   if (first == nullptr) {
     unmapPages(directory, m_directoryBytes);
     return;
@@ -133,9 +133,8 @@ bool PointerMap::split(BlockSegment* old, PackedBlock extra) {
   const unsigned depth = old->depth() + 1;
   const unsigned bit = 64 - depth;  // the hash bit that tells the two halves apart
   size_t upperCount = 0;
-  old->forEach([&](const PackedBlock& b) {
-    upperCount += (BlockSegment::hashOf(b.address()) >> bit) & 1;
-  });
+  old->forEach(
+      [&](const PackedBlock& b) { upperCount += (BlockSegment::hashOf(b.address()) >> bit) & 1; });
   upperCount += (BlockSegment::hashOf(extra.address()) >> bit) & 1;
   const size_t lowerCount = old->count() + 1 - upperCount;
   BlockSegment* halves[2] = {nullptr, nullptr};

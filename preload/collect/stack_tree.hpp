@@ -39,7 +39,7 @@ class StackTree {
  private:
   struct Slot {
     uint64_t address;
-    uint32_t parent;  // format::StackNode::kRoot for an outermost frame
+    uint32_t parent;     // format::StackNode::kRoot for an outermost frame
     uint32_t idPlusOne;  // 0: empty
   };
 

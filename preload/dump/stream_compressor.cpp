@@ -63,8 +63,7 @@ bool StreamCompressor::compress(const uint8_t* bytes, size_t size, Mode mode, Si
     if (ZSTD_isError(remaining)) return false;
     if (out.pos != 0 && !sink(context, m_piece, out.pos)) return false;
     // Continue: done once the input is taken; Flush and End: once nothing is left over.
-    const bool done =
-        mode == Mode::Continue ? in.pos == in.size : remaining == 0;
+    const bool done = mode == Mode::Continue ? in.pos == in.size : remaining == 0;
     if (done) return true;
   }
 }

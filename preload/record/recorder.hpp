@@ -50,6 +50,8 @@ struct ReallocTicket {
 ReallocTicket beginRealloc(void* old);
 void endRealloc(ReallocTicket ticket, void* old, void* result, size_t size);
 
-void countSyscall(format::SyscallOp op, uintptr_t caller, ssize_t result);
+// A counted syscall returned result; its site is the caller of the hook whose frame is
+// hookFrame, told apart by the first few frames of its stack (syscall_counting.cpp).
+void countSyscall(format::SyscallOp op, ssize_t result, const void* hookFrame);
 
 }  // namespace slowburn::preload

@@ -15,9 +15,6 @@
 namespace slowburn::preload {
 namespace {
 
-// A frame this big is not a frame: the walk has lost the stack, stop there.
-constexpr uint64_t kMaxFrameBytes = 64u << 20;
-
 struct Range {
   uint64_t start = 0;
   uint64_t end = 0;
@@ -99,6 +96,8 @@ uint32_t captureWithLibunwind(uint64_t* buffer, uint32_t depth) {
 void Unwinder::init() {
   unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
   s_self = rangeOf(reinterpret_cast<const void*>(&Unwinder::init));
+  s_selfStart = s_self.start;
+  s_selfSize = s_self.end - s_self.start;
   s_libunwind = rangeOf(reinterpret_cast<const void*>(&unw_backtrace));
   if (!s_rulesBuilt) new (s_rulesStorage) FrameRuleCache(&cfi::ruleAt);
   s_rulesBuilt = true;
@@ -108,23 +107,19 @@ bool Unwinder::isOwn(uint64_t address) {
   return s_self.contains(address) || s_libunwind.contains(address);
 }
 
+FrameRule Unwinder::ruleFor(uint64_t ip) { return rules().ruleFor(ip); }
+
 int Unwinder::walk(uint64_t ip, uint64_t sp, uint64_t bp, uint64_t* buffer, uint32_t depth) {
+  Frame f{ip, sp, bp};
   uint32_t count = 0;
-  while (count < depth && ip != 0) {
-    buffer[count++] = ip;
-    const FrameRule rule = rules().ruleFor(ip);
+  while (count < depth && f.ip != 0) {
+    buffer[count++] = f.ip;
+    const FrameRule rule = rules().ruleFor(f.ip);
     if (!rule.isStep()) [[unlikely]] {
       if (rule.kind() == FrameRule::Kind::Outermost) break;
       return -1;
     }
-    const uint64_t cfa = (rule.cfaFromRbp() ? bp : sp) + static_cast<uint64_t>(rule.cfaOffset());
-    // The stack only grows towards the caller (unsigned: cfa <= sp wraps to huge).
-    if (cfa - sp - 1 >= kMaxFrameBytes) break;
-    std::memcpy(&ip, reinterpret_cast<const void*>(cfa - 8), sizeof(ip));
-    if (rule.rbpSaved()) {
-      std::memcpy(&bp, reinterpret_cast<const void*>(cfa + rule.rbpOffset()), sizeof(bp));
-    }
-    sp = cfa;
+    if (!step(rule, f)) break;
   }
   return static_cast<int>(count);
 }
@@ -134,9 +129,8 @@ uint32_t Unwinder::capture(uint64_t* buffer, uint32_t depth) {
   if (depth > format::kMaxFrames) depth = format::kMaxFrames;
   // This library's functions all keep rbp as a frame pointer: [fp] is the caller's rbp,
   // [fp + 8] the return address, fp + 16 the caller's stack pointer after the return.
-  const auto* fp = static_cast<const uint64_t*>(__builtin_frame_address(0));
-  while (s_self.contains(fp[1])) fp = reinterpret_cast<const uint64_t*>(fp[0]);
-  const int n = walk(fp[1], reinterpret_cast<uint64_t>(fp + 2), fp[0], buffer, depth);
+  const Frame f = firstOutside();
+  const int n = walk(f.ip, f.sp, f.bp, buffer, depth);
   if (n >= 0) [[likely]]
     return static_cast<uint32_t>(n);
   return captureWithLibunwind(buffer, depth);

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 
+#include "record/frame_rule.hpp"
 #include "slowburn/format.hpp"
 
 namespace slowburn::preload {
@@ -21,6 +22,8 @@ class Unwinder {
  public:
   // Once, before any capture: the address range to skip and the shared rule cache.
   static void init();
+
+  static constexpr uint64_t kMaxFrameBytes = 64u << 20;
 
   // Room a capture needs: the deepest stack plus the profiler's own frames on top.
   static constexpr uint32_t kBufferFrames = format::kMaxFrames + 16;
@@ -33,8 +36,41 @@ class Unwinder {
   // return (sp) and the rbp it will see; -1 when the stack needs libunwind.
   static int walk(uint64_t ip, uint64_t sp, uint64_t bp, uint64_t* buffer, uint32_t depth);
 
+  // One frame as the walk sees it: its return address and the registers it returns with.
+  struct Frame {
+    uint64_t ip;
+    uint64_t sp;
+    uint64_t bp;
+  };
+  // The first frame outside this library, following the frame pointers of its functions
+  // from frame (by default the caller's own: this is inlined).
+  [[gnu::always_inline]] static inline Frame firstOutside(
+      const void* frame = __builtin_frame_address(0)) {
+    const auto* fp = static_cast<const uint64_t*>(frame);
+    while (isOwnCode(fp[1])) fp = reinterpret_cast<const uint64_t*>(fp[0]);
+    return Frame{fp[1], reinterpret_cast<uint64_t>(fp + 2), fp[0]};
+  }
+  // The rule to step from a frame (the shared cache's, learned on first use).
+  static FrameRule ruleFor(uint64_t ip);
+  // Steps f to its caller with f.ip's rule; false when the rule cannot (the stack ends,
+  // or needs libunwind).
+  static bool step(FrameRule rule, Frame& f) {
+    if (!rule.isStep()) return false;
+    const uint64_t cfa =
+        (rule.cfaFromRbp() ? f.bp : f.sp) + static_cast<uint64_t>(rule.cfaOffset());
+    // The stack only grows towards the caller (unsigned: cfa <= sp wraps to huge); a frame
+    // bigger than kMaxFrameBytes means the walk has lost the stack.
+    if (cfa - f.sp - 1 >= kMaxFrameBytes) return false;
+    f.ip = *reinterpret_cast<const uint64_t*>(cfa - 8);
+    if (rule.rbpSaved()) f.bp = *reinterpret_cast<const uint64_t*>(cfa + rule.rbpOffset());
+    f.sp = cfa;
+    return true;
+  }
+
   // Whether an address lies in the profiler itself (this library or libunwind).
   static bool isOwn(uint64_t address);
+  // Whether it lies in this library's code.
+  static bool isOwnCode(uint64_t address) { return address - s_selfStart < s_selfSize; }
 
   // A library is going away (dlclose): its addresses' rules must not outlive it.
   struct Extent {
@@ -43,6 +79,10 @@ class Unwinder {
   };
   static Extent extentOf(void* dlopenHandle);
   static void forget(Extent extent);
+
+ private:
+  static inline uint64_t s_selfStart = 0;
+  static inline uint64_t s_selfSize = 0;
 };
 
 }  // namespace slowburn::preload

@@ -1,0 +1,26 @@
+#pragma once
+// What the allocation and syscall recorders share: handing events to the channel (with
+// the channel's full-ring policy behind it) and making sure the collector knows a site
+// before the first event that names it (see recorder.hpp for the ordering rules).
+
+#include <cstdint>
+
+#include "record/event.hpp"
+#include "record/runtime.hpp"
+#include "record/site.hpp"
+
+namespace slowburn::preload {
+
+Event makeEvent(EventOp op, uint64_t ptr, uint64_t size, uint32_t site, uint32_t thread);
+
+// Pushes e; false (and recording stopped, said once) when the collector gave up for good.
+bool pushEvent(Channel& channel, const Event& e);
+
+// This thread's token, pairing a realloc's begin with its end.
+uint32_t threadToken(Runtime& rt);
+
+// Sends the site's definition on this channel (after any module it may point into) unless
+// the collector has it already; false when it could not be sent.
+bool ensureDefined(Runtime& rt, Channel& channel, SiteEntry& site, uint32_t channelEpoch);
+
+}  // namespace slowburn::preload
