@@ -11,7 +11,7 @@ namespace slowburn::preload::bootstrap {
 void* allocate(size_t size, size_t alignment = 16);
 namespace detail {
 inline constexpr size_t kArenaBytes = 256 * 1024;
-extern unsigned char s_arena[kArenaBytes];
+[[gnu::visibility("hidden")]] extern unsigned char s_arena[kArenaBytes];  // no GOT load
 }  // namespace detail
 
 // Inline: every free asks.

@@ -14,37 +14,55 @@
 namespace slowburn::preload::hooks {
 namespace {
 
-// Runs an allocation through `allocate` and records the block it returns.
+// Runs a chosen allocation through `allocate` and records the block it returns.
 template <typename Allocate>
-void* recorded(size_t size, Allocate&& allocate) {
-  if (!shouldRecord()) return allocate();
+void* recordedAlloc(size_t size, Allocate&& allocate) {
   ReentryGuard guard;
   void* block = allocate();
-  if (block != nullptr) recordAlloc(block, size);
+  recordAlloc(block, size);
   return block;
 }
 
+// Runs an allocation through `allocate` and records the block it returns, when chosen.
+template <typename Allocate>
+void* recorded(size_t size, Allocate&& allocate) {
+  if (!chooseAlloc(size)) [[likely]]
+    return allocate();
+  return recordedAlloc(size, allocate);
+}
+
+// Out of line, so the hot paths of malloc and free keep no registers of their own.
+[[gnu::noinline]] void* chosenMalloc(const Originals* real, size_t size) {
+  return recordedAlloc(size, [&] { return real->malloc(size); });
+}
+
+[[gnu::noinline]] void recordedFree(const Originals* real, void* block) {
+  {
+    ReentryGuard guard;
+    recordFree(block);  // before the real free: the address may be reused at once
+  }
+  real->free(block);
+}
+
 // realloc and reallocarray: the old block's end is recorded before the real call, and
-// undone if the call fails (see beginRealloc).
+// undone if the call fails (see beginRealloc). What to record is decided before the guard.
 template <typename Reallocate>
 void* recordedRealloc(void* old, size_t size, Reallocate&& reallocate) {
-  if (!shouldRecord()) return reallocate();
+  const bool oldRecorded = old != nullptr && mayBeRecorded(old);
+  const bool chosen = chooseAlloc(size);
+  if (!oldRecorded && !chosen) [[likely]]
+    return reallocate();
   ReentryGuard guard;
-  if (old == nullptr) {
-    void* block = reallocate();
-    if (block != nullptr) recordAlloc(block, size);
-    return block;
-  }
-  if (size == 0) {
+  if (size == 0 && old != nullptr) {
     // glibc frees the block and returns NULL; anything else it returns is a new block.
-    recordFree(old);
+    if (oldRecorded) recordFree(old);
     void* block = reallocate();
-    if (block != nullptr) recordAlloc(block, 0);
+    if (chosen) recordAlloc(block, 0);
     return block;
   }
-  const ReallocTicket ticket = beginRealloc(old);
+  const ReallocTicket ticket = oldRecorded ? beginRealloc(old) : ReallocTicket{};
   void* block = reallocate();
-  endRealloc(ticket, old, block, size);
+  endRealloc(ticket, old, block, size, chosen);
   return block;
 }
 
@@ -66,22 +84,29 @@ void* unavailable() {
 }  // namespace
 
 void* malloc(size_t size) noexcept {
+  // Active implies the originals are resolved: the common case asks nothing else.
+  if (s_state.load(std::memory_order_acquire) == State::Active) [[likely]] {
+    if (!chooseActiveAlloc(size)) [[likely]]
+      return detail::s_originals.malloc(size);
+    return chosenMalloc(&detail::s_originals, size);
+  }
   const Originals* real = originals();
   if (real == nullptr) [[unlikely]]
     return bootstrap::allocate(size);
-  return recorded(size, [&] { return real->malloc(size); });
+  return real->malloc(size);  // not recording
 }
 
 void free(void* block) noexcept {
   if (block == nullptr || bootstrap::owns(block)) return;
+  if (s_state.load(std::memory_order_acquire) == State::Active) [[likely]] {
+    if (mayBeRecordedActive(block)) [[unlikely]]
+      return recordedFree(&detail::s_originals, block);
+    return detail::s_originals.free(block);
+  }
   const Originals* real = originals();
   if (real == nullptr) [[unlikely]]
     return;
-  if (shouldRecord() && mayBeRecorded(block)) {
-    ReentryGuard guard;
-    recordFree(block);  // before the real free: the address may be reused at once
-  }
-  real->free(block);
+  real->free(block);  // not recording
 }
 
 void* calloc(size_t count, size_t size) noexcept {
@@ -128,10 +153,10 @@ int posix_memalign(void** out, size_t alignment, size_t size) noexcept {
     *out = block;
     return 0;
   }
-  if (!shouldRecord()) return real->posix_memalign(out, alignment, size);
+  if (!chooseAlloc(size)) return real->posix_memalign(out, alignment, size);
   ReentryGuard guard;
   const int result = real->posix_memalign(out, alignment, size);
-  if (result == 0 && *out != nullptr) recordAlloc(*out, size);
+  if (result == 0) recordAlloc(*out, size);
   return result;
 }
 

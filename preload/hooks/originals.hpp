@@ -16,7 +16,7 @@ struct Originals {
 namespace detail {
 enum class ResolveState : int { Unresolved, Resolving, Resolved };
 inline constinit std::atomic<ResolveState> s_resolveState{ResolveState::Unresolved};
-extern Originals s_originals;
+[[gnu::visibility("hidden")]] extern Originals s_originals;  // hidden: no GOT load in the hooks
 const Originals* resolveSlow();
 }  // namespace detail
 

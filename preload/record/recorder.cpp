@@ -72,7 +72,7 @@ ReallocTicket beginRealloc(void* old) {
   return {true};
 }
 
-void endRealloc(ReallocTicket ticket, void* old, void* result, size_t size) {
+void endRealloc(ReallocTicket ticket, void* old, void* result, size_t size, bool chosen) {
   if (ticket.tracked) {
     ErrnoKeeper keepErrno;
     Runtime& rt = runtime();
@@ -85,7 +85,7 @@ void endRealloc(ReallocTicket ticket, void* old, void* result, size_t size) {
                                     address, 0, 0, threadToken(rt)));
     }
   }
-  if (result != nullptr) recordAlloc(result, size);
+  if (chosen) recordAlloc(result, size);
 }
 
 }  // namespace slowburn::preload

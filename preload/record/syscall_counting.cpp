@@ -33,8 +33,8 @@ struct CallerSlot {
   uint64_t sp;   // and the stack pointer it returns with
   uint64_t tag;  // channel epoch, loader epoch and op: see tagOf
   uint32_t steps;
-  uint64_t rules[kSteps];  // the rule of each frame walked past
-  uint64_t next[kSteps];   // the return address each step found
+  uint64_t rules[kSteps];   // the rule of each frame walked past
+  uint64_t next[kSteps];    // the return address each step found
   SyscallCounter* counter;  // the site's shared counter on this channel (nullptr: none)
   SiteEntry* site;
 };
@@ -44,8 +44,7 @@ struct CallerSlot {
 // Slots of another channel (a fork child's), or from before a dlclose, never match.
 uint64_t tagOf(const Runtime& rt, format::SyscallOp op) {
   return uint64_t{rt.channelEpoch.load(std::memory_order_relaxed)} << 40 |
-         uint64_t{rt.loaderEpoch.load(std::memory_order_relaxed)} << 8 |
-         static_cast<uint64_t>(op);
+         uint64_t{rt.loaderEpoch.load(std::memory_order_relaxed)} << 8 | static_cast<uint64_t>(op);
 }
 
 CallerSlot& slotFor(const Unwinder::Frame& f, format::SyscallOp op) {
@@ -131,8 +130,8 @@ void countSyscall(format::SyscallOp op, ssize_t result, const void* hookFrame) {
   if (currentChannel() == nullptr && recordingChannel() == nullptr) return;
   const Unwinder::Frame f = Unwinder::firstOutside(hookFrame);
   const CallerSlot& slot = slotFor(f, op);
-  if (slot.ip == f.ip && slot.sp == f.sp && slot.tag == tagOf(runtime(), op) &&
-      stillHolds(slot, f)) [[likely]] {
+  if (slot.ip == f.ip && slot.sp == f.sp && slot.tag == tagOf(runtime(), op) && stillHolds(slot, f))
+      [[likely]] {
     add(*slot.counter, bytes);
     return;
   }
