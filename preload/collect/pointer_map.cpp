@@ -32,11 +32,11 @@ PointerMap::PointerMap(size_t expectedBlocks) {
 PointerMap::~PointerMap() {
   if (m_directory != nullptr) {
     const size_t entries = size_t{1} << m_globalDepth;
-    for (size_t i = 0; i < entries; ++i) {
+    // A segment of depth d fills an aligned run of 2^(g-d) entries: drop it, skip the run.
+    for (size_t i = 0; i < entries;) {
       BlockSegment* segment = m_directory[i];
-      // A segment of depth d fills an aligned run of 2^(g-d) entries: drop it at the first.
-      const size_t run = size_t{1} << (m_globalDepth - segment->depth());
-      if (i % run == 0) BlockSegment::destroy(segment);
+      i += size_t{1} << (m_globalDepth - segment->depth());
+      BlockSegment::destroy(segment);
     }
     unmapPages(m_directory, m_directoryBytes);
   }
@@ -200,6 +200,7 @@ bool PointerMap::growDirectory() {
 }
 
 void PointerMap::shrink(BlockSegment* segment) {
+  if (merge(segment)) return;
   const size_t buckets = BlockSegment::bucketsFor(segment->count());
   if (BlockSegment::bytesFor(buckets) >= segment->mappedBytes()) return;
   BlockSegment* fresh = makeSegment(buckets, segment->depth());
@@ -210,6 +211,41 @@ void PointerMap::shrink(BlockSegment* segment) {
   }
   replace(segment, fresh);
   dropSegment(segment);
+}
+
+// A sparse segment and its buddy (the other half of the segment they were split from)
+// become one again when both fit in half a segment: split's inverse, so a map that
+// empties gives back the pages of the segments it had grown into.
+bool PointerMap::merge(BlockSegment* segment) {
+  const unsigned depth = segment->depth();
+  if (depth == 0) return false;
+  const size_t entries = size_t{1} << m_globalDepth;
+  size_t at = 0;
+  while (at < entries && m_directory[at] != segment) ++at;
+  const size_t run = size_t{1} << (m_globalDepth - depth);  // the segment's entries
+  BlockSegment* buddy = m_directory[(at & ~(run - 1)) ^ run];
+  if (buddy == segment || buddy->depth() != depth) return false;
+  const size_t total = segment->count() + buddy->count();
+  if (total * 2 > kMaxSegmentBuckets * BlockSegment::kSlotsPerBucket / 2) return false;
+  BlockSegment* merged = makeSegment(BlockSegment::bucketsFor(total + 1), depth - 1);
+  if (merged == nullptr) return false;
+  PackedBlock homeless;
+  bool ok = true;
+  for (const BlockSegment* from : {segment, buddy}) {
+    from->forEach([&](const PackedBlock& b) {
+      const uint64_t hash = BlockSegment::hashOf(b.address());
+      if (ok) ok = merged->insert(b, merged->where(hash), &homeless);
+    });
+  }
+  if (!ok) {
+    dropSegment(merged);
+    return false;
+  }
+  replace(segment, merged);
+  replace(buddy, merged);
+  dropSegment(segment);
+  dropSegment(buddy);
+  return true;
 }
 
 bool PointerMap::erase(uint64_t key, Value* out) {

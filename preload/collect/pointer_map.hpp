@@ -4,12 +4,12 @@
 // program, so its memory is the profiler's own memory per live allocation.
 //
 // 16 bytes a block (block_segment.hpp), in segments kept between 74% and 92% full: 17 to
-// 22 bytes per live block. Segments split rather than grow past 1 MiB (extendible
+// 22 bytes per live block. Segments split rather than grow past 32 KiB (extendible
 // hashing: a directory indexed by the top bits of the hash, each segment covering the
 // entries whose top `depth` bits it shares), so growing rebuilds at most one segment at
 // a time and never needs the old and a new copy of the whole map at once. Segments
-// shrink again when their blocks go. The rare block a slot cannot hold goes to a
-// WideMap beside it.
+// shrink, and merge back with the other half of their split, when their blocks go. The
+// rare block a slot cannot hold goes to a WideMap beside it.
 
 #include <cstddef>
 #include <cstdint>
@@ -46,7 +46,7 @@ class PointerMap {
   size_t peakSize() const { return m_peakSize; }
 
  private:
-  static constexpr size_t kMaxSegmentBuckets = 16383;  // with its header: 1 MiB
+  static constexpr size_t kMaxSegmentBuckets = 511;  // with its header: 32 KiB
   static constexpr unsigned kMaxDepth = 24;
 
   BlockSegment*& segmentFor(uint64_t hash) const {
@@ -59,6 +59,7 @@ class PointerMap {
             bool upper);
   bool growDirectory();
   void shrink(BlockSegment* segment);
+  bool merge(BlockSegment* segment);
   BlockSegment* makeSegment(size_t buckets, unsigned depth);
   void dropSegment(BlockSegment* segment);
   void replace(BlockSegment* old, BlockSegment* fresh);

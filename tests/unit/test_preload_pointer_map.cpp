@@ -53,17 +53,19 @@ TEST(PreloadPointerMap, KeepsEachLiveBlockInAtMost24BytesWithoutASpikeAsItGrows)
   size_t worstPerBlock = 0;
   for (size_t i = 0; i < addresses.size(); ++i) {
     ASSERT_TRUE(map.insert(addresses[i], {siteTag(i), 24 + i % 1000}));
+    // The most mapped so far, rebuilds included, over the blocks held now.
     if (i >= 20000 && i % 997 == 0)
-      worstPerBlock = std::max(worstPerBlock, map.mappedBytes() / map.size());
+      worstPerBlock = std::max(worstPerBlock, map.peakMappedBytes() / map.size());
   }
   // then memory per live block stays within 24 bytes all along (from 20,000 blocks on),
+  // counting the moments a segment is rebuilt and both copies are mapped,
   EXPECT_LE(worstPerBlock, 24u);
   EXPECT_LE(map.mappedBytes(), 24u * map.size());
   // and so does the most ever mapped at once: growth rebuilt one segment at a time, never
   // a second copy of the whole map beside the first.
   EXPECT_EQ(map.peakSize(), addresses.size());
   EXPECT_LE(map.peakMappedBytes(), 24u * map.peakSize());
-  EXPECT_LE(map.peakMappedBytes() - map.mappedBytes(), (3u << 20));
+  EXPECT_LE(map.peakMappedBytes() - map.mappedBytes(), (128u << 10));
   for (size_t i = 0; i < addresses.size(); i += 101) {
     PointerMap::Value v;
     ASSERT_TRUE(map.find(addresses[i], &v));
