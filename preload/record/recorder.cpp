@@ -12,13 +12,14 @@ namespace {
 
 constexpr uint64_t kAllocKeySeed = 0x616c6c6f63ull;  // "alloc"
 
-SiteEntry* allocSite(Runtime& rt) {
-  uint64_t frames[Unwinder::kBufferFrames];
-  const uint32_t n = Unwinder::capture(frames, rt.options.depth);
-  const uint64_t key = XXH3_64bits_withSeed(frames, n * sizeof(uint64_t), kAllocKeySeed);
+// The site of the current stack, whose frames go to frames (kBufferFrames long), their
+// number to *count.
+SiteEntry* allocSite(Runtime& rt, uint64_t* frames, uint32_t* count) {
+  *count = Unwinder::capture(frames, rt.options.depth);
+  const uint64_t key = XXH3_64bits_withSeed(frames, *count * sizeof(uint64_t), kAllocKeySeed);
   SiteEntry* site = rt.sites.find(key);
   if (site != nullptr) return site;
-  return rt.sites.intern(key, format::SiteKind::Alloc, format::SyscallOp::None, frames, n);
+  return rt.sites.intern(key, format::SiteKind::Alloc, format::SyscallOp::None);
 }
 
 }  // namespace
@@ -36,9 +37,12 @@ void recordChosenAlloc(void* block, size_t size) {
       return;
     }
   }
-  SiteEntry* site = allocSite(rt);
+  uint64_t frames[Unwinder::kBufferFrames];
+  uint32_t count = 0;
+  SiteEntry* site = allocSite(rt, frames, &count);
   if (site == nullptr ||
-      !ensureDefined(rt, *channel, *site, rt.channelEpoch.load(std::memory_order_relaxed))) {
+      !ensureDefined(rt, *channel, *site, rt.channelEpoch.load(std::memory_order_relaxed), frames,
+                     count)) {
     if (rt.sampler.enabled()) rt.sampled.erase(address);
     channel->drop();
     return;

@@ -53,16 +53,17 @@ uint32_t threadToken(Runtime& rt) {
   return t_token;
 }
 
-bool ensureDefined(Runtime& rt, Channel& channel, SiteEntry& site, uint32_t epoch) {
-  if (site.definedEpoch.load(std::memory_order_acquire) == epoch) [[likely]]
+bool ensureDefined(Runtime& rt, Channel& channel, SiteEntry& site, uint32_t epoch,
+                   const uint64_t* frames, uint32_t frameCount) {
+  if (isDefined(site, epoch)) [[likely]]
     return true;
   if (!rt.modules.publishIfChanged(channel)) return false;
   const uint32_t counter =
       site.kind == format::SiteKind::Syscall ? counterSlot(channel, site, epoch) : kNoCounter;
   const uint64_t shape =
-      siteDefShape(static_cast<uint8_t>(site.kind), static_cast<uint8_t>(site.op), site.frameCount);
-  if (!channel.pushMessage(makeEvent(EventOp::SiteDef, counter, shape, site.id, 0), site.frames,
-                           site.frameCount * sizeof(uint64_t))) {
+      siteDefShape(static_cast<uint8_t>(site.kind), static_cast<uint8_t>(site.op), frameCount);
+  if (!channel.pushMessage(makeEvent(EventOp::SiteDef, counter, shape, site.id, 0), frames,
+                           frameCount * sizeof(uint64_t))) {
     pushFailed(channel);
     return false;
   }

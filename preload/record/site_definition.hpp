@@ -19,8 +19,15 @@ bool pushEvent(Channel& channel, const Event& e);
 // This thread's token, pairing a realloc's begin with its end.
 uint32_t threadToken(Runtime& rt);
 
-// Sends the site's definition on this channel (after any module it may point into) unless
-// the collector has it already; false when it could not be sent.
-bool ensureDefined(Runtime& rt, Channel& channel, SiteEntry& site, uint32_t channelEpoch);
+// Whether the collector of this channel knows the site.
+inline bool isDefined(const SiteEntry& site, uint32_t channelEpoch) {
+  return site.definedEpoch.load(std::memory_order_acquire) == channelEpoch;
+}
+
+// Sends the site's definition, with its frames (innermost first), on this channel (after
+// any module they may point into) unless the collector has it already; false when it
+// could not be sent.
+bool ensureDefined(Runtime& rt, Channel& channel, SiteEntry& site, uint32_t channelEpoch,
+                   const uint64_t* frames, uint32_t frameCount);
 
 }  // namespace slowburn::preload

@@ -66,9 +66,11 @@ inline void add(SyscallCounter& counter, uint64_t bytes) {
   if (bytes != 0) counter.bytes.fetch_add(bytes, std::memory_order_relaxed);
 }
 
-// The site of the frames walked from f (the caller and up to kSteps more), made with the
-// whole stack on first sight; the walk goes into *slot.
-SiteEntry* identify(Runtime& rt, format::SyscallOp op, Unwinder::Frame f, CallerSlot* slot) {
+// The site of the frames walked from f (the caller and up to kSteps more); the walk goes
+// into *slot. Made on first sight; defined on this channel with the whole stack, captured
+// now, when the collector does not know it yet.
+SiteEntry* identify(Runtime& rt, Channel& channel, format::SyscallOp op, Unwinder::Frame f,
+                    uint32_t epoch, CallerSlot* slot) {
   // The op, the loader epoch, how many frames, then the frames (the unused ones 0).
   uint64_t words[3 + kIdentityFrames] = {static_cast<uint64_t>(op),
                                          rt.loaderEpoch.load(std::memory_order_relaxed), 0, f.ip};
@@ -83,14 +85,15 @@ SiteEntry* identify(Runtime& rt, format::SyscallOp op, Unwinder::Frame f, Caller
   words[2] = slot->steps;
   const uint64_t key = XXH3_64bits_withSeed(words, sizeof(words), kSyscallKeySeed);
   SiteEntry* site = rt.sites.find(key);
-  if (site != nullptr) return site;
+  if (site == nullptr) site = rt.sites.intern(key, format::SiteKind::Syscall, op);
+  if (site == nullptr || isDefined(*site, epoch)) return site;
   uint64_t frames[Unwinder::kBufferFrames];
   uint32_t n = Unwinder::capture(frames, rt.options.depth);
   if (n == 0) {
     frames[0] = words[3];
     n = 1;
   }
-  return rt.sites.intern(key, format::SiteKind::Syscall, op, frames, n);
+  return ensureDefined(rt, channel, *site, epoch, frames, n) ? site : nullptr;
 }
 
 // A caller not in the cache (or no longer what it was): find its site, make sure the
@@ -106,9 +109,9 @@ SiteEntry* identify(Runtime& rt, format::SyscallOp op, Unwinder::Frame f, Caller
   fresh.ip = f.ip;
   fresh.sp = f.sp;
   fresh.tag = tagOf(rt, op);
-  SiteEntry* site = identify(rt, op, f, &fresh);
   const auto epoch = static_cast<uint32_t>(fresh.tag >> 40);
-  if (site == nullptr || !ensureDefined(rt, *channel, *site, epoch)) return;
+  SiteEntry* site = identify(rt, *channel, op, f, epoch, &fresh);
+  if (site == nullptr) return;
   const uint64_t counterTag = site->counterTag.load(std::memory_order_acquire);
   const auto counter = static_cast<uint32_t>(counterTag);
   if ((counterTag >> 32) == epoch && counter < channel->counterCapacity()) {
