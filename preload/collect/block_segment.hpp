@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 
 namespace slowburn::preload {
 
@@ -83,6 +84,24 @@ class BlockSegment {
       if (slot.address() == address) return &slot;
     return nullptr;
   }
+  // find's answer, and meanwhile the first empty slot of the two buckets (or nullptr):
+  // one pass for an insert that may replace.
+  PackedBlock* findOrEmpty(uint64_t address, Where w, PackedBlock** empty) {
+    PackedBlock* room = nullptr;
+    for (const size_t b : {w.one, w.two}) {
+      for (PackedBlock& slot : bucket(b).slots) {
+        if (slot.address() == address) return &slot;
+        if (slot.a == 0 && room == nullptr) room = &slot;
+      }
+    }
+    *empty = room;
+    return nullptr;
+  }
+  // Fills an empty slot findOrEmpty found.
+  void place(PackedBlock* slot, PackedBlock block) {
+    *slot = block;
+    ++m_count;
+  }
   // Places a block whose address is not here yet. False when the walk found no room: the
   // segment then holds the block, and *homeless is another one it had to put out.
   bool insert(PackedBlock block, Where w, PackedBlock* homeless);
@@ -97,7 +116,9 @@ class BlockSegment {
   size_t mappedBytes() const { return m_mapped; }
   unsigned depth() const { return m_depth; }
   bool crowded() const { return m_count >= m_growAt; }
-  bool sparse() const { return m_count < m_shrinkBelow; }
+  // Just fell below kShrinkLoad: asked once per fall, so a segment that cannot shrink
+  // further (or merge) costs nothing on later erases.
+  bool justTurnedSparse() const { return m_count + 1 == m_shrinkBelow; }
 
   template <class Visit>
   void forEach(Visit&& visit) const {

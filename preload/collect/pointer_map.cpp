@@ -79,12 +79,15 @@ PointerMap::Placed PointerMap::insert(uint64_t key, Value value, Value* replaced
   const PackedBlock block = PackedBlock::pack(key, value.site, value.size);
   BlockSegment* segment = segmentFor(hash);
   const BlockSegment::Where where = segment->where(hash);
-  if (PackedBlock* slot = segment->find(key, where)) {
+  PackedBlock* empty = nullptr;
+  if (PackedBlock* slot = segment->findOrEmpty(key, where, &empty)) {
     if (replaced != nullptr) *replaced = Value{slot->site(), slot->size()};
     *slot = block;
     return Replaced;
   }
-  if (segment->crowded()) {
+  if (empty != nullptr && !segment->crowded()) [[likely]] {
+    segment->place(empty, block);
+  } else if (segment->crowded()) {
     if (!rebuild(segment, block)) return NoMemory;
   } else if (PackedBlock homeless; !segment->insert(block, where, &homeless)) {
     if (!rebuild(segment, homeless)) return NoMemory;
@@ -132,13 +135,13 @@ bool PointerMap::split(BlockSegment* old, PackedBlock extra) {
   if (old->depth() == m_globalDepth && !growDirectory()) return false;
   const unsigned depth = old->depth() + 1;
   const unsigned bit = 64 - depth;  // the hash bit that tells the two halves apart
+  // Each half sized for the blocks it gets: the hash splits them about, not exactly, evenly.
   size_t upperCount = 0;
   old->forEach(
       [&](const PackedBlock& b) { upperCount += (BlockSegment::hashOf(b.address()) >> bit) & 1; });
   upperCount += (BlockSegment::hashOf(extra.address()) >> bit) & 1;
-  const size_t lowerCount = old->count() + 1 - upperCount;
+  const size_t counts[2] = {old->count() + 1 - upperCount, upperCount};
   BlockSegment* halves[2] = {nullptr, nullptr};
-  const size_t counts[2] = {lowerCount, upperCount};
   for (int h = 0; h < 2; ++h) {
     size_t buckets = BlockSegment::bucketsFor(counts[h] + 1);
     for (unsigned attempt = 0; halves[h] == nullptr && attempt < kRebuildAttempts; ++attempt) {
@@ -199,8 +202,8 @@ bool PointerMap::growDirectory() {
   return true;
 }
 
-void PointerMap::shrink(BlockSegment* segment) {
-  if (merge(segment)) return;
+void PointerMap::shrink(BlockSegment* segment, uint64_t hash) {
+  if (merge(segment, hash)) return;
   const size_t buckets = BlockSegment::bucketsFor(segment->count());
   if (BlockSegment::bytesFor(buckets) >= segment->mappedBytes()) return;
   BlockSegment* fresh = makeSegment(buckets, segment->depth());
@@ -216,12 +219,10 @@ void PointerMap::shrink(BlockSegment* segment) {
 // A sparse segment and its buddy (the other half of the segment they were split from)
 // become one again when both fit in half a segment: split's inverse, so a map that
 // empties gives back the pages of the segments it had grown into.
-bool PointerMap::merge(BlockSegment* segment) {
+bool PointerMap::merge(BlockSegment* segment, uint64_t hash) {
   const unsigned depth = segment->depth();
   if (depth == 0) return false;
-  const size_t entries = size_t{1} << m_globalDepth;
-  size_t at = 0;
-  while (at < entries && m_directory[at] != segment) ++at;
+  const size_t at = hash >> (64 - m_globalDepth);           // an entry of the segment's run
   const size_t run = size_t{1} << (m_globalDepth - depth);  // the segment's entries
   BlockSegment* buddy = m_directory[(at & ~(run - 1)) ^ run];
   if (buddy == segment || buddy->depth() != depth) return false;
@@ -257,7 +258,7 @@ bool PointerMap::erase(uint64_t key, Value* out) {
       if (out != nullptr) *out = Value{slot->site(), slot->size()};
       segment->erase(slot);
       --m_size;
-      if (segment->sparse()) shrink(segment);
+      if (segment->justTurnedSparse()) shrink(segment, hash);
       return true;
     }
   }

@@ -58,8 +58,9 @@ class PointerMap {
   bool fill(BlockSegment* target, const BlockSegment& from, PackedBlock extra, unsigned bit,
             bool upper);
   bool growDirectory();
-  void shrink(BlockSegment* segment);
-  bool merge(BlockSegment* segment);
+  // hash: of a key that lives (or lived) in segment.
+  void shrink(BlockSegment* segment, uint64_t hash);
+  bool merge(BlockSegment* segment, uint64_t hash);
   BlockSegment* makeSegment(size_t buckets, unsigned depth);
   void dropSegment(BlockSegment* segment);
   void replace(BlockSegment* old, BlockSegment* fresh);
