@@ -28,8 +28,7 @@ namespace {
 
 }  // namespace
 
-extern "C" [[gnu::visibility("default")]] size_t plugin_handle(const char* request,
-                                                               size_t length) {
+extern "C" [[gnu::visibility("default")]] size_t plugin_handle(const char* request, size_t length) {
   const std::map<std::string, std::string> fields = index(tokenize(request, length));
   size_t sum = 0;
   for (const auto& [key, value] : fields) sum += key.size() * value.size();

@@ -1,7 +1,7 @@
 // A pre-forking server in miniature: the parent forks workers, each of which handles its
 // share of requests on its own heap (parsing, a per-worker cache, responses) and exits;
 // two waves of four workers. The allocating happens in the children.
-// Usage: forked_workers [REQUESTS_PER_WORKER]   (default 60000)
+// Usage: forked_workers [REQUESTS_PER_WORKER]   (default 250000)
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -66,7 +66,7 @@ int work(int worker, long requests) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const long requests = argc > 1 ? std::atol(argv[1]) : 60000;
+  const long requests = argc > 1 ? std::atol(argv[1]) : 250000;
   if (requests <= 0) {
     std::fprintf(stderr, "usage: forked_workers [REQUESTS_PER_WORKER]\n");
     return 2;

@@ -78,8 +78,9 @@ std::map<unsigned long, std::string> g_sessions;  // the slow growth
   auto* out = new Message;
   out->id = in.id;
   out->hops = in.hops + 1;
-  out->header = words.empty() ? in.header : words.back() + " " + words.front() + " w" +
-                                                std::to_string(worker) + " " + words[1];
+  out->header = words.empty() ? in.header
+                              : words.back() + " " + words.front() + " w" + std::to_string(worker) +
+                                    " " + words[1];
   out->fields = in.fields;
   out->fields.push_back(static_cast<unsigned>(worker));
   escape(out->fields.data());

@@ -45,9 +45,8 @@ int main(int argc, char** argv) {
     void* lib = openPlugin(argv[1], &handle);
     if (lib == nullptr) return 1;
     for (long i = half * requests / 2; i < (half + 1) * requests / 2; ++i) {
-      const std::string request = "user=" + std::to_string(i % 977) + "&item=" +
-                                  std::to_string(i) + "&tags=a,b,c,d&page=" +
-                                  std::to_string(i % 13);
+      const std::string request = "user=" + std::to_string(i % 977) + "&item=" + std::to_string(i) +
+                                  "&tags=a,b,c,d&page=" + std::to_string(i % 13);
       sum += handle(request.data(), request.size());
       if (i % 1000 == 0) kept.push_back(request);
     }
