@@ -36,6 +36,15 @@ void* recorded(size_t size, Allocate&& allocate) {
   return recordedAlloc(size, [&] { return real->malloc(size); });
 }
 
+// A malloc whose size ran the sampling countdown out (every malloc in exact mode): whether
+// it is recorded is decided here, out of line, so that malloc's common path makes no call
+// of its own and so needs no stack frame.
+[[gnu::noinline]] void* crossedMalloc(size_t size) {
+  if (runtime().sampler.crossed(detail::t_sampler, size) && !t_inProfiler)
+    return chosenMalloc(&detail::s_originals, size);
+  return detail::s_originals.malloc(size);
+}
+
 [[gnu::noinline]] void recordedFree(const Originals* real, void* block) {
   {
     ReentryGuard guard;
@@ -86,9 +95,9 @@ void* unavailable() {
 void* malloc(size_t size) noexcept {
   // Active implies the originals are resolved: the common case asks nothing else.
   if (s_state.load(std::memory_order_acquire) == State::Active) [[likely]] {
-    if (!chooseActiveAlloc(size)) [[likely]]
+    if (!runtime().sampler.countdownRanOut(detail::t_sampler, size)) [[likely]]
       return detail::s_originals.malloc(size);
-    return chosenMalloc(&detail::s_originals, size);
+    return crossedMalloc(size);
   }
   const Originals* real = originals();
   if (real == nullptr) [[unlikely]]

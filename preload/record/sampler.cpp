@@ -38,6 +38,7 @@ int64_t Sampler::drawGap(SamplerState& state) const {
 }
 
 bool Sampler::crossed(SamplerState& state, uint64_t size) const {
+  if (m_mean == 0) return true;
   if (state.rng == 0) {
     seed(state, reinterpret_cast<uintptr_t>(&state) ^ raw::monotonicNs());
     state.bytesUntilSample -= static_cast<int64_t>(size == 0 ? 1 : size);
