@@ -26,3 +26,8 @@ SAMPLE_LIBS_pl_dlopen := -ldl
 $(BUILD)/samples/libpl_plugin.so: $(BUILD)/samples/pl_plugin
 	cp $< $@
 all-targets asan-targets: $(BUILD)/samples/libpl_plugin.so
+# The syscall-callers sample again without frame pointers, so its frames step by rsp.
+$(BUILD)/samples/pl_syscall_callers_nofp: samples/pl_syscall_callers.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(SAMPLE_CXXFLAGS) -O2 -fomit-frame-pointer -o $@ $<
+all-targets asan-targets: $(BUILD)/samples/pl_syscall_callers_nofp

@@ -80,13 +80,22 @@ def sites_through(dump, binary, name, kind="syscall"):
 
 def test_preload_syscalls_a_wrapper_counts_for_each_of_its_callers():
     # Given one read() wrapper called from two functions at the same depth, and through a
-    # second wrapper from a third, the calls interleaved one by one,
+    # second wrapper from a third, the calls interleaved one by one (frames found by rbp),
+    check_each_caller_counted("pl_syscall_callers")
+
+
+def test_preload_syscalls_a_wrapper_counts_for_each_caller_without_frame_pointers():
+    # Given the same program built without frame pointers (every frame found by rsp),
+    check_each_caller_counted("pl_syscall_callers_nofp")
+
+
+def check_each_caller_counted(name):
     n, m, k = 1000, 300, 50
-    proc, dumps, _ = run_sample("pl_syscall_callers", n, m, k)
+    proc, dumps, _ = run_sample(name, n, m, k)
     assert proc.returncode == 0, proc.stderr
     dump = only_dump(dumps)
     state = dump.final_state()
-    binary = sample("pl_syscall_callers")
+    binary = sample(name)
     # then every caller is a syscall site of its own, with exactly its calls and bytes,
     for caller, calls in (("parseRequests", n), ("loadConfig", m), ("fillCache", 3 * k)):
         ids = sites_through(dump, binary, caller)
