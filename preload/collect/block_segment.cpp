@@ -41,12 +41,6 @@ void BlockSegment::destroy(BlockSegment* segment) {
   if (segment != nullptr) unmapPages(segment, segment->m_mapped);
 }
 
-PackedBlock* BlockSegment::emptyIn(Bucket& b) {
-  for (PackedBlock& slot : b.slots)
-    if (slot.a == 0) return &slot;
-  return nullptr;
-}
-
 bool BlockSegment::insert(PackedBlock block, Where w, PackedBlock* homeless) {
   if (PackedBlock* slot = emptyIn(bucket(w.one))) {
     *slot = block;

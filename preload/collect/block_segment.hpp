@@ -84,17 +84,22 @@ class BlockSegment {
       if (slot.address() == address) return &slot;
     return nullptr;
   }
-  // find's answer, and meanwhile the first empty slot of the two buckets (or nullptr):
-  // one pass for an insert that may replace.
+  // find's answer, and meanwhile an empty slot of the emptier of the two buckets (or
+  // nullptr): one pass for an insert that may replace. Filling the emptier bucket keeps
+  // the buckets even, so both are seldom full and an insert seldom has to move anyone.
   PackedBlock* findOrEmpty(uint64_t address, Where w, PackedBlock** empty) {
-    PackedBlock* room = nullptr;
-    for (const size_t b : {w.one, w.two}) {
-      for (PackedBlock& slot : bucket(b).slots) {
+    PackedBlock* room[2] = {nullptr, nullptr};
+    unsigned free[2] = {0, 0};
+    for (unsigned i = 0; i < 2; ++i) {
+      for (PackedBlock& slot : bucket(i == 0 ? w.one : w.two).slots) {
         if (slot.address() == address) return &slot;
-        if (slot.a == 0 && room == nullptr) room = &slot;
+        if (slot.a == 0) {
+          room[i] = &slot;
+          ++free[i];
+        }
       }
     }
-    *empty = room;
+    *empty = room[free[1] > free[0] ? 1 : 0];
     return nullptr;
   }
   // Fills an empty slot findOrEmpty found.
@@ -105,6 +110,24 @@ class BlockSegment {
   // Places a block whose address is not here yet. False when the walk found no room: the
   // segment then holds the block, and *homeless is another one it had to put out.
   bool insert(PackedBlock block, Where w, PackedBlock* homeless);
+  // insert for a block of this hash, trying its first bucket before anything else: the
+  // whole cost of most moves when a segment is rebuilt.
+  bool placeMoved(PackedBlock block, uint64_t hash, PackedBlock* homeless) {
+    const Where w = where(hash);
+    unsigned freeOne = 0;
+    PackedBlock* slot = emptyIn(bucket(w.one), &freeOne);
+    if (freeOne < 2) {  // it would fill its first bucket: take the second if that is emptier
+      unsigned freeTwo = 0;
+      PackedBlock* other = emptyIn(bucket(w.two), &freeTwo);
+      if (freeTwo > freeOne) slot = other;
+    }
+    if (slot != nullptr) [[likely]] {
+      *slot = block;
+      ++m_count;
+      return true;
+    }
+    return insert(block, w, homeless);
+  }
   void erase(PackedBlock* slot) {
     *slot = PackedBlock{};
     --m_count;
@@ -134,7 +157,22 @@ class BlockSegment {
 
   Bucket& bucket(size_t i) { return reinterpret_cast<Bucket*>(this + 1)[i]; }
   const Bucket& bucket(size_t i) const { return reinterpret_cast<const Bucket*>(this + 1)[i]; }
-  static PackedBlock* emptyIn(Bucket& b);
+  static PackedBlock* emptyIn(Bucket& b) {
+    for (PackedBlock& slot : b.slots)
+      if (slot.a == 0) return &slot;
+    return nullptr;
+  }
+  // An empty slot of b (nullptr: none), and how many it has.
+  static PackedBlock* emptyIn(Bucket& b, unsigned* count) {
+    PackedBlock* room = nullptr;
+    for (PackedBlock& slot : b.slots) {
+      if (slot.a == 0) {
+        room = &slot;
+        ++*count;
+      }
+    }
+    return room;
+  }
 
   size_t m_buckets = 0;
   size_t m_count = 0;

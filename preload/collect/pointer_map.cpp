@@ -135,7 +135,51 @@ bool PointerMap::split(BlockSegment* old, PackedBlock extra) {
   if (old->depth() == m_globalDepth && !growDirectory()) return false;
   const unsigned depth = old->depth() + 1;
   const unsigned bit = 64 - depth;  // the hash bit that tells the two halves apart
-  // Each half sized for the blocks it gets: the hash splits them about, not exactly, evenly.
+  // Every block hashed once: the hashes size each half for the blocks it gets (the hash
+  // splits them about, not exactly, evenly), then place them.
+  const size_t total = old->count() + 1;
+  if (total > kSplitScratch) return splitRehashing(old, extra, depth, bit);
+  uint64_t hashes[kSplitScratch];
+  size_t n = 0;
+  size_t upperCount = 0;
+  old->forEach([&](const PackedBlock& b) {
+    hashes[n] = BlockSegment::hashOf(b.address());
+    upperCount += (hashes[n++] >> bit) & 1;
+  });
+  hashes[n] = BlockSegment::hashOf(extra.address());
+  upperCount += (hashes[n] >> bit) & 1;
+  size_t buckets[2] = {BlockSegment::bucketsFor(total - upperCount + 1),
+                       BlockSegment::bucketsFor(upperCount + 1)};
+  for (unsigned attempt = 0; attempt < kRebuildAttempts; ++attempt) {
+    BlockSegment* halves[2] = {makeSegment(buckets[0], depth), nullptr};
+    if (halves[0] != nullptr) halves[1] = makeSegment(buckets[1], depth);
+    if (halves[1] == nullptr) {
+      if (halves[0] != nullptr) dropSegment(halves[0]);
+      return false;
+    }
+    bool ok = true;
+    PackedBlock homeless;
+    size_t i = 0;
+    old->forEach([&](const PackedBlock& b) {
+      const uint64_t hash = hashes[i++];
+      if (ok) ok = halves[(hash >> bit) & 1]->placeMoved(b, hash, &homeless);
+    });
+    if (ok) ok = halves[(hashes[n] >> bit) & 1]->placeMoved(extra, hashes[n], &homeless);
+    if (ok) {
+      installHalves(old, halves, depth);
+      return true;
+    }
+    dropSegment(halves[0]);
+    dropSegment(halves[1]);
+    for (size_t& b : buckets) b += b / 4 + 1;
+  }
+  return false;
+}
+
+// split for a segment too big for the scratch hashes (one grown past the largest size
+// by failed rebuilds): each half fills from the old segment on its own.
+bool PointerMap::splitRehashing(BlockSegment* old, PackedBlock extra, unsigned depth,
+                                unsigned bit) {
   size_t upperCount = 0;
   old->forEach(
       [&](const PackedBlock& b) { upperCount += (BlockSegment::hashOf(b.address()) >> bit) & 1; });
@@ -158,7 +202,12 @@ bool PointerMap::split(BlockSegment* old, PackedBlock extra) {
       return false;
     }
   }
-  // The old segment's run of directory entries: its lower half to one, upper to the other.
+  installHalves(old, halves, depth);
+  return true;
+}
+
+// The old segment's run of directory entries: its lower half to one, upper to the other.
+void PointerMap::installHalves(BlockSegment* old, BlockSegment* const halves[2], unsigned depth) {
   const size_t entries = size_t{1} << m_globalDepth;
   const size_t half = size_t{1} << (m_globalDepth - depth);
   for (size_t i = 0; i < entries; ++i) {
@@ -167,7 +216,6 @@ bool PointerMap::split(BlockSegment* old, PackedBlock extra) {
     break;
   }
   dropSegment(old);
-  return true;
 }
 
 bool PointerMap::fill(BlockSegment* target, const BlockSegment& from, PackedBlock extra,
@@ -177,11 +225,11 @@ bool PointerMap::fill(BlockSegment* target, const BlockSegment& from, PackedBloc
   PackedBlock homeless;
   from.forEach([&](const PackedBlock& b) {
     const uint64_t hash = BlockSegment::hashOf(b.address());
-    if (ok && belongs(hash)) ok = target->insert(b, target->where(hash), &homeless);
+    if (ok && belongs(hash)) ok = target->placeMoved(b, hash, &homeless);
   });
   if (ok && extra.a != 0) {
     const uint64_t hash = BlockSegment::hashOf(extra.address());
-    if (belongs(hash)) ok = target->insert(extra, target->where(hash), &homeless);
+    if (belongs(hash)) ok = target->placeMoved(extra, hash, &homeless);
   }
   return ok;
 }
@@ -234,8 +282,7 @@ bool PointerMap::merge(BlockSegment* segment, uint64_t hash) {
   bool ok = true;
   for (const BlockSegment* from : {segment, buddy}) {
     from->forEach([&](const PackedBlock& b) {
-      const uint64_t hash = BlockSegment::hashOf(b.address());
-      if (ok) ok = merged->insert(b, merged->where(hash), &homeless);
+      if (ok) ok = merged->placeMoved(b, BlockSegment::hashOf(b.address()), &homeless);
     });
   }
   if (!ok) {

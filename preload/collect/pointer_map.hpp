@@ -48,6 +48,8 @@ class PointerMap {
  private:
   static constexpr size_t kMaxSegmentBuckets = 511;  // with its header: 32 KiB
   static constexpr unsigned kMaxDepth = 24;
+  // Blocks split() hashes once on the stack (a segment of the largest size, full, + 1).
+  static constexpr size_t kSplitScratch = kMaxSegmentBuckets * BlockSegment::kSlotsPerBucket + 1;
 
   BlockSegment*& segmentFor(uint64_t hash) const {
     return m_directory[m_globalDepth == 0 ? 0 : hash >> (64 - m_globalDepth)];
@@ -55,6 +57,8 @@ class PointerMap {
   Placed insertWide(uint64_t key, Value value, Value* replaced);
   bool rebuild(BlockSegment* old, PackedBlock extra);
   bool split(BlockSegment* old, PackedBlock extra);
+  bool splitRehashing(BlockSegment* old, PackedBlock extra, unsigned depth, unsigned bit);
+  void installHalves(BlockSegment* old, BlockSegment* const halves[2], unsigned depth);
   bool fill(BlockSegment* target, const BlockSegment& from, PackedBlock extra, unsigned bit,
             bool upper);
   bool growDirectory();

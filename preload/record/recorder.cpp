@@ -47,7 +47,7 @@ void recordChosenAlloc(void* block, size_t size) {
     channel->drop();
     return;
   }
-  pushEvent(*channel, makeEvent(EventOp::Alloc, address, size, site->id, threadToken(rt)));
+  pushEvent(*channel, makeEvent(EventOp::Alloc, address, size, site->id, 0));
 }
 
 void recordFree(void* block) {
@@ -61,7 +61,7 @@ void recordFree(void* block) {
     return;
   ErrnoKeeper keepErrno;
   if (rt.sampler.enabled() && !rt.sampled.erase(address)) return;
-  pushEvent(*channel, makeEvent(EventOp::Free, address, 0, 0, threadToken(rt)));
+  pushEvent(*channel, makeEvent(EventOp::Free, address, 0, 0, 0));
 }
 
 ReallocTicket beginRealloc(void* old) {

@@ -43,12 +43,15 @@ class Sampler {
 
   // The countdown ran out: draws the next gap (true in exact mode). A state never seeded
   // first draws its initial gap and charges this allocation against it.
-  bool crossed(SamplerState& state, uint64_t size) const;
+  bool crossed(SamplerState& state, uint64_t size) const {
+    return m_mean == 0 || crossedSlow(state, size);
+  }
 
   // Seeds the generator (0 picks a time-based seed) and draws the first gap.
   void seed(SamplerState& state, uint64_t seed) const;
 
  private:
+  bool crossedSlow(SamplerState& state, uint64_t size) const;
   int64_t drawGap(SamplerState& state) const;
 
   uint64_t m_mean;

@@ -7,13 +7,6 @@ namespace {
 
 [[gnu::tls_model("initial-exec")]] thread_local uint32_t t_token = 0;
 
-// A push failed: if the collector gave up for good, say why and stop recording.
-void pushFailed(Channel& channel) {
-  if (channel.state() != CollectorState::Failed) return;
-  channel.showFailure();
-  disableRecording();
-}
-
 // The shared counter a syscall site counts into on this channel, claimed once per epoch;
 // threads that race agree on the first claim (a losing claim's slot stays unused).
 uint32_t counterSlot(Channel& channel, SiteEntry& site, uint32_t epoch) {
@@ -27,21 +20,11 @@ uint32_t counterSlot(Channel& channel, SiteEntry& site, uint32_t epoch) {
 
 }  // namespace
 
-Event makeEvent(EventOp op, uint64_t ptr, uint64_t size, uint32_t site, uint32_t thread) {
-  Event e{};
-  e.op = op;
-  e.ptr = ptr;
-  e.size = size;
-  e.site = site;
-  e.thread = thread;
-  return e;
-}
-
-bool pushEvent(Channel& channel, const Event& e) {
-  if (channel.push(e)) [[likely]]
-    return true;
-  pushFailed(channel);
-  return false;
+// A push failed: if the collector gave up for good, say why and stop recording.
+void pushFailed(Channel& channel) {
+  if (channel.state() != CollectorState::Failed) return;
+  channel.showFailure();
+  disableRecording();
 }
 
 uint32_t threadToken(Runtime& rt) {

@@ -11,10 +11,26 @@
 
 namespace slowburn::preload {
 
-Event makeEvent(EventOp op, uint64_t ptr, uint64_t size, uint32_t site, uint32_t thread);
+inline Event makeEvent(EventOp op, uint64_t ptr, uint64_t size, uint32_t site, uint32_t thread) {
+  Event e{};
+  e.op = op;
+  e.ptr = ptr;
+  e.size = size;
+  e.site = site;
+  e.thread = thread;
+  return e;
+}
 
-// Pushes e; false (and recording stopped, said once) when the collector gave up for good.
-bool pushEvent(Channel& channel, const Event& e);
+// The collector gave up for good: recording stops, said once.
+void pushFailed(Channel& channel);
+
+// Pushes e; false (and recording stopped) when the collector gave up for good.
+inline bool pushEvent(Channel& channel, const Event& e) {
+  if (channel.push(e)) [[likely]]
+    return true;
+  pushFailed(channel);
+  return false;
+}
 
 // This thread's token, pairing a realloc's begin with its end.
 uint32_t threadToken(Runtime& rt);
