@@ -27,7 +27,7 @@ LDFLAGS  = $(SAN)
 # go tool pprof read what watch and export --format pprof write; chromium loads the html
 # reports; groff checks the man page).
 DEBIAN_PACKAGES := g++ make python3 libunwind-dev libxxhash-dev libcli11-dev libfmt-dev \
-                   libdw-dev libelf-dev zlib1g-dev libgtest-dev libbenchmark-dev \
+                   libdw-dev libelf-dev zlib1g-dev libzstd-dev libgtest-dev libbenchmark-dev \
                    clang libclang-rt-14-dev clang-format sqlite3 perl git util-linux \
                    libjemalloc-dev libgoogle-perftools-dev libmimalloc-dev \
                    pkg-config libprotobuf-dev protobuf-compiler golang-github-google-pprof-dev \

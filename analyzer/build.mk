@@ -2,7 +2,7 @@
 
 ANALYZER_SRCS := $(filter-out analyzer/commands/main.cpp,$(wildcard analyzer/*/*.cpp))
 ANALYZER_OBJS := $(ANALYZER_SRCS:%.cpp=$(BUILD)/obj/%.o)
-ANALYZER_LIBS := -lfmt -ldw -lelf -lz -lprotobuf -lcpp-httplib -pthread
+ANALYZER_LIBS := -lfmt -ldw -lelf -lz -lzstd -lprotobuf -lcpp-httplib -pthread
 
 # pprof's schema as Debian's golang-github-google-pprof-dev ships it, compiled by protoc into
 # each build directory; its code is not ours, so its header is a system one.

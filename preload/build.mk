@@ -7,7 +7,10 @@ PRELOAD_SRCS  := $(filter-out $(PRELOAD_MAIN_SRCS),$(wildcard preload/*/*.cpp))
 PRELOAD_OBJS  := $(PRELOAD_SRCS:%.cpp=$(BUILD)/obj/%.o)
 PRELOAD_FLAGS := -fPIC -fvisibility=hidden -fvisibility-inlines-hidden -ftls-model=initial-exec \
                  -fno-builtin-malloc -fno-exceptions -fno-rtti -fno-omit-frame-pointer
-PRELOAD_LIBS  := -lunwind -ldl -lpthread -lm
+# zstd compresses the dump (dump/stream_compressor.cpp); linked in statically and kept
+# out of the exported symbols, so profiled programs gain no new library dependency.
+PRELOAD_LIBS  := -Wl,-Bstatic -lzstd -Wl,-Bdynamic -Wl,--exclude-libs,libzstd.a \
+                 -lunwind -ldl -lpthread -lm
 # Pure parts (no hooks) that the unit tests link directly: everything but the files that
 # define the interposed symbols, resolve the originals or run the library's lifecycle.
 PRELOAD_HOOK_SRCS := $(wildcard preload/hooks/*.cpp) preload/lifecycle/lifecycle.cpp \
@@ -29,7 +32,7 @@ $(BUILD)/libslowburn.so: $(PRELOAD_OBJS)
 	$(CXX) -shared -Wl,-z,defs -Wl,-z,now -Wl,--as-needed -o $@ $^ $(PRELOAD_LIBS)
 
 $(BUILD)/slowburn-collector: $(COLLECTOR_OBJS)
-	$(CXX) -static -o $@ $^ -lm
+	$(CXX) -static -o $@ $^ -lzstd -lm
 
 all-targets asan-targets: $(BUILD)/libslowburn.so $(BUILD)/slowburn-collector
 -include $(PRELOAD_OBJS:.o=.d) $(BUILD)/obj/$(PRELOAD_MAIN_SRCS:.cpp=.d)

@@ -56,3 +56,8 @@ $(BUILD)/samples/incident_leaky_static_jemalloc: samples/incident_leaky.cpp
 	@mkdir -p $(dir $@)
 	$(CXX) $(SAMPLE_CXXFLAGS) -o $@ $< -Wl,-Bstatic -ljemalloc_pic -Wl,-Bdynamic -ldl -lm
 all-targets asan-targets: $(ALLOCATOR_SAMPLES)
+# The syscall-callers sample again without frame pointers, so its frames step by rsp.
+$(BUILD)/samples/pl_syscall_callers_nofp: samples/pl_syscall_callers.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(SAMPLE_CXXFLAGS) -O2 -fomit-frame-pointer -o $@ $<
+all-targets asan-targets: $(BUILD)/samples/pl_syscall_callers_nofp

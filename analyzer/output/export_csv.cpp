@@ -50,9 +50,9 @@ void exportCsv(const Analysis& analysis, const TextSink& sink) {
     const TrendVerdict& v = r.verdict;
     fmt::format_to(
         std::back_inserter(out.text()), "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\r\n",
-        r.rank, kindName(s.kind), syscallName(s.op), className(v.cls),
-        number(v.score), number(r.growthBytesPerSec.value_or(0.0)), number(v.confidence),
-        s.liveBytes, s.peakLiveBytes, s.allocs, s.frees, s.calls, s.bytes,
+        r.rank, kindName(s.kind), syscallName(s.op), className(v.cls), number(v.score),
+        number(r.growthBytesPerSec.value_or(0.0)), number(v.confidence), s.liveBytes,
+        s.peakLiveBytes, s.allocs, s.frees, s.calls, s.bytes,
         r.retainedBytesPerSyscall ? number(*r.retainedBytesPerSyscall) : std::string(),
         csvField(where.function), csvField(where.file), where.line, csvField(where.module));
     out.maybeHandOver();

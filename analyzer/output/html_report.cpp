@@ -285,8 +285,7 @@ void writeSite(std::string& out, const Analysis& analysis, const RankedSite& r,
     chart.fit = growthLine(r, s, p);
     chart.description = "live bytes over time at " + frameLabel(analysis.location(r));
   } else {
-    chart.lines.push_back(
-        {&points, "calls", fmt::format("{}() calls/s", syscallName(s.op))});
+    chart.lines.push_back({&points, "calls", fmt::format("{}() calls/s", syscallName(s.op))});
     chart.unit = ChartUnit::PerSecond;
     chart.description = "calls per second over time at " + frameLabel(analysis.location(r));
   }

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zstd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -34,7 +35,9 @@ class RecordDecoder {
     if (!m_sawHeader && tag != Tag::Header) throw DumpError("first record is not a HEADER");
     if (m_sawHeader && tag == Tag::Header) throw DumpError("second HEADER record");
     if (summary.sawEnd) throw DumpError("record after END");
-    const format::ReadSoFar before{m_modules, m_siteKinds, m_lastTimeNs};
+    if (m_version < format::kStackTreeVersion && tag == Tag::Chunk)
+      throw DumpError("CHUNK in a version " + std::to_string(m_version) + " dump");
+    const format::ReadSoFar before{m_modules, m_siteKinds, m_lastTimeNs, m_nodes, m_version};
     switch (tag) {
       case Tag::Header: {
         Header h;
@@ -53,6 +56,7 @@ class RecordDecoder {
       case Tag::Site: {
         Site s;
         format::decode(in, s, before);
+        format::addStackNodes(s, m_nodes);
         m_siteKinds.push_back(s.kind);
         m_visitor.onSite(s);
         break;
@@ -70,13 +74,13 @@ class RecordDecoder {
       }
       case Tag::End: {
         End e;
-        format::decode(in, e);
+        format::decode(in, e, before);
         m_visitor.onEnd(e);
         summary.sawEnd = true;
         break;
       }
       case Tag::Teardown: {
-        if (m_version < 2) throw DumpError(fmtUnknownTag(tag));
+        if (m_version < format::kTeardownVersion) throw DumpError(fmtUnknownTag(tag));
         if (m_sawTeardown) throw DumpError("second TEARDOWN record");
         Teardown t;
         format::decode(in, t, before);
@@ -84,6 +88,8 @@ class RecordDecoder {
         m_visitor.onTeardown(t);
         break;
       }
+      case Tag::Chunk:
+        throw DumpError("CHUNK inside a CHUNK");  // top-level chunks go to ChunkStream
       default: throw DumpError(fmtUnknownTag(tag));
     }
     in.expectEnd();
@@ -99,6 +105,7 @@ class RecordDecoder {
       case Tag::Note: return "NOTE";
       case Tag::End: return "END";
       case Tag::Teardown: return "TEARDOWN";
+      case Tag::Chunk: return "CHUNK";
     }
     return "unknown";
   }
@@ -114,7 +121,72 @@ class RecordDecoder {
   uint64_t m_modules = 0;
   uint64_t m_lastTimeNs = 0;
   std::vector<format::SiteKind> m_siteKinds;
+  std::vector<format::StackNode> m_nodes;
   Snapshot m_snapshot;  // reused so its vector's capacity is kept between records
+};
+
+// The records inside a version 3 file's CHUNKs: one zstd stream, decompressed as its
+// chunks arrive, and cut into records framed without checksums (the chunk has one).
+// Holds at most one record's bytes beyond what it has handed on.
+class ChunkStream {
+ public:
+  explicit ChunkStream(RecordDecoder& decoder) : m_decoder(decoder) {}
+  ~ChunkStream() { ZSTD_freeDCtx(m_dctx); }
+  ChunkStream(const ChunkStream&) = delete;
+  ChunkStream& operator=(const ChunkStream&) = delete;
+
+  void feed(const std::string& compressed, ReadSummary& summary) {
+    if (m_dctx == nullptr) {
+      m_dctx = ZSTD_createDCtx();
+      if (m_dctx == nullptr) throw DumpError("out of memory for the decompressor");
+      ZSTD_DCtx_setParameter(m_dctx, ZSTD_d_windowLogMax, format::kMaxWindowLog);
+    }
+    ZSTD_inBuffer in{compressed.data(), compressed.size(), 0};
+    uint8_t out[64 * 1024];
+    for (;;) {
+      ZSTD_outBuffer o{out, sizeof(out), 0};
+      const size_t r = ZSTD_decompressStream(m_dctx, &o, &in);
+      if (ZSTD_isError(r))
+        throw DumpError(std::string("CHUNK does not decompress: ") + ZSTD_getErrorName(r));
+      m_pending.insert(m_pending.end(), out, out + o.pos);
+      takeRecords(summary);
+      // All input taken and room left over: everything decodable so far is out.
+      if (in.pos == in.size && o.pos < o.size) break;
+    }
+  }
+
+  // Bytes of a record not complete yet: at the end of the file, a torn tail.
+  bool holdsPartialRecord() const { return !m_pending.empty(); }
+
+ private:
+  void takeRecords(ReadSummary& summary) {
+    size_t at = 0;
+    for (;;) {
+      const size_t left = m_pending.size() - at;
+      if (left == 0) break;
+      const uint8_t* head = m_pending.data() + at;
+      uint64_t length = 0;
+      const size_t headBytes = std::min<size_t>(left - 1, format::kMaxVarintBytes);
+      const size_t lengthBytes = format::getVarint(head + 1, head + 1 + headBytes, length);
+      if (lengthBytes == 0) {
+        if (headBytes < format::kMaxVarintBytes) break;  // the rest has not arrived yet
+        throw DumpError("malformed record length inside a CHUNK");
+      }
+      if (length > format::kMaxRecordPayload)
+        throw DumpError("record inside a CHUNK claims " + std::to_string(length) +
+                        " bytes, over the format's limit");
+      if (1 + lengthBytes + length > left) break;
+      const auto tag = static_cast<Tag>(head[0]);
+      m_decoder.decode(tag, head + 1 + lengthBytes, length, summary);
+      ++summary.records;
+      at += 1 + lengthBytes + length;
+    }
+    m_pending.erase(m_pending.begin(), m_pending.begin() + static_cast<ptrdiff_t>(at));
+  }
+
+  RecordDecoder& m_decoder;
+  ZSTD_DCtx* m_dctx = nullptr;
+  std::vector<uint8_t> m_pending;
 };
 
 // Supplies the file's bytes: everything in memory for readDumpBytes, chunks for a file.
@@ -200,7 +272,7 @@ class FileSource : public ByteSource {
 // over a finished file, DumpFollower one pass per look at a file that is still growing.
 class RecordStream {
  public:
-  explicit RecordStream(DumpVisitor& visitor) : m_decoder(visitor) {}
+  explicit RecordStream(DumpVisitor& visitor) : m_decoder(visitor), m_chunks(m_decoder) {}
 
   // Checks magic and version; false while the source is too short to hold them.
   bool readPreamble(ByteSource& source) {
@@ -209,12 +281,12 @@ class RecordStream {
     if (std::memcmp(preamble, format::kMagic, sizeof(format::kMagic)) != 0)
       throw DumpError("not a slowburn dump (bad magic)");
     const uint32_t version = format::getU32le(preamble + sizeof(format::kMagic));
-    if (version < format::kOldestReadableVersion || version > format::kVersion)
+    if (version < format::kOldestVersion || version > format::kVersion)
       throw DumpError("unsupported dump format version " + std::to_string(version) +
-                      " (this slowburn reads versions " +
-                      std::to_string(format::kOldestReadableVersion) + " to " +
-                      std::to_string(format::kVersion) + ")");
+                      " (this slowburn reads versions " + std::to_string(format::kOldestVersion) +
+                      " to " + std::to_string(format::kVersion) + ")");
     m_decoder.setVersion(version);
+    m_version = version;
     m_offset = format::kPreambleBytes;
     return true;
   }
@@ -250,11 +322,18 @@ class RecordStream {
                         ": the dump is corrupted");
 #endif
       try {
-        m_decoder.decode(tag, record + 1 + lengthBytes, length, summary);
+        if (tag == Tag::Chunk && m_version >= format::kStackTreeVersion) {
+          PayloadCursor in(record + 1 + lengthBytes, length, "CHUNK");
+          format::decode(in, m_chunk);
+          summary.chunked = true;
+          m_chunks.feed(m_chunk.bytes, summary);
+        } else {
+          m_decoder.decode(tag, record + 1 + lengthBytes, length, summary);
+          ++summary.records;
+        }
       } catch (const DumpError& e) {
         throw DumpError(std::string(e.what()) + " (record at byte " + std::to_string(offset) + ")");
       }
-      ++summary.records;
       m_offset = offset + recordBytes;
       summary.bytes = m_offset;
       if (options.progress && m_offset - m_lastProgress >= (64u << 20)) {
@@ -266,9 +345,15 @@ class RecordStream {
   }
 
   uint64_t offset() const { return m_offset; }
+  // Bytes of a record begun in the last whole CHUNK and not finished: at the end of a
+  // file, a torn tail.
+  bool holdsPartialRecord() const { return m_chunks.holdsPartialRecord(); }
 
  private:
   RecordDecoder m_decoder;
+  ChunkStream m_chunks;
+  Chunk m_chunk;  // reused so its buffer is kept between records
+  uint32_t m_version = format::kVersion;
   uint64_t m_offset = 0;
   uint64_t m_lastProgress = 0;
 };
@@ -279,7 +364,10 @@ ReadSummary readFrom(ByteSource& source, DumpVisitor& visitor, const ReadOptions
   if (total == 0) throw DumpError("empty file");
   RecordStream stream(visitor);
   if (!stream.readPreamble(source)) throw DumpError("not a slowburn dump (bad magic)");
-  if (const char* cut = stream.readRecords(source, summary, options)) {
+  const char* cut = stream.readRecords(source, summary, options);
+  // A record begun in the last whole chunk but finished in one the file lost.
+  if (cut == nullptr && stream.holdsPartialRecord()) cut = "record inside the last CHUNK";
+  if (cut != nullptr) {
     summary.truncated = true;
     summary.tornTailNote = "the last record is cut short (" + std::string(cut) + " at byte " +
                            std::to_string(stream.offset()) + " of " + std::to_string(total) +

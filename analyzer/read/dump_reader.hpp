@@ -35,6 +35,7 @@ struct ReadSummary {
   uint64_t records = 0;
   uint64_t bytes = 0;
   bool sawEnd = false;
+  bool chunked = false;      // version 2: records came in compressed CHUNKs
   bool truncated = false;    // the last record was cut short: the process was killed
   std::string tornTailNote;  // human-readable, set when truncated
 };

@@ -38,6 +38,13 @@ class PayloadCursor {
     return s;
   }
 
+  // Everything left in the payload (a CHUNK's compressed bytes).
+  std::string rest(const char*) {
+    std::string s(reinterpret_cast<const char*>(m_p), static_cast<size_t>(m_end - m_p));
+    m_p = m_end;
+    return s;
+  }
+
   // Rejects counts that cannot possibly fit in what is left (each item takes >= 1 byte).
   void requireAtLeast(uint64_t bytes, const char* field) const {
     if (bytes > static_cast<uint64_t>(m_end - m_p)) fail(field, "count exceeds the record");

@@ -148,8 +148,7 @@ void ProfileBuilder::closePoint() {
   m_profile.liveSeries.values.add(static_cast<double>(m_profile.liveBytesEnd));
   m_profile.rssSeries.values.add(static_cast<double>(m_profile.rssEnd));
   if (m_tornDown) return;
-  const ProcessPoint process{t, m_profile.rssEnd, m_profile.liveBytesEnd,
-                             m_profile.mappedBytesEnd};
+  const ProcessPoint process{t, m_profile.rssEnd, m_profile.liveBytesEnd, m_profile.mappedBytesEnd};
   if (!m_firstPoint) m_firstPoint = process;
   m_lastRunningPoint = process;
   m_times->add(t);

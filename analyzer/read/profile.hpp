@@ -147,8 +147,8 @@ class ProfileBuilder : public DumpVisitor {
   std::shared_ptr<BucketMeans> m_times;  // the axis every site's series shares
   // The process's own series go on through the exit: an axis of their own.
   std::shared_ptr<BucketMeans> m_processTimes;
-  std::vector<SiteState> m_state;        // by site id
-  std::vector<uint32_t> m_changed;       // sites changed in the open point
+  std::vector<SiteState> m_state;   // by site id
+  std::vector<uint32_t> m_changed;  // sites changed in the open point
   ProfileLimits m_limits;
   size_t m_pointsPerSite;
   size_t m_frames = 0;

@@ -23,5 +23,6 @@ using Snapshot = format::Snapshot<Owned>;
 using Note = format::Note<Owned>;
 using End = format::End;
 using Teardown = format::Teardown;
+using Chunk = format::Chunk<Owned>;
 
 }  // namespace slowburn::analyze

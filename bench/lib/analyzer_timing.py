@@ -50,3 +50,22 @@ def dump_shape(slowburn, dump):
         "sites": len(doc.get("sites", [])),
         "allocs": doc.get("totals", {}).get("allocs"),
     }
+
+
+def end_figures(sbdump, dumps):
+    """The END record's memory figures of the dump whose block map held the most blocks."""
+    best = {}
+    for dump in dumps:
+        proc = subprocess.run([sbdump, "--json", dump], capture_output=True, text=True,
+                              timeout=600)
+        if proc.returncode != 0:
+            continue
+        for line in proc.stdout.splitlines():
+            record = json.loads(line)
+            if record.get("type") != "end":
+                continue
+            if record.get("block_map_peak_blocks", 0) >= best.get("block_map_peak_blocks", -1):
+                best = {k: record.get(k) for k in ("collector_peak_rss_bytes",
+                                                    "block_map_peak_bytes",
+                                                    "block_map_peak_blocks")}
+    return best

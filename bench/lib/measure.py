@@ -3,10 +3,13 @@
 Wall time is taken around the whole command (for heaptrack that includes its interpreter
 finishing the trace, which is what a user waits for); CPU time (user + system, from wait4,
 over the whole process tree) is kept beside it because it suffers less from other load
-on a shared machine. Peak RSS is the target's own VmHWM,
+on a shared machine. The tree includes processes the command's processes left behind:
+this process is a child subreaper, so slowburn's collector (a child of the profiled
+program that no one waits for) is reparented here and its CPU counted too. Peak RSS is the target's own VmHWM,
 written at exit by build/bench/libhwm_probe.so, so heaptrack's helper processes do not
 count against it; wait4's rusage for the whole process tree is kept beside it.
 """
+import ctypes
 import glob
 import os
 import re
@@ -34,6 +37,35 @@ class RunResult:
 
     def as_dict(self):
         return {k: v for k, v in self.__dict__.items() if k != "stderr_tail"}
+
+
+PR_SET_CHILD_SUBREAPER = 36
+WALL = 0x40000000  # __WALL: also children whose exit signal is not SIGCHLD (the collector)
+REAP_TIMEOUT_S = 30
+
+
+def become_subreaper():
+    """Orphans of the commands run here become this process's children (Linux 3.4+)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER)")
+
+
+def reap_leftovers(deadline_s):
+    """Waits for every remaining descendant; their total user + system CPU seconds."""
+    cpu = 0.0
+    deadline = time.monotonic() + deadline_s
+    while True:
+        try:
+            pid, _, usage = os.wait4(-1, os.WNOHANG | WALL)
+        except ChildProcessError:
+            return cpu
+        if pid == 0:
+            if time.monotonic() > deadline:
+                return cpu
+            time.sleep(0.005)
+            continue
+        cpu += usage.ru_utime + usage.ru_stime
 
 
 def command_line(argv, env_delta):
@@ -97,12 +129,14 @@ def run_once(argv, env_delta, workdir, output_glob, hwm_probe, timeout_s, target
         killer = threading.Timer(timeout_s, _kill_session, (proc.pid,))
         killer.start()
         _, status, usage = os.wait4(proc.pid, 0)
-        killer.cancel()
         result.wall_s = time.perf_counter() - start
+        # What the command left running (a collector finishing its dump) is still its cost.
+        leftover_cpu = reap_leftovers(REAP_TIMEOUT_S)
+        killer.cancel()
         proc.returncode = os.waitstatus_to_exitcode(status)
     result.exit_code = proc.returncode
     result.tree_rss_kb = usage.ru_maxrss
-    result.cpu_s = usage.ru_utime + usage.ru_stime
+    result.cpu_s = usage.ru_utime + usage.ru_stime + leftover_cpu
 
     result.rss_kb, result.helper_rss_kb = target_peak_rss(hwm_path, argv, target_exe)
     result.output_files = sorted(glob.glob(os.path.join(workdir, output_glob))) \

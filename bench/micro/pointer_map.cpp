@@ -41,6 +41,8 @@ void BM_PointerMapEraseInsert(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * 2);
   state.counters["live"] = static_cast<double>(map.size());
+  state.counters["bytes_per_block"] =
+      static_cast<double>(map.mappedBytes()) / static_cast<double>(map.size());
 }
 BENCHMARK(BM_PointerMapEraseInsert)->Arg(1024)->Arg(65536)->Arg(1 << 20);
 

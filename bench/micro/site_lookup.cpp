@@ -43,7 +43,7 @@ void BM_SiteFindHit(benchmark::State& state) {
   std::vector<uint64_t> keys(sites);
   for (size_t s = 0; s < sites; ++s) {
     keys[s] = keyOf(&stacks[s * kFrames]);
-    table.intern(keys[s], SiteKind::Alloc, SyscallOp::None, &stacks[s * kFrames], kFrames);
+    table.intern(keys[s], SiteKind::Alloc, SyscallOp::None);
   }
   size_t i = 0;
   for (auto _ : state) {
@@ -59,8 +59,7 @@ void BM_SiteHashAndFindHit(benchmark::State& state) {
   const std::vector<uint64_t> stacks = makeStacks(sites);
   SiteTable table;
   for (size_t s = 0; s < sites; ++s) {
-    table.intern(keyOf(&stacks[s * kFrames]), SiteKind::Alloc, SyscallOp::None,
-                 &stacks[s * kFrames], kFrames);
+    table.intern(keyOf(&stacks[s * kFrames]), SiteKind::Alloc, SyscallOp::None);
   }
   size_t i = 0;
   for (auto _ : state) {

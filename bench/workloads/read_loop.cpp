@@ -1,5 +1,5 @@
-// The incident's syscall pattern stripped to the hook: N one-byte read()s from /dev/zero,
-// the cheapest read the kernel has, so whatever the profiler adds per call is what shows.
+// The incident's syscall pattern stripped to the hook: N 64-byte read()s from /dev/zero,
+// about the cheapest read the kernel has, so whatever the profiler adds per call shows.
 // Allocates nothing in the loop, so any RSS growth during the run is the profiler's own.
 // Usage: read_loop [N]   (default 20000000). Prints nothing; with READ_LOOP_RSS=1 it
 // writes "vmrss_kb_10pct=A vmrss_kb_100pct=B" on stderr.
@@ -26,9 +26,9 @@ long vmRssKb() {
   return line ? std::strtol(line + 6, nullptr, 10) : -1;
 }
 
-[[gnu::noinline]] bool readOneByte(int fd) {
-  char c;
-  return read(fd, &c, 1) == 1;
+[[gnu::noinline]] bool readChunk(int fd) {
+  char chunk[64];
+  return read(fd, chunk, sizeof chunk) == static_cast<ssize_t>(sizeof chunk);
 }
 
 }  // namespace
@@ -50,7 +50,7 @@ int main(int argc, char** argv) {
   long rssAtTenth = -1;
   for (long i = 0; i < count; ++i) {
     if (i == tenth && reportRss) rssAtTenth = vmRssKb();
-    if (!readOneByte(fd)) {
+    if (!readChunk(fd)) {
       std::perror("read_loop: read");
       return 1;
     }

@@ -10,6 +10,15 @@
 //   checksum = low 32 bits of XXH3_64bits over tag, length bytes and payload.
 // The first record is always HEADER. A reader stops at a torn tail (a record cut short by
 // a killed process) and reports it; anything else malformed is an error.
+//
+// Versions (writers write the newest; readers read them all):
+//   2 adds TEARDOWN and the mmap site kind.
+//   3: SITE records add their frames to one tree of stack frames instead of listing them
+//      all; SNAPSHOT peaks and END's profiler figures change (record_codec.hpp); CHUNK
+//      records carry the pieces of one zstd stream whose decompressed bytes are more
+//      records, framed as above but without checksums (the CHUNK has one). Everything
+//      after HEADER may travel in chunks; a writer ends a chunk where it flushes (every
+//      snapshot), so a cut-short file still decompresses up to there.
 
 #include <cstddef>
 #include <cstdint>
@@ -17,10 +26,10 @@
 namespace slowburn::format {
 
 inline constexpr char kMagic[8] = {'S', 'L', 'O', 'W', 'B', 'U', 'R', 'N'};
-// Version 2 adds TEARDOWN and the mmap site kind; a reader of version 2 reads version 1 as
-// well.
-inline constexpr uint32_t kVersion = 2;
-inline constexpr uint32_t kOldestReadableVersion = 1;
+inline constexpr uint32_t kVersion = 3;           // what writers write
+inline constexpr uint32_t kOldestVersion = 1;     // the oldest readers still read
+inline constexpr uint32_t kTeardownVersion = 2;   // TEARDOWN and mmap sites from here on
+inline constexpr uint32_t kStackTreeVersion = 3;  // stack tree, CHUNK, v3 SNAPSHOT and END
 inline constexpr size_t kPreambleBytes = sizeof(kMagic) + sizeof(uint32_t);
 
 enum class Tag : uint8_t {
@@ -31,6 +40,7 @@ enum class Tag : uint8_t {
   Note = 5,      // records.hpp: Note
   End = 6,       // records.hpp: End
   Teardown = 7,  // records.hpp: Teardown (version 2 on)
+  Chunk = 8,     // records.hpp: Chunk (version 3 on)
 };
 
 enum class SiteKind : uint8_t {
@@ -90,6 +100,9 @@ inline constexpr uint32_t kMaxStringBytes = 4096;
 inline constexpr uint32_t kMaxBuildIdBytes = 64;
 inline constexpr uint32_t kMaxSites = 1u << 24;
 inline constexpr uint32_t kMaxModules = 1u << 16;
+inline constexpr uint32_t kMaxStackNodes = 1u << 25;
+// A chunked stream's zstd window: readers refuse frames that ask for more memory.
+inline constexpr int kMaxWindowLog = 24;
 inline constexpr size_t kMaxVarintBytes = 10;
 // Record framing overhead at most: tag + varint length + checksum.
 inline constexpr size_t kMaxFramingBytes = 1 + kMaxVarintBytes + 4;

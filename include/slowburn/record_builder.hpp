@@ -23,7 +23,16 @@ class RecordBuilder {
   // right-aligned against it, so nothing is ever moved.
   static constexpr size_t kPrefixRoom = 1 + kMaxVarintBytes;
 
-  RecordBuilder(uint8_t* buffer, size_t capacity) : m_buf(buffer), m_cap(capacity) {}
+  // How a finished record is framed: on its own in the file, with a checksum; or inside a
+  // CHUNK's compressed stream, whose record carries the checksum for all of them.
+  enum class Framing : uint8_t { Checked, InChunk };
+
+  // version: the format version the record is encoded for (older ones for tests and tools).
+  RecordBuilder(uint8_t* buffer, size_t capacity, uint32_t version = kVersion,
+                Framing framing = Framing::Checked)
+      : m_buf(buffer), m_cap(capacity), m_version(version), m_framing(framing) {}
+
+  uint32_t version() const { return m_version; }
 
   void begin(Tag tag) {
     m_tag = tag;
@@ -42,6 +51,10 @@ class RecordBuilder {
   void zigzag(int64_t v) { varint(zigzagEncode(v)); }
   void bytes(const void* p, size_t n) {
     varint(n);
+    raw(p, n);
+  }
+  // Bytes without a length: a payload that is all one thing.
+  void raw(const void* p, size_t n) {
     if (!reserve(n)) return;
     if (n != 0) std::memcpy(m_buf + m_len, p, n);
     m_len += n;
@@ -59,6 +72,7 @@ class RecordBuilder {
     const size_t start = kPrefixRoom - lenBytes - 1;
     m_buf[start] = static_cast<uint8_t>(m_tag);
     putVarint(m_buf + start + 1, payload);
+    if (m_framing == Framing::InChunk) return {m_buf + start, m_len - start};
     putU32le(m_buf + m_len, recordChecksum(m_buf + start, m_len - start));
     return {m_buf + start, m_len + 4 - start};
   }
@@ -77,12 +91,14 @@ class RecordBuilder {
   size_t m_len = kPrefixRoom;
   Tag m_tag = Tag::Header;
   bool m_overflow = false;
+  uint32_t m_version;
+  Framing m_framing;
 };
 
 // The file preamble: magic then version.
-inline size_t writePreamble(uint8_t* out) {
+inline size_t writePreamble(uint8_t* out, uint32_t version = kVersion) {
   std::memcpy(out, kMagic, sizeof(kMagic));
-  putU32le(out + sizeof(kMagic), kVersion);
+  putU32le(out + sizeof(kMagic), version);
   return kPreambleBytes;
 }
 

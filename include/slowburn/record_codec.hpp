@@ -29,11 +29,13 @@
 
 namespace slowburn::format {
 
-// What a record may refer to: the records read before it.
+// What a record may refer to: the records read before it, and the file's version.
 struct ReadSoFar {
-  uint64_t modules = 0;                   // MODULE records (ids are dense)
-  std::span<const SiteKind> siteKinds{};  // every SITE's kind, by id: a change's layout
-  uint64_t lastTimeNs = 0;                // of the latest SNAPSHOT
+  uint64_t modules = 0;                     // MODULE records (ids are dense)
+  std::span<const SiteKind> siteKinds{};    // every SITE's kind, by id: a change's layout
+  uint64_t lastTimeNs = 0;                  // of the latest SNAPSHOT
+  std::span<const StackNode> stackNodes{};  // version 3: every node of the stack tree
+  uint32_t version = kVersion;
 };
 
 // A change at its longest: a site id delta (u32) and five values.
@@ -114,6 +116,19 @@ void decode(In& in, Module<Holds>& m, const ReadSoFar& before) {
 template <class Holds>
 void encode(RecordBuilder& b, const Site<Holds>& s) {
   b.begin(Tag::Site);
+  if (b.version() >= kStackTreeVersion) {
+    b.u8(static_cast<uint8_t>(s.kind));
+    b.u8(static_cast<uint8_t>(s.op));
+    const size_t count = std::min<size_t>(s.newFrames.size(), kMaxFrames);
+    b.varint(count);
+    b.varint(s.parent == 0 ? 0 : s.nodesBefore + 1 - s.parent);
+    uint64_t from = s.parentFrame;
+    for (size_t i = 0; i < count; ++i) {
+      b.zigzag(static_cast<int64_t>(s.newFrames[i] - from));
+      from = s.newFrames[i];
+    }
+    return;
+  }
   b.varint(s.id);
   b.u8(static_cast<uint8_t>(s.kind));
   b.u8(static_cast<uint8_t>(s.op));
@@ -128,10 +143,24 @@ void encode(RecordBuilder& b, const Site<Holds>& s) {
   }
 }
 
+// The frames of a version 3 site: its new ones (innermost last), then up from its parent.
+template <class In, class Holds>
+void expandStack(In& in, Site<Holds>& s, std::span<const StackNode> nodes) {
+  for (size_t i = s.newFrames.size(); i-- > 0;) s.frames.push_back(s.newFrames[i]);
+  // Parents are numbered before their children, so the walk ends.
+  for (uint64_t node = s.parent; node != 0;) {
+    if (s.frames.size() == kMaxFrames) in.reject("SITE stack deeper than the format allows");
+    const StackNode& n = nodes[node - 1];
+    s.frames.push_back(n.frame);
+    node = n.parent == StackNode::kRoot ? 0 : uint64_t{n.parent} + 1;
+  }
+}
+
 template <class In, class Holds>
 void decode(In& in, Site<Holds>& s, const ReadSoFar& before) {
   static_assert(codec::kOwns<Holds>);
-  const uint64_t id = in.varint("site id");
+  const bool tree = before.version >= kStackTreeVersion;
+  const uint64_t id = tree ? before.siteKinds.size() : in.varint("site id");
   if (id != before.siteKinds.size()) in.reject("SITE id {} out of order", id);
   if (id >= kMaxSites) in.reject("too many SITE records");
   s.id = static_cast<uint32_t>(id);
@@ -143,10 +172,31 @@ void decode(In& in, Site<Holds>& s, const ReadSoFar& before) {
   if (isSyscall ? (op == 0 || op > kMaxSyscallOp) : op != 0)
     in.reject("SITE op {} does not fit its kind", op);
   s.op = static_cast<SyscallOp>(op);
+  s.frames.clear();
+  if (tree) {
+    const uint64_t count = in.varint("new frame count");
+    if (count > kMaxFrames) in.reject("SITE new frame count out of range");
+    const uint64_t nodes = before.stackNodes.size();
+    if (count > kMaxStackNodes - nodes) in.reject("too many stack nodes");
+    const uint64_t back = in.varint("parent");
+    if (back > nodes) in.reject("SITE's parent node does not exist");
+    s.nodesBefore = static_cast<uint32_t>(nodes);
+    s.parent = back == 0 ? 0 : static_cast<uint32_t>(nodes + 1 - back);
+    s.parentFrame = s.parent == 0 ? 0 : before.stackNodes[s.parent - 1].frame;
+    in.requireAtLeast(count, "new frames");
+    s.newFrames.clear();
+    s.newFrames.reserve(count);
+    uint64_t from = s.parentFrame;
+    for (uint64_t i = 0; i < count; ++i) {
+      from += static_cast<uint64_t>(zigzagDecode(in.varint("frame")));
+      s.newFrames.push_back(from);
+    }
+    expandStack(in, s, before.stackNodes);
+    return;
+  }
   const uint64_t count = in.varint("frame count");
   if (count > kMaxFrames) in.reject("SITE frame count out of range");
   in.requireAtLeast(count, "frame");
-  s.frames.clear();
   s.frames.reserve(count);
   uint64_t previous = 0;
   for (uint64_t i = 0; i < count; ++i) {
@@ -154,6 +204,30 @@ void decode(In& in, Site<Holds>& s, const ReadSoFar& before) {
     previous = i == 0 ? raw : previous + static_cast<uint64_t>(zigzagDecode(raw));
     s.frames.push_back(previous);
   }
+}
+
+// The nodes a version 3 site adds to the tree, appended to `nodes`.
+template <class Holds, class Nodes>
+void addStackNodes(const Site<Holds>& s, Nodes& nodes) {
+  uint32_t parent = s.parent == 0 ? StackNode::kRoot : s.parent - 1;
+  for (const uint64_t frame : s.newFrames) {
+    nodes.push_back(StackNode{parent, frame});
+    parent = static_cast<uint32_t>(nodes.size() - 1);
+  }
+}
+
+// CHUNK
+
+template <class Holds>
+void encode(RecordBuilder& b, const Chunk<Holds>& c) {
+  b.begin(Tag::Chunk);
+  b.raw(c.bytes.data(), c.bytes.size());
+}
+
+template <class In, class Holds>
+void decode(In& in, Chunk<Holds>& c) {
+  static_assert(codec::kOwns<Holds>);
+  c.bytes = in.rest("compressed bytes");
 }
 
 // SNAPSHOT
@@ -183,7 +257,9 @@ size_t encode(RecordBuilder& b, const Snapshot<Holds>& s, size_t first) {
       b.varint(c.liveCount);
       b.varint(c.allocsDelta);
       b.varint(c.freesDelta);
-      b.varint(std::max(c.peakBytes, c.liveBytes));
+      // Version 3: what the peak exceeds the live bytes by (most often nothing).
+      const uint64_t peak = std::max(c.peakBytes, c.liveBytes);
+      b.varint(b.version() >= kStackTreeVersion ? peak - c.liveBytes : peak);
     } else {
       b.varint(c.callsDelta);
       b.varint(c.bytesDelta);
@@ -220,8 +296,14 @@ void decode(In& in, Snapshot<Holds>& s, const ReadSoFar& before) {
       c.liveCount = in.varint("live count");
       c.allocsDelta = in.varint("allocs");
       c.freesDelta = in.varint("frees");
-      c.peakBytes = in.varint("peak bytes");
-      if (c.peakBytes < c.liveBytes) in.reject("SNAPSHOT peak below live bytes");
+      const uint64_t peak = in.varint("peak bytes");
+      if (before.version >= kStackTreeVersion) {
+        c.peakBytes = c.liveBytes + peak;
+        if (c.peakBytes < c.liveBytes) in.reject("SNAPSHOT peak out of range");
+      } else {
+        c.peakBytes = peak;
+        if (c.peakBytes < c.liveBytes) in.reject("SNAPSHOT peak below live bytes");
+      }
     } else {
       c.callsDelta = in.varint("calls");
       c.bytesDelta = in.varint("bytes");
@@ -258,12 +340,20 @@ inline void encode(RecordBuilder& b, const End& e) {
   b.begin(Tag::End);
   b.varint(e.timeNs);
   b.varint(e.droppedEvents);
+  if (b.version() < kStackTreeVersion) return;
+  b.varint(e.collectorPeakRssBytes);
+  b.varint(e.blockMapPeakBytes);
+  b.varint(e.blockMapPeakBlocks);
 }
 
 template <class In>
-void decode(In& in, End& e) {
+void decode(In& in, End& e, const ReadSoFar& before) {
   e.timeNs = in.varint("time");
   e.droppedEvents = in.varint("dropped events");
+  if (before.version < kStackTreeVersion) return;
+  e.collectorPeakRssBytes = in.varint("collector peak RSS");
+  e.blockMapPeakBytes = in.varint("block map peak bytes");
+  e.blockMapPeakBlocks = in.varint("block map peak blocks");
 }
 
 // TEARDOWN

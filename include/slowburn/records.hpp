@@ -61,16 +61,48 @@ struct Module {
 // SITE, tag 3: a call site, the stack that led to an allocation, a mapping or a syscall. The frames
 // start at the caller of the interposed function (the profiler's own are not recorded);
 // every one is a return address.
+//
+// Version 3 keeps the stacks of all sites as one tree of frames (StackNode): stacks that
+// share their outer frames share those nodes, so a site only writes the frames no earlier
+// site had. Its stack is a node the site names: the last of the frames it adds, or, when
+// it adds none, the node it hangs them from.
 template <class Holds>
 struct Site {
-  uint32_t id = 0;  // dense: 0, 1, 2, ... in file order
+  uint32_t id = 0;  // dense: 0, 1, 2, ... in file order. Version 3: not written
   SiteKind kind = SiteKind::Alloc;
   SyscallOp op = SyscallOp::None;  // None for an alloc or mmap site, never None for a syscall site
-  // Innermost first, <= kMaxFrames. On disk: varint count, the first frame as a varint,
-  // each next one as the zigzag delta from the one before.
+  // Version 3. On disk: the count of new frames; the parent as its distance back from the
+  // newest node before this record (0: the new frames start at a root, or there are no
+  // frames at all); each new frame as the zigzag delta from its parent's frame (from 0 for
+  // a root). Nodes are numbered in the order the file defines them.
+  uint32_t parent = 0;       // the node the new frames hang from, plus one; 0: none
+  uint32_t nodesBefore = 0;  // nodes defined before this SITE: not written (both sides know)
+  uint64_t parentFrame = 0;  // the parent node's frame: not written (what the first delta is from)
+  typename Holds::template List<uint64_t> newFrames{};  // outermost first, each under the last
+  // Innermost first, <= kMaxFrames. Versions 1 and 2: varint count, the first frame as a varint,
+  // each next one as the zigzag delta from the one before. Version 3: not written, filled
+  // in by readers from the tree.
   typename Holds::template List<uint64_t> frames{};
 
   bool operator==(const Site&) const = default;
+};
+
+// A node of version 3's tree of frames, as a reader keeps it.
+struct StackNode {
+  static constexpr uint32_t kRoot = UINT32_MAX;  // the parent of an outermost frame
+  uint32_t parent = kRoot;                       // an earlier node's number
+  uint64_t frame = 0;                            // a return address
+
+  bool operator==(const StackNode&) const = default;
+};
+
+// CHUNK, tag 8 (version 3 on): the next bytes of the file's one zstd stream, which
+// decompresses into records framed like the file's own. The payload is those bytes, raw.
+template <class Holds>
+struct Chunk {
+  typename Holds::Text bytes{};
+
+  bool operator==(const Chunk&) const = default;
 };
 
 // One site's line in a SNAPSHOT. On disk: the site id (the first change of a record: the id
@@ -125,6 +157,11 @@ struct Note {
 struct End {
   uint64_t timeNs = 0;         // the last snapshot's time
   uint64_t droppedEvents = 0;  // the run's total
+  // Version 3: what the profiler kept for itself, in the collector process. Not written
+  // before (read as 0).
+  uint64_t collectorPeakRssBytes = 0;
+  uint64_t blockMapPeakBytes = 0;   // the live-block map's most mapped at once
+  uint64_t blockMapPeakBlocks = 0;  // the most live blocks it held
 
   bool operator==(const End&) const = default;
 };
@@ -145,5 +182,6 @@ using ModuleView = Module<Views>;
 using SiteView = Site<Views>;
 using SnapshotView = Snapshot<Views>;
 using NoteView = Note<Views>;
+using ChunkView = Chunk<Views>;
 
 }  // namespace slowburn::format

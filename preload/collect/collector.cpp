@@ -1,5 +1,7 @@
 #include "collect/collector.hpp"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <cstring>
 
@@ -44,7 +46,6 @@ Collector::Collector(Channel& channel, int livenessFd)
       m_setup(channel.control().setup),
       m_watch(m_setup.pid, livenessFd, m_setup.channelDev, m_setup.channelIno),
       m_resident(m_setup.pid),
-      m_live(1u << 14),
       m_pending(64) {}
 
 bool Collector::openDump() {
@@ -79,6 +80,10 @@ int Collector::run() {
     m_channel.setState(CollectorState::Failed);
     return 1;
   }
+  // The program is alive and waiting for us now: a program killed before the collector's
+  // first turn still leaves an RSS behind.
+  m_rssReadNs = raw::monotonicNs();
+  m_lastRss = m_resident.read();
   control.alive.store(1, std::memory_order_release);
   m_channel.setState(CollectorState::Running);
   const End how = record();
@@ -146,13 +151,19 @@ void Collector::finish(End how) {
     fail("cannot write the dump");
     return;
   }
-  const format::End end{m_lastSnapshotNs,
-                        m_channel.control().dropped.load(std::memory_order_relaxed)};
+  struct rusage usage {};
+  getrusage(RUSAGE_SELF, &usage);
+  const format::End end{
+      .timeNs = m_lastSnapshotNs,
+      .droppedEvents = m_channel.control().dropped.load(std::memory_order_relaxed),
+      .collectorPeakRssBytes = static_cast<uint64_t>(usage.ru_maxrss) * 1024,
+      .blockMapPeakBytes = m_live.peakMappedBytes(),
+      .blockMapPeakBlocks = m_live.peakSize()};
   if (how == End::Clean && !m_writer.append(end)) {
     fail("cannot write the dump");
     return;
   }
-  if (!m_writer.flush()) fail("cannot write the dump");
+  if (!m_writer.flush(true)) fail("cannot write the dump");
 }
 
 size_t Collector::drain(size_t limit, uint64_t bodyWaitNs) {
@@ -255,7 +266,23 @@ void Collector::defineSite(const Event& head, uint64_t bodyWaitNs) {
   books->hasCounter = head.ptr < m_channel.counterCapacity();
   books->counter = static_cast<uint32_t>(head.ptr);
   books->dumpId = m_nextSiteId++;
-  const format::SiteView site{books->dumpId, kind, op, {m_frames, frames}};
+  // Its frames in the dump's stack tree: only the ones no earlier site shared are written.
+  StackTree::Placement at;
+  const uint32_t nodesBefore = m_stacks.nodes();
+  if (!m_stacks.intern(m_frames, frames, &at)) {
+    degraded("out of memory for the stack tree; some sites are written without their frames");
+    at = StackTree::Placement{};
+  }
+  const bool hasParent = at.parent != StackTree::kNone;
+  uint64_t fresh[format::kMaxFrames];
+  for (uint32_t i = 0; i < at.fresh; ++i) fresh[i] = m_frames[at.fresh - 1 - i];
+  const format::SiteView site{.id = books->dumpId,
+                              .kind = kind,
+                              .op = op,
+                              .parent = hasParent ? at.parent + 1 : 0,
+                              .nodesBefore = nodesBefore,
+                              .parentFrame = hasParent ? m_frames[at.fresh] : 0,
+                              .newFrames = {fresh, at.fresh}};
   if (!m_writer.append(site)) fail("cannot write the dump");
 }
 
@@ -293,12 +320,13 @@ void Collector::track(uint64_t address, uint32_t site, uint64_t size) {
   SiteBooks* books = m_sites.find(site);
   if (books == nullptr) return;
   PointerMap::Value old;
-  // Still present: its free was never seen (dropped); it is gone now all the same.
-  if (m_live.erase(address, &old)) release(old);
-  if (!m_live.insert(address, PointerMap::Value{site, size})) {
+  const PointerMap::Placed placed = m_live.insert(address, PointerMap::Value{site, size}, &old);
+  if (placed == PointerMap::NoMemory) {
     degraded("out of memory for the live-block map; some blocks are not tracked");
     return;
   }
+  // Still present: its free was never seen (dropped); it is gone now all the same.
+  if (placed == PointerMap::Replaced) release(old);
   const SampleWeight w = weightOf(size);
   books->liveBytes += w.bytes;
   books->intervalPeak = std::max(books->intervalPeak, books->liveBytes);

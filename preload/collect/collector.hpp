@@ -12,6 +12,7 @@
 #include "collect/pointer_map.hpp"
 #include "collect/range_map.hpp"
 #include "collect/site_books.hpp"
+#include "collect/stack_tree.hpp"
 #include "collect/target_watch.hpp"
 #include "dump/dump_writer.hpp"
 #include "record/channel.hpp"
@@ -81,11 +82,12 @@ class Collector {
   DumpWriter m_writer;
   ResidentReader m_resident;
   PointerMap m_live;
-  PointerMap m_pending;  // thread token -> block set aside by that thread's realloc
-  RangeMap m_maps;       // live private anonymous mappings -> mmap site
-  RangeMap m_setAside;   // old ranges of mremaps under way
+  WideMap m_pending;    // thread token -> block set aside by that thread's realloc
+  RangeMap m_maps;      // live private anonymous mappings -> mmap site
+  RangeMap m_setAside;  // old ranges of mremaps under way
   MappedVector<PendingRemap> m_remaps;
   SiteLedger m_sites;
+  StackTree m_stacks;
   MappedVector<KnownModule> m_modules;
   MappedVector<uint32_t> m_dirty;
   MappedVector<format::SiteChange> m_changes;

@@ -1,106 +1,332 @@
 #include "collect/pointer_map.hpp"
 
+#include <algorithm>
+#include <new>
+
 #include "support/page_memory.hpp"
 
 namespace slowburn::preload {
 namespace {
 
-size_t powerOfTwoAtLeast(size_t n) {
-  size_t p = 16;
-  while (p < n) p <<= 1;
-  return p;
-}
+// A rebuilt segment that still cannot place everything (a pathological walk) gets this
+// much bigger, a few times at most.
+constexpr unsigned kRebuildAttempts = 4;
 
 }  // namespace
 
-PointerMap::PointerMap(size_t initialCapacity) : m_minCapacity(powerOfTwoAtLeast(initialCapacity)) {
-  resize(m_minCapacity);
-}
-
-PointerMap::~PointerMap() { unmapPages(m_slots, m_capacity * sizeof(Slot)); }
-
-void PointerMap::abandon() {
-  m_slots = nullptr;
-  m_capacity = 0;
-  m_size = 0;
-  resize(m_minCapacity);
-}
-
-size_t PointerMap::home(uint64_t key) const {
-  // Fibonacci hashing: malloc addresses share their low bits, so mix before masking.
-  return static_cast<size_t>((key * 0x9E3779B97F4A7C15ull) >> 20) & (m_capacity - 1);
-}
-
-bool PointerMap::resize(size_t capacity) {
-  auto* fresh = static_cast<Slot*>(mapPages(capacity * sizeof(Slot)));
-  if (fresh == nullptr) return false;
-  Slot* old = m_slots;
-  const size_t oldCapacity = m_capacity;
-  m_slots = fresh;
-  m_capacity = capacity;
-  for (size_t i = 0; i < oldCapacity; ++i) {
-    if (old[i].key == 0) continue;
-    size_t j = home(old[i].key);
-    while (m_slots[j].key != 0) j = (j + 1) & (m_capacity - 1);
-    m_slots[j] = old[i];
+PointerMap::PointerMap(size_t expectedBlocks) {
+  m_directoryBytes = roundToPages(sizeof(BlockSegment*));
+  auto** directory = static_cast<BlockSegment**>(mapPages(m_directoryBytes));
+  if (directory == nullptr) return;
+  noteMapped(m_directoryBytes);
+  BlockSegment* first =
+      makeSegment(std::min(BlockSegment::bucketsFor(expectedBlocks), kMaxSegmentBuckets), 0);
+  if (first == nullptr) {
+    unmapPages(directory, m_directoryBytes);
+    return;
   }
-  unmapPages(old, oldCapacity * sizeof(Slot));
-  return true;
+  directory[0] = first;
+  m_directory = directory;
 }
 
-bool PointerMap::insert(uint64_t key, Value value) {
-  if (m_slots == nullptr) return false;
-  if ((m_size + 1) * 2 > m_capacity && !resize(m_capacity * 2)) {
-    // Out of memory for a bigger table: keep going while there is any room at all.
-    if (m_size + 1 >= m_capacity) return false;
+PointerMap::~PointerMap() {
+  if (m_directory != nullptr) {
+    const size_t entries = size_t{1} << m_globalDepth;
+    // A segment of depth d fills an aligned run of 2^(g-d) entries: drop it, skip the run.
+    for (size_t i = 0; i < entries;) {
+      BlockSegment* segment = m_directory[i];
+      i += size_t{1} << (m_globalDepth - segment->depth());
+      BlockSegment::destroy(segment);
+    }
+    unmapPages(m_directory, m_directoryBytes);
   }
-  size_t i = home(key);
-  while (m_slots[i].key != 0 && m_slots[i].key != key) i = (i + 1) & (m_capacity - 1);
-  if (m_slots[i].key == 0) ++m_size;
-  m_slots[i] = Slot{key, value.size, value.site};
-  return true;
+  if (m_wide != nullptr) {
+    m_wide->~WideMap();
+    unmapPages(m_wide, sizeof(WideMap));
+  }
 }
 
-bool PointerMap::find(uint64_t key, Value* out) const {
-  if (m_slots == nullptr) return false;
-  size_t i = home(key);
-  while (m_slots[i].key != 0) {
-    if (m_slots[i].key == key) {
-      if (out != nullptr) *out = Value{m_slots[i].site, m_slots[i].size};
+void PointerMap::noteMapped(size_t bytes) {
+  m_mapped += bytes;
+  m_peakMapped = std::max(m_peakMapped, m_mapped);
+}
+
+BlockSegment* PointerMap::makeSegment(size_t buckets, unsigned depth) {
+  BlockSegment* segment = BlockSegment::create(buckets, depth);
+  if (segment != nullptr) noteMapped(segment->mappedBytes());
+  return segment;
+}
+
+void PointerMap::dropSegment(BlockSegment* segment) {
+  m_mapped -= segment->mappedBytes();
+  BlockSegment::destroy(segment);
+}
+
+void PointerMap::replace(BlockSegment* old, BlockSegment* fresh) {
+  const size_t entries = size_t{1} << m_globalDepth;
+  for (size_t i = 0; i < entries; ++i)
+    if (m_directory[i] == old) m_directory[i] = fresh;
+}
+
+PointerMap::Placed PointerMap::insert(uint64_t key, Value value, Value* replaced) {
+  if (m_directory == nullptr) return NoMemory;
+  if (!PackedBlock::fits(key, value.size)) return insertWide(key, value, replaced);
+  if (m_wide != nullptr && m_wide->size() != 0 && m_wide->erase(key, replaced)) {
+    --m_size;  // was too big for a slot, fits now: moved below
+    return insert(key, value) == NoMemory ? NoMemory : Replaced;
+  }
+  const uint64_t hash = BlockSegment::hashOf(key);
+  const PackedBlock block = PackedBlock::pack(key, value.site, value.size);
+  BlockSegment* segment = segmentFor(hash);
+  const BlockSegment::Where where = segment->where(hash);
+  PackedBlock* empty = nullptr;
+  if (PackedBlock* slot = segment->findOrEmpty(key, where, &empty)) {
+    if (replaced != nullptr) *replaced = Value{slot->site(), slot->size()};
+    *slot = block;
+    return Replaced;
+  }
+  if (empty != nullptr && !segment->crowded()) [[likely]] {
+    segment->place(empty, block);
+  } else if (segment->crowded()) {
+    if (!rebuild(segment, block)) return NoMemory;
+  } else if (PackedBlock homeless; !segment->insert(block, where, &homeless)) {
+    if (!rebuild(segment, homeless)) return NoMemory;
+  }
+  m_peakSize = std::max(m_peakSize, ++m_size);
+  return Added;
+}
+
+PointerMap::Placed PointerMap::insertWide(uint64_t key, Value value, Value* replaced) {
+  // A compact entry for the same key, now too big for its slot, moves here.
+  const bool had = erase(key, replaced);
+  if (m_wide == nullptr) {
+    void* memory = mapPages(sizeof(WideMap));
+    if (memory == nullptr) return NoMemory;
+    m_wide = new (memory) WideMap;
+  }
+  Value old;
+  const bool hadWide = m_wide->find(key, &old);
+  if (hadWide && replaced != nullptr) *replaced = old;
+  if (!m_wide->insert(key, value)) return NoMemory;
+  if (hadWide) return Replaced;
+  m_peakSize = std::max(m_peakSize, ++m_size);
+  return had ? Replaced : Added;
+}
+
+bool PointerMap::rebuild(BlockSegment* old, PackedBlock extra) {
+  const size_t wanted = std::max(BlockSegment::bucketsFor(old->count() + 1), old->buckets() + 1);
+  if (wanted > kMaxSegmentBuckets && old->depth() < kMaxDepth) return split(old, extra);
+  size_t buckets = std::min(wanted, kMaxSegmentBuckets);
+  for (unsigned attempt = 0; attempt < kRebuildAttempts; ++attempt) {
+    BlockSegment* fresh = makeSegment(buckets, old->depth());
+    if (fresh == nullptr) return false;
+    if (fill(fresh, *old, extra, 0, false)) {
+      replace(old, fresh);
+      dropSegment(old);
       return true;
     }
-    i = (i + 1) & (m_capacity - 1);
+    dropSegment(fresh);
+    buckets += buckets / 4 + 1;
   }
   return false;
 }
 
-bool PointerMap::erase(uint64_t key, Value* out) {
-  if (m_slots == nullptr) return false;
-  const size_t mask = m_capacity - 1;
-  size_t i = home(key);
-  while (m_slots[i].key != key) {
-    if (m_slots[i].key == 0) return false;
-    i = (i + 1) & mask;
+bool PointerMap::split(BlockSegment* old, PackedBlock extra) {
+  if (old->depth() == m_globalDepth && !growDirectory()) return false;
+  const unsigned depth = old->depth() + 1;
+  const unsigned bit = 64 - depth;  // the hash bit that tells the two halves apart
+  // Every block hashed once: the hashes size each half for the blocks it gets (the hash
+  // splits them about, not exactly, evenly), then place them.
+  const size_t total = old->count() + 1;
+  if (total > kSplitScratch) return splitRehashing(old, extra, depth, bit);
+  uint64_t hashes[kSplitScratch];
+  size_t n = 0;
+  size_t upperCount = 0;
+  old->forEach([&](const PackedBlock& b) {
+    hashes[n] = BlockSegment::hashOf(b.address());
+    upperCount += (hashes[n++] >> bit) & 1;
+  });
+  hashes[n] = BlockSegment::hashOf(extra.address());
+  upperCount += (hashes[n] >> bit) & 1;
+  size_t buckets[2] = {BlockSegment::bucketsFor(total - upperCount + 1),
+                       BlockSegment::bucketsFor(upperCount + 1)};
+  for (unsigned attempt = 0; attempt < kRebuildAttempts; ++attempt) {
+    BlockSegment* halves[2] = {makeSegment(buckets[0], depth), nullptr};
+    if (halves[0] != nullptr) halves[1] = makeSegment(buckets[1], depth);
+    if (halves[1] == nullptr) {
+      if (halves[0] != nullptr) dropSegment(halves[0]);
+      return false;
+    }
+    bool ok = true;
+    PackedBlock homeless;
+    size_t i = 0;
+    old->forEach([&](const PackedBlock& b) {
+      const uint64_t hash = hashes[i++];
+      if (ok) ok = halves[(hash >> bit) & 1]->placeMoved(b, hash, &homeless);
+    });
+    if (ok) ok = halves[(hashes[n] >> bit) & 1]->placeMoved(extra, hashes[n], &homeless);
+    if (ok) {
+      installHalves(old, halves, depth);
+      return true;
+    }
+    dropSegment(halves[0]);
+    dropSegment(halves[1]);
+    for (size_t& b : buckets) b += b / 4 + 1;
   }
-  if (out != nullptr) *out = Value{m_slots[i].site, m_slots[i].size};
-  // Backward shift: pull later members of the cluster into the hole when their home
-  // position allows it, so a later probe never stops early at a false empty slot.
-  size_t hole = i;
-  size_t j = i;
-  for (;;) {
-    j = (j + 1) & mask;
-    if (m_slots[j].key == 0) break;
-    const size_t h = home(m_slots[j].key);
-    const bool movable = hole <= j ? (h <= hole || h > j) : (h <= hole && h > j);
-    if (movable) {
-      m_slots[hole] = m_slots[j];
-      hole = j;
+  return false;
+}
+
+// split for a segment too big for the scratch hashes (one grown past the largest size
+// by failed rebuilds): each half fills from the old segment on its own.
+bool PointerMap::splitRehashing(BlockSegment* old, PackedBlock extra, unsigned depth,
+                                unsigned bit) {
+  size_t upperCount = 0;
+  old->forEach(
+      [&](const PackedBlock& b) { upperCount += (BlockSegment::hashOf(b.address()) >> bit) & 1; });
+  upperCount += (BlockSegment::hashOf(extra.address()) >> bit) & 1;
+  const size_t counts[2] = {old->count() + 1 - upperCount, upperCount};
+  BlockSegment* halves[2] = {nullptr, nullptr};
+  for (int h = 0; h < 2; ++h) {
+    size_t buckets = BlockSegment::bucketsFor(counts[h] + 1);
+    for (unsigned attempt = 0; halves[h] == nullptr && attempt < kRebuildAttempts; ++attempt) {
+      halves[h] = makeSegment(buckets, depth);
+      if (halves[h] == nullptr) break;
+      if (!fill(halves[h], *old, extra, bit, h == 1)) {
+        dropSegment(halves[h]);
+        halves[h] = nullptr;
+        buckets += buckets / 4 + 1;
+      }
+    }
+    if (halves[h] == nullptr) {
+      if (h == 1) dropSegment(halves[0]);
+      return false;
     }
   }
-  m_slots[hole] = Slot{0, 0, 0};
-  --m_size;
-  if (m_capacity > m_minCapacity && m_size * 8 < m_capacity) resize(m_capacity / 2);
+  installHalves(old, halves, depth);
   return true;
+}
+
+// The old segment's run of directory entries: its lower half to one, upper to the other.
+void PointerMap::installHalves(BlockSegment* old, BlockSegment* const halves[2], unsigned depth) {
+  const size_t entries = size_t{1} << m_globalDepth;
+  const size_t half = size_t{1} << (m_globalDepth - depth);
+  for (size_t i = 0; i < entries; ++i) {
+    if (m_directory[i] != old) continue;
+    for (size_t j = 0; j < 2 * half; ++j) m_directory[i + j] = halves[j < half ? 0 : 1];
+    break;
+  }
+  dropSegment(old);
+}
+
+bool PointerMap::fill(BlockSegment* target, const BlockSegment& from, PackedBlock extra,
+                      unsigned bit, bool upper) {
+  auto belongs = [&](uint64_t hash) { return bit == 0 || ((hash >> bit) & 1) == upper; };
+  bool ok = true;
+  PackedBlock homeless;
+  from.forEach([&](const PackedBlock& b) {
+    const uint64_t hash = BlockSegment::hashOf(b.address());
+    if (ok && belongs(hash)) ok = target->placeMoved(b, hash, &homeless);
+  });
+  if (ok && extra.a != 0) {
+    const uint64_t hash = BlockSegment::hashOf(extra.address());
+    if (belongs(hash)) ok = target->placeMoved(extra, hash, &homeless);
+  }
+  return ok;
+}
+
+bool PointerMap::growDirectory() {
+  if (m_globalDepth >= kMaxDepth) return false;
+  const size_t entries = size_t{1} << m_globalDepth;
+  const size_t bytes = roundToPages(2 * entries * sizeof(BlockSegment*));
+  auto** grown = static_cast<BlockSegment**>(mapPages(bytes));
+  if (grown == nullptr) return false;
+  noteMapped(bytes);
+  for (size_t i = 0; i < 2 * entries; ++i) grown[i] = m_directory[i >> 1];
+  unmapPages(m_directory, m_directoryBytes);
+  m_mapped -= m_directoryBytes;
+  m_directory = grown;
+  m_directoryBytes = bytes;
+  ++m_globalDepth;
+  return true;
+}
+
+void PointerMap::shrink(BlockSegment* segment, uint64_t hash) {
+  if (merge(segment, hash)) return;
+  const size_t buckets = BlockSegment::bucketsFor(segment->count());
+  if (BlockSegment::bytesFor(buckets) >= segment->mappedBytes()) return;
+  BlockSegment* fresh = makeSegment(buckets, segment->depth());
+  if (fresh == nullptr) return;
+  if (!fill(fresh, *segment, PackedBlock{}, 0, false)) {
+    dropSegment(fresh);  // keep the bigger one: it still holds everything
+    return;
+  }
+  replace(segment, fresh);
+  dropSegment(segment);
+}
+
+// A sparse segment and its buddy (the other half of the segment they were split from)
+// become one again when both fit in half a segment: split's inverse, so a map that
+// empties gives back the pages of the segments it had grown into.
+bool PointerMap::merge(BlockSegment* segment, uint64_t hash) {
+  const unsigned depth = segment->depth();
+  if (depth == 0) return false;
+  const size_t at = hash >> (64 - m_globalDepth);           // an entry of the segment's run
+  const size_t run = size_t{1} << (m_globalDepth - depth);  // the segment's entries
+  BlockSegment* buddy = m_directory[(at & ~(run - 1)) ^ run];
+  if (buddy == segment || buddy->depth() != depth) return false;
+  const size_t total = segment->count() + buddy->count();
+  if (total * 2 > kMaxSegmentBuckets * BlockSegment::kSlotsPerBucket / 2) return false;
+  BlockSegment* merged = makeSegment(BlockSegment::bucketsFor(total + 1), depth - 1);
+  if (merged == nullptr) return false;
+  PackedBlock homeless;
+  bool ok = true;
+  for (const BlockSegment* from : {segment, buddy}) {
+    from->forEach([&](const PackedBlock& b) {
+      if (ok) ok = merged->placeMoved(b, BlockSegment::hashOf(b.address()), &homeless);
+    });
+  }
+  if (!ok) {
+    dropSegment(merged);
+    return false;
+  }
+  replace(segment, merged);
+  replace(buddy, merged);
+  dropSegment(segment);
+  dropSegment(buddy);
+  return true;
+}
+
+bool PointerMap::erase(uint64_t key, Value* out) {
+  if (m_directory == nullptr) return false;
+  if (key <= PackedBlock::kLow48) {
+    const uint64_t hash = BlockSegment::hashOf(key);
+    BlockSegment* segment = segmentFor(hash);
+    if (PackedBlock* slot = segment->find(key, segment->where(hash))) {
+      if (out != nullptr) *out = Value{slot->site(), slot->size()};
+      segment->erase(slot);
+      --m_size;
+      if (segment->justTurnedSparse()) shrink(segment, hash);
+      return true;
+    }
+  }
+  if (m_wide != nullptr && m_wide->erase(key, out)) {
+    --m_size;
+    return true;
+  }
+  return false;
+}
+
+bool PointerMap::find(uint64_t key, Value* out) const {
+  if (m_directory == nullptr) return false;
+  if (key <= PackedBlock::kLow48) {
+    const uint64_t hash = BlockSegment::hashOf(key);
+    BlockSegment* segment = segmentFor(hash);
+    if (const PackedBlock* slot = segment->find(key, segment->where(hash))) {
+      if (out != nullptr) *out = Value{slot->site(), slot->size()};
+      return true;
+    }
+  }
+  return m_wide != nullptr && m_wide->find(key, out);
 }
 
 }  // namespace slowburn::preload

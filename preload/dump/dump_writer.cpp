@@ -49,7 +49,11 @@ bool DumpWriter::create(const char* path) {
 }
 
 bool DumpWriter::publish() {
-  if (!m_unnamed) return flush();
+  if (!m_unnamed) {
+    if (!flush()) return false;
+    m_compressor.start();
+    return true;
+  }
   if (m_error != 0) return false;
   // The buffered bytes stay in m_out until the file has its name, for the fallback.
   if (const int r = raw::writeAll(m_fd, m_out, m_used); r < 0) return fail(-r);
@@ -71,6 +75,7 @@ bool DumpWriter::publish() {
   m_written += m_used;
   m_used = 0;
   m_unnamed = false;
+  m_compressor.start();  // or, without memory for it, records go out one by one
   return true;
 }
 
@@ -86,6 +91,7 @@ void DumpWriter::forgetInherited() {
   m_fd = -1;
   m_unnamed = false;
   m_used = 0;
+  m_staged = 0;
   m_written = 0;
   m_error = 0;
 }
@@ -93,14 +99,57 @@ void DumpWriter::forgetInherited() {
 bool DumpWriter::commit(const format::RecordBytes& record) {
   if (m_error != 0) return false;
   if (record.size == 0) return fail(EOVERFLOW);
-  if (m_used + record.size > kOutputBytes && !flush()) return false;
+  if (m_compressor.started()) return stage(record);
+  if (m_used + record.size > kOutputBytes && !writeBuffered()) return false;
   if (record.size > kOutputBytes) return writeOut(record.data, record.size);
   std::memcpy(m_out + m_used, record.data, record.size);
   m_used += record.size;
   return true;
 }
 
-bool DumpWriter::flush() {
+bool DumpWriter::stage(const format::RecordBytes& record) {
+  if (m_staged + record.size > kStagedBytes && !compressStaged(StreamCompressor::Mode::Continue))
+    return false;
+  if (record.size > kStagedBytes) {
+    return m_compressor.compress(record.data, record.size, StreamCompressor::Mode::Continue,
+                                 &commitChunk, this) ||
+           fail(EIO);
+  }
+  std::memcpy(m_stagedRecords + m_staged, record.data, record.size);
+  m_staged += record.size;
+  return true;
+}
+
+bool DumpWriter::compressStaged(StreamCompressor::Mode mode) {
+  const size_t n = m_staged;
+  m_staged = 0;
+  if (!m_compressor.compress(m_stagedRecords, n, mode, &commitChunk, this))
+    return m_error != 0 ? false : fail(EIO);
+  return true;
+}
+
+// A piece of the compressed stream, framed as a CHUNK record among the file's records.
+bool DumpWriter::commitChunk(void* self, const uint8_t* bytes, size_t size) {
+  auto* w = static_cast<DumpWriter*>(self);
+  format::RecordBuilder b(w->m_chunkRecord, sizeof(w->m_chunkRecord));
+  format::encode(b, format::ChunkView{{reinterpret_cast<const char*>(bytes), size}});
+  const format::RecordBytes r = b.finish();
+  if (r.size == 0) return w->fail(EOVERFLOW);
+  if (w->m_used + r.size > kOutputBytes && !w->writeBuffered()) return false;
+  std::memcpy(w->m_out + w->m_used, r.data, r.size);
+  w->m_used += r.size;
+  return true;
+}
+
+bool DumpWriter::flush(bool last) {
+  if (m_error != 0) return false;
+  if (m_compressor.started() &&
+      !compressStaged(last ? StreamCompressor::Mode::End : StreamCompressor::Mode::Flush))
+    return false;
+  return writeBuffered();
+}
+
+bool DumpWriter::writeBuffered() {
   if (m_error != 0) return false;
   if (m_used == 0) return true;
   const size_t n = m_used;

@@ -4,6 +4,7 @@
 // Its blocks are never reused and never handed to the real free.
 
 #include <cstddef>
+#include <cstdint>
 
 namespace slowburn::preload::bootstrap {
 
@@ -11,13 +12,14 @@ namespace slowburn::preload::bootstrap {
 void* allocate(size_t size, size_t alignment = 16);
 namespace detail {
 inline constexpr size_t kArenaBytes = 256 * 1024;
-extern unsigned char s_arena[kArenaBytes];
+[[gnu::visibility("hidden")]] extern unsigned char s_arena[kArenaBytes];  // no GOT load
 }  // namespace detail
 
 // Inline: every free asks.
 inline bool owns(const void* p) {
-  const auto* c = static_cast<const unsigned char*>(p);
-  return c >= detail::s_arena && c < detail::s_arena + detail::kArenaBytes;
+  // One unsigned comparison: an address below the arena wraps around to a large offset.
+  return reinterpret_cast<uintptr_t>(p) - reinterpret_cast<uintptr_t>(detail::s_arena) <
+         detail::kArenaBytes;
 }
 // The size requested for a block of the arena.
 size_t sizeOf(const void* p);

@@ -84,9 +84,9 @@ extern "C" int __libc_start_main(int (*main)(int, char**, char**), int argc, cha
 
 // Every exported hook by name: X(name, ...) for each list (the IO list's extra columns are
 // ignored).
-#define SLOWBURN_HOOKS(X)                                                       \
-  SLOWBURN_ALLOC_HOOKS(X) SLOWBURN_IO_HOOKS(X) SLOWBURN_LOADER_HOOKS(X) SLOWBURN_MAP_HOOKS(X) \
-      SLOWBURN_EXIT_HOOKS(X)
+#define SLOWBURN_HOOKS(X) \
+  SLOWBURN_ALLOC_HOOKS(X) \
+  SLOWBURN_IO_HOOKS(X) SLOWBURN_LOADER_HOOKS(X) SLOWBURN_MAP_HOOKS(X) SLOWBURN_EXIT_HOOKS(X)
 
 // Redirections made only by slowburn attach, never exported: dlopen, so modules loaded
 // while attached get their GOT entries redirected too. Exported, it would make every

@@ -13,6 +13,29 @@
 namespace slowburn::preload::hooks {
 namespace {
 
+// Out of line, so the hot paths of malloc and free keep no registers of their own.
+[[gnu::noinline]] void* chosenMalloc(const Originals* real, size_t size) {
+  return recordedAlloc(size, [&] { return real->malloc(size); });
+}
+
+// A malloc not chosen, of an allocator that maps through the hooks (see unrecorded).
+[[gnu::noinline]] void* unchosenMalloc(size_t size) {
+  return unrecorded([&] { return detail::s_originals.malloc(size); });
+}
+
+// A malloc whose size ran the sampling countdown out (every malloc in exact mode): whether
+// it is recorded is decided here, out of line, so that malloc's common path makes no call
+// of its own and so needs no stack frame.
+[[gnu::noinline]] void* crossedMalloc(size_t size) {
+  if (runtime().sampler.crossed(detail::t_sampler, size) && !t_inProfiler)
+    return chosenMalloc(&detail::s_originals, size);
+  return unchosenMalloc(size);
+}
+
+[[gnu::noinline]] void chosenFree(void* block) {
+  recordedFree(block, [&] { detail::s_originals.free(block); });
+}
+
 // A bootstrap block being resized: move it to the real heap; the old copy stays put.
 void* reallocFromArena(void* old, size_t size) {
   void* block = hooks::malloc(size);
@@ -31,22 +54,32 @@ void* unavailable() {
 }  // namespace
 
 void* malloc(size_t size) noexcept {
+  // Active implies the originals are resolved: the common case asks nothing else.
+  if (s_state.load(std::memory_order_acquire) == State::Active) [[likely]] {
+    if (!runtime().sampler.countdownRanOut(detail::t_sampler, size)) [[likely]] {
+      if (!detail::s_allocatorMaps) [[likely]]
+        return detail::s_originals.malloc(size);
+      return unchosenMalloc(size);
+    }
+    return crossedMalloc(size);
+  }
   const Originals* real = originals();
   if (real == nullptr) [[unlikely]]
     return bootstrap::allocate(size);
-  return recorded(size, [&] { return real->malloc(size); });
+  return real->malloc(size);  // not recording
 }
 
 void free(void* block) noexcept {
   if (block == nullptr || bootstrap::owns(block)) return;
+  if (s_state.load(std::memory_order_acquire) == State::Active) [[likely]] {
+    if (mayBeRecordedActive(block) || detail::s_allocatorMaps) [[unlikely]]
+      return chosenFree(block);
+    return detail::s_originals.free(block);
+  }
   const Originals* real = originals();
   if (real == nullptr) [[unlikely]]
     return;
-  if (shouldRecord() && mayBeRecorded(block)) {
-    ReentryGuard guard;
-    recordFree(block);  // before the real free: the address may be reused at once
-  }
-  real->free(block);
+  real->free(block);  // not recording
 }
 
 void* calloc(size_t count, size_t size) noexcept {
@@ -93,10 +126,11 @@ int posix_memalign(void** out, size_t alignment, size_t size) noexcept {
     *out = block;
     return 0;
   }
-  if (!shouldRecord()) return real->posix_memalign(out, alignment, size);
+  if (!chooseAlloc(size))
+    return unrecorded([&] { return real->posix_memalign(out, alignment, size); });
   ReentryGuard guard;
   const int result = real->posix_memalign(out, alignment, size);
-  if (result == 0 && *out != nullptr) recordAlloc(*out, size);
+  if (result == 0) recordAlloc(*out, size);
   return result;
 }
 

@@ -149,12 +149,15 @@ struct Realloc {
 struct ReallocOrFree {
   template <class Call>
   static void* run(Next, void* old, size_t size, Call&& call) {
-    if (!shouldRecord() || old == nullptr) return recordedRealloc(old, size, call);
+    if (old == nullptr) return recordedRealloc(old, size, call);
+    const bool oldRecorded = mayBeRecorded(old);
+    const bool chosen = chooseAlloc(size);
+    if (!oldRecorded && !chosen) return unrecorded(call);
     ReentryGuard guard;
-    const ReallocTicket ticket = beginRealloc(old);
+    const ReallocTicket ticket = oldRecorded ? beginRealloc(old) : ReallocTicket{};
     void* block = call();
     // A failure freed the old block as well: committed, with no new block.
-    endRealloc(ticket, old, block, block == nullptr ? 0 : size);
+    endRealloc(ticket, old, block, block == nullptr ? 0 : size, chosen);
     return block;
   }
   static void* missing(Next, void*, size_t) { return failed<void*>(); }
@@ -163,10 +166,10 @@ struct ReallocOrFree {
 struct AllocInto {
   template <class Call>
   static int run(Next, void** out, size_t size, Call&& call) {
-    if (!shouldRecord()) return call();
+    if (!chooseAlloc(size)) return unrecorded(call);
     ReentryGuard guard;
     const int result = call();
-    if (result == 0 && *out != nullptr) recordAlloc(*out, size);
+    if (result == 0) recordAlloc(*out, size);
     return result;
   }
   static int missing(Next, void**, size_t) { return ENOMEM; }
@@ -176,9 +179,18 @@ struct Duplicate {
   template <class Call>
   static char* run(Next, bool allocates, Call&& call) {
     if (!shouldRecord() || !allocates) return call();
-    ReentryGuard guard;
-    char* copy = call();
-    if (copy != nullptr) recordAlloc(copy, std::strlen(copy) + 1);
+    char* copy = nullptr;
+    {
+      ReentryGuard guard;
+      copy = call();
+    }
+    // Its size is known only now; the copy is this thread's alone until it returns.
+    if (copy == nullptr) return copy;
+    const size_t size = std::strlen(copy) + 1;
+    if (chooseAlloc(size)) {
+      ReentryGuard guard;
+      recordAlloc(copy, size);
+    }
     return copy;
   }
   static char* missing(Next, bool) { return failed<char*>(); }
@@ -187,14 +199,17 @@ struct Duplicate {
 struct ResizeInPlace {
   template <class Call>
   static size_t run(Next, void* block, size_t size, size_t extra, Call&& call) {
-    if (!shouldRecord() || block == nullptr) return call();
+    if (block == nullptr) return call();
+    const bool oldRecorded = mayBeRecorded(block);
+    const bool chosen = chooseAlloc(size);
+    if (!oldRecorded && !chosen) return unrecorded(call);
     ReentryGuard guard;
-    const ReallocTicket ticket = beginRealloc(block);
+    const ReallocTicket ticket = oldRecorded ? beginRealloc(block) : ReallocTicket{};
     const size_t real = call();
     // Short of size: the block could not grow and is as it was.
     const bool resized = real >= size && size != 0;
     const size_t held = std::min(real, size + std::min(extra, SIZE_MAX - size));
-    endRealloc(ticket, block, resized ? block : nullptr, resized ? held : size);
+    endRealloc(ticket, block, resized ? block : nullptr, resized ? held : size, chosen);
     return real;
   }
   static size_t missing(Next, void*, size_t, size_t) { return 0; }

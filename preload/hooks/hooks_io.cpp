@@ -1,5 +1,5 @@
-// The read/write family. A call is counted after it returns, against its
-// caller's return address; the profiler's own I/O uses raw syscalls and never gets here.
+// The read/write family. A call is counted after it returns, against its caller (see
+// record/syscall_counting.cpp); the profiler's own I/O uses raw syscalls and never gets here.
 
 #include <sys/syscall.h>
 
@@ -14,12 +14,10 @@ namespace {
 
 using format::SyscallOp;
 
-#define SLOWBURN_CALLER reinterpret_cast<uintptr_t>(__builtin_return_address(0))
-
-inline ssize_t counted(SyscallOp op, uintptr_t caller, ssize_t result) {
+[[gnu::always_inline]] inline ssize_t counted(SyscallOp op, ssize_t result) {
   if (shouldRecord() && runtime().options.counts(op)) [[likely]] {
     ReentryGuard guard;
-    countSyscall(op, caller, result);
+    countSyscall(op, result, __builtin_frame_address(0));  // the hook's own frame
   }
   return result;
 }
@@ -37,7 +35,7 @@ inline const Originals* real() { return originals(); }
     const Originals* r = real();                                                  \
     const ssize_t result =                                                        \
         r != nullptr ? r->name args : syscall(sysno SLOWBURN_COMMA_ARGS rawArgs); \
-    return counted(SyscallOp::op, SLOWBURN_CALLER, result);                       \
+    return counted(SyscallOp::op, result);                                        \
   }
 #define SLOWBURN_COMMA_ARGS(...) , __VA_ARGS__
 SLOWBURN_IO_HOOKS(SLOWBURN_DEFINE_IO_HOOK)

@@ -1,5 +1,5 @@
-// The loader hooks: dlclose, so callers cached by address are forgotten when a library
-// goes, and dl_iterate_phdr, so no walk of the loader's list can overlap a fork
+// The loader hooks: dlclose, so callers and frame rules cached by address are forgotten
+// when a library goes, and dl_iterate_phdr, so no walk of the loader's list can overlap a fork
 // (fork_gate.hpp).
 
 #include "hooks/hooks.hpp"
@@ -7,6 +7,7 @@
 #include "lifecycle/fork_gate.hpp"
 #include "lifecycle/lifecycle.hpp"
 #include "record/runtime.hpp"
+#include "record/unwinder.hpp"
 
 namespace slowburn::preload::hooks {
 
@@ -15,9 +16,11 @@ int dlclose(void* handle) noexcept {
   if (r == nullptr || r->dlclose == nullptr) [[unlikely]]
     return -1;
   const bool recording = shouldRecord();
+  const Unwinder::Extent extent = Unwinder::extentOf(handle);
   const int result = r->dlclose(handle);
   // Another library may load at the same addresses: callers seen so far are stale.
   if (recording) runtime().loaderEpoch.fetch_add(1, std::memory_order_relaxed);
+  Unwinder::forget(extent);
   return result;
 }
 

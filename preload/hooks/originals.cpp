@@ -1,5 +1,6 @@
 #include "hooks/originals.hpp"
 
+#include <dlfcn.h>
 #include <sched.h>
 
 #include "support/stderr_line.hpp"
@@ -8,9 +9,22 @@ namespace slowburn::preload {
 namespace detail {
 
 Originals s_originals;
+bool s_allocatorMaps = false;
 
 namespace {
 [[gnu::tls_model("initial-exec")]] thread_local bool t_resolving = false;
+
+// Whether path names glibc's shared object (libc.so.6, wherever it lives).
+bool isGlibc(const char* path) {
+  if (path == nullptr) return false;
+  const char* base = path;
+  for (const char* p = path; *p != '\0'; ++p)
+    if (*p == '/') base = p + 1;
+  const char kName[] = "libc.so";
+  for (size_t i = 0; i + 1 < sizeof(kName); ++i)
+    if (base[i] != kName[i]) return false;
+  return true;
+}
 
 // Fills s_originals from handle (RTLD_NEXT or RTLD_DEFAULT); true when malloc and free
 // were found.
@@ -20,6 +34,10 @@ bool resolveFrom(void* handle) {
   s_originals.name = reinterpret_cast<decltype(&::name)>(dlsym(handle, #name));
   SLOWBURN_ALL_HOOKS(SLOWBURN_RESOLVE)
 #undef SLOWBURN_RESOLVE
+  Dl_info info{};
+  s_allocatorMaps = s_originals.malloc != nullptr &&
+                    dladdr(reinterpret_cast<void*>(s_originals.malloc), &info) != 0 &&
+                    !isGlibc(info.dli_fname);
   t_resolving = false;
   return s_originals.malloc != nullptr && s_originals.free != nullptr;
 }

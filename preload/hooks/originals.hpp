@@ -18,7 +18,10 @@ struct Originals {
 namespace detail {
 enum class ResolveState : int { Unresolved, Resolving, Resolved };
 inline constinit std::atomic<ResolveState> s_resolveState{ResolveState::Unresolved};
-extern Originals s_originals;
+[[gnu::visibility("hidden")]] extern Originals s_originals;  // hidden: no GOT load in the hooks
+// The real malloc is not glibc's: such an allocator (jemalloc, tcmalloc, mimalloc) maps its
+// memory through the mmap hooks, where glibc's malloc calls the kernel directly.
+[[gnu::visibility("hidden")]] extern bool s_allocatorMaps;
 const Originals* resolveSlow();
 }  // namespace detail
 

@@ -215,16 +215,8 @@ bool Channel::claimSlow(uint32_t count, uint64_t* first) {
   }
 }
 
-bool Channel::push(const Event& event) {
+bool Channel::pushSlow(const Event& event) {
   uint64_t position = 0;
-  if (m_ring.tryClaim(1, &position)) [[likely]] {
-    m_ring.fill(position, event);
-    // The collector sleeps until its next snapshot: wake it each time another quarter of
-    // the ring has been claimed, long before the ring can fill.
-    if ((position & (m_ring.capacity() / 4 - 1)) == 0) [[unlikely]]
-      wakeCollector();
-    return true;
-  }
   if (!claimSlow(1, &position)) {
     drop();
     return false;

@@ -119,7 +119,17 @@ class Channel {
   uint32_t claimCounter();
 
   // Producers, with the full ring policy above.
-  bool push(const Event& event);
+  bool push(const Event& event) {
+    uint64_t position = 0;
+    if (!m_ring.tryClaim(1, &position)) [[unlikely]]
+      return pushSlow(event);
+    m_ring.fill(position, event);
+    // The collector sleeps until its next snapshot: wake it each time another quarter of
+    // the ring has been claimed, long before the ring can fill.
+    if ((position & (m_ring.capacity() / 4 - 1)) == 0) [[unlikely]]
+      wakeCollector();
+    return true;
+  }
   bool pushMessage(const Event& head, const void* body, size_t bodyBytes);
   void drop(uint64_t events = 1) {
     m_control->dropped.fetch_add(events, std::memory_order_relaxed);
@@ -139,6 +149,7 @@ class Channel {
  private:
   void abandon();
   bool claimSlow(uint32_t count, uint64_t* first);
+  bool pushSlow(const Event& event);
   bool mapLayout(void* base);
 
   ChannelControl* m_control = nullptr;

@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "lifecycle/lifecycle.hpp"
 #include "record/runtime.hpp"
 #include "record/sampler.hpp"
 #include "slowburn/format.hpp"
@@ -30,17 +31,32 @@ namespace detail {
 void recordChosenAlloc(void* block, size_t size);
 void recordFree(void* block);
 
-// Inline: in sampled mode most allocations end at the countdown, without a call.
+// Whether an allocation of size is to be recorded: recording is on and, in sampled mode,
+// the sampler chose it. Decided before the real call, so in sampled mode most allocations
+// cost this countdown and nothing else (no reentry guard, no call). Inside the profiler
+// (shouldRecord() false) an allocation is not recorded even when chosen.
+inline bool chooseActiveAlloc(size_t size) {  // the caller saw State::Active
+  return runtime().sampler.shouldSample(detail::t_sampler, size) && !t_inProfiler;
+}
+inline bool chooseAlloc(size_t size) {
+  return s_state.load(std::memory_order_acquire) == State::Active && chooseActiveAlloc(size);
+}
+
+// After the real allocation: records a block chooseAlloc chose.
 inline void recordAlloc(void* block, size_t size) {
-  if (runtime().sampler.shouldSample(detail::t_sampler, size)) [[unlikely]]
-    recordChosenAlloc(block, size);
+  if (block != nullptr) recordChosenAlloc(block, size);
 }
 
 // Whether a free may concern a recorded block; false is certain. One load in sampled
 // mode, so the frees of unsampled blocks cost no call.
-inline bool mayBeRecorded(const void* block) {
+inline bool mayBeRecordedActive(const void* block) {  // the caller saw State::Active
   const Runtime& rt = runtime();
-  return !rt.sampler.enabled() || rt.sampled.mayContain(reinterpret_cast<uint64_t>(block));
+  const bool may =
+      !rt.sampler.enabled() || rt.sampled.mayContain(reinterpret_cast<uint64_t>(block));
+  return may && !t_inProfiler;
+}
+inline bool mayBeRecorded(const void* block) {
+  return s_state.load(std::memory_order_acquire) == State::Active && mayBeRecordedActive(block);
 }
 
 // Whether the old block was tracked (a ReallocBegin was pushed).
@@ -48,9 +64,12 @@ struct ReallocTicket {
   bool tracked = false;
 };
 ReallocTicket beginRealloc(void* old);
-void endRealloc(ReallocTicket ticket, void* old, void* result, size_t size);
+// chosen: chooseAlloc's answer for the new block, asked before the call.
+void endRealloc(ReallocTicket ticket, void* old, void* result, size_t size, bool chosen);
 
-void countSyscall(format::SyscallOp op, uintptr_t caller, ssize_t result);
+// A counted syscall returned result; its site is the caller of the hook whose frame is
+// hookFrame, told apart by the first few frames of its stack (syscall_counting.cpp).
+void countSyscall(format::SyscallOp op, ssize_t result, const void* hookFrame);
 
 // Main returned or exit() was called: the collector takes the running program's last
 // snapshot now, in event order, before any free of the teardown. Once per process.

@@ -9,21 +9,16 @@
 #include "support/raw_io.hpp"
 
 namespace slowburn::preload {
-namespace {
-
-alignas(Runtime) unsigned char s_storage[sizeof(Runtime)];
-
-}  // namespace
 
 bool constructRuntime(const Options& options, const char* absolutePattern) {
-  auto* rt = new (s_storage) Runtime;
+  auto* rt = new (detail::s_runtimeStorage) Runtime;
   rt->options = options;
   std::strncpy(rt->absolutePattern, absolutePattern, sizeof(rt->absolutePattern) - 1);
   rt->sampler = Sampler(options.sampleBytes);
   void* page = mapPages(sizeof(detail::ChannelLink));
   if (page == nullptr || raw::madvise(page, roundToPages(1), MADV_WIPEONFORK) != 0) return false;
   detail::s_link = new (page) detail::ChannelLink{};
-  detail::s_runtime = rt;
+  detail::s_runtimeBuilt = true;
   return rt->sites.ok();
 }
 

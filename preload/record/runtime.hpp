@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <new>
 
 #include "lifecycle/options.hpp"
 #include "record/channel.hpp"
@@ -30,7 +31,9 @@ struct Runtime {
 };
 
 namespace detail {
-inline constinit Runtime* s_runtime = nullptr;
+// Static storage at a fixed address: the hooks reach the runtime without loading a pointer.
+alignas(Runtime) inline unsigned char s_runtimeStorage[sizeof(Runtime)];
+inline constinit bool s_runtimeBuilt = false;
 // The channel pointer lives alone in a page the kernel wipes in every child it copies
 // (MADV_WIPEONFORK): a child made by raw clone(), which runs no fork handlers, finds no
 // channel instead of writing into its parent's.
@@ -44,8 +47,10 @@ inline constinit StartFn s_startInChild = nullptr;
 }  // namespace detail
 
 // Only valid once the library's init ran (the lifecycle guarantees it for recorders).
-inline Runtime& runtime() { return *detail::s_runtime; }
-inline bool runtimeBuilt() { return detail::s_runtime != nullptr; }
+inline Runtime& runtime() {
+  return *std::launder(reinterpret_cast<Runtime*>(detail::s_runtimeStorage));
+}
+inline bool runtimeBuilt() { return detail::s_runtimeBuilt; }
 // Builds the runtime and the channel link; false if their memory could not be mapped.
 bool constructRuntime(const Options& options, const char* absolutePattern);
 

@@ -37,7 +37,7 @@ int64_t Sampler::drawGap(SamplerState& state) const {
   return gap >= 9.0e18 ? INT64_MAX : static_cast<int64_t>(gap) + 1;
 }
 
-bool Sampler::crossed(SamplerState& state, uint64_t size) const {
+bool Sampler::crossedSlow(SamplerState& state, uint64_t size) const {
   if (state.rng == 0) {
     seed(state, reinterpret_cast<uintptr_t>(&state) ^ raw::monotonicNs());
     state.bytesUntilSample -= static_cast<int64_t>(size == 0 ? 1 : size);

@@ -30,20 +30,28 @@ class Sampler {
 
   // Whether this allocation is recorded; cheap when it is not.
   bool shouldSample(SamplerState& state, uint64_t size) const {
-    if (m_mean == 0) return true;
-    state.bytesUntilSample -= static_cast<int64_t>(size == 0 ? 1 : size);
-    if (state.bytesUntilSample > 0) return false;
-    return crossed(state, size);
+    return countdownRanOut(state, size) && crossed(state, size);
   }
 
-  // The countdown ran out: draws the next gap. A state never seeded first draws its
-  // initial gap and charges this allocation against it.
-  bool crossed(SamplerState& state, uint64_t size) const;
+  // The first half of shouldSample, all of it inline: false means "not recorded"; true
+  // means ask crossed() (always, in exact mode).
+  bool countdownRanOut(SamplerState& state, uint64_t size) const {
+    if (m_mean == 0) return true;
+    state.bytesUntilSample -= static_cast<int64_t>(size == 0 ? 1 : size);
+    return state.bytesUntilSample <= 0;
+  }
+
+  // The countdown ran out: draws the next gap (true in exact mode). A state never seeded
+  // first draws its initial gap and charges this allocation against it.
+  bool crossed(SamplerState& state, uint64_t size) const {
+    return m_mean == 0 || crossedSlow(state, size);
+  }
 
   // Seeds the generator (0 picks a time-based seed) and draws the first gap.
   void seed(SamplerState& state, uint64_t seed) const;
 
  private:
+  bool crossedSlow(SamplerState& state, uint64_t size) const;
   int64_t drawGap(SamplerState& state) const;
 
   uint64_t m_mean;

@@ -1,7 +1,8 @@
 #pragma once
-// One call site as the program's threads know it: its identity (hash of the stack or of
-// caller + op), its number on the channel, the frames, and whether the collector has been
-// told about it. The collector keeps its own books per site (collect/site_books.hpp).
+// One call site as the program's threads know it: its identity (hash of the stack, or of
+// a syscall caller's first frames and op), its number on the channel, and whether the
+// collector has been told about it. Its frames are not kept: whoever defines it on a
+// channel has just captured them (the collector keeps them, in the dump's stack tree).
 
 #include <atomic>
 #include <cstdint>
@@ -15,8 +16,6 @@ struct SiteEntry {
   uint32_t id = 0;  // dense in the order sites were made; gaps where an insert lost a race
   format::SiteKind kind = format::SiteKind::Alloc;
   format::SyscallOp op = format::SyscallOp::None;
-  uint16_t frameCount = 0;
-  const uint64_t* frames = nullptr;  // innermost first; lives in the same arena block
   // The channel epoch whose collector has this site's definition (0: none yet). A fork
   // child starts a new epoch, so its sites are defined again on their first use there.
   std::atomic<uint32_t> definedEpoch{0};

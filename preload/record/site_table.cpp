@@ -33,24 +33,18 @@ SiteEntry* SiteTable::find(uint64_t key) const {
   return entry != nullptr && entry->key == key ? entry : nullptr;
 }
 
-SiteEntry* SiteTable::makeEntry(uint64_t key, format::SiteKind kind, format::SyscallOp op,
-                                const uint64_t* frames, uint32_t frameCount) {
+SiteEntry* SiteTable::makeEntry(uint64_t key, format::SiteKind kind, format::SyscallOp op) {
   SiteEntry* entry = t_spareEntry;
-  // A spare is reused only if its frame storage is large enough for this stack.
-  if (entry != nullptr && entry->frameCount >= frameCount) {
+  if (entry != nullptr) {
     t_spareEntry = nullptr;
   } else {
-    void* memory = m_arena.allocate(sizeof(SiteEntry) + sizeof(uint64_t) * frameCount);
+    void* memory = m_arena.allocate(sizeof(SiteEntry));
     if (memory == nullptr) return nullptr;
     entry = new (memory) SiteEntry;
-    entry->frames =
-        reinterpret_cast<const uint64_t*>(static_cast<uint8_t*>(memory) + sizeof(SiteEntry));
   }
   entry->key = key;
   entry->kind = kind;
   entry->op = op;
-  entry->frameCount = static_cast<uint16_t>(frameCount);
-  std::memcpy(const_cast<uint64_t*>(entry->frames), frames, sizeof(uint64_t) * frameCount);
   return entry;
 }
 
@@ -65,8 +59,7 @@ SiteTable::Node* SiteTable::makeNode() {
   return memory == nullptr ? nullptr : new (memory) Node{};
 }
 
-SiteEntry* SiteTable::intern(uint64_t key, format::SiteKind kind, format::SyscallOp op,
-                             const uint64_t* frames, uint32_t frameCount) {
+SiteEntry* SiteTable::intern(uint64_t key, format::SiteKind kind, format::SyscallOp op) {
   if (m_root == nullptr) return nullptr;
   SiteEntry* fresh = nullptr;
   std::atomic<uintptr_t>* slot = &m_root[key >> (64 - kRootBits)];
@@ -86,7 +79,7 @@ SiteEntry* SiteTable::intern(uint64_t key, format::SiteKind kind, format::Syscal
     }
     if (existing == nullptr) {
       if (fresh == nullptr) {
-        fresh = makeEntry(key, kind, op, frames, frameCount);
+        fresh = makeEntry(key, kind, op);
         if (fresh == nullptr) return nullptr;
         fresh->id = m_nextId.fetch_add(1, std::memory_order_relaxed);
       }

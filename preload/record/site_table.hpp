@@ -30,9 +30,8 @@ class SiteTable {
   // The entry for key, or nullptr.
   SiteEntry* find(uint64_t key) const;
 
-  // The entry for key, created with these frames when absent; nullptr if out of memory.
-  SiteEntry* intern(uint64_t key, format::SiteKind kind, format::SyscallOp op,
-                    const uint64_t* frames, uint32_t frameCount);
+  // The entry for key, created when absent; nullptr if out of memory.
+  SiteEntry* intern(uint64_t key, format::SiteKind kind, format::SyscallOp op);
 
   size_t size() const { return m_count.load(std::memory_order_relaxed); }
   size_t mappedBytes() const { return m_arena.mappedBytes() + kRootBytes; }
@@ -46,8 +45,7 @@ class SiteTable {
     std::atomic<uintptr_t> slots[1u << kNodeBits];
   };
 
-  SiteEntry* makeEntry(uint64_t key, format::SiteKind kind, format::SyscallOp op,
-                       const uint64_t* frames, uint32_t frameCount);
+  SiteEntry* makeEntry(uint64_t key, format::SiteKind kind, format::SyscallOp op);
   Node* makeNode();
 
   std::atomic<uintptr_t>* m_root = nullptr;

@@ -1,19 +1,29 @@
 #pragma once
-// Call stacks, captured with libunwind's local unwinder: unw_backtrace fills a fixed
-// array (no lock, no heap), with the per-thread cache so repeated stacks are cheap.
-// The profiler's own frames (this library and libunwind) are dropped from the top, so a
-// stack starts at the function that called malloc or read.
+// Call stacks of the program's threads, as lists of return addresses.
+//
+// The walk is this library's own: each step reads one rule from a cache shared by every
+// thread (frame_rule_cache.hpp), filled from the objects' .eh_frame (cfi_reader.hpp), and
+// applies it with two loads from the stack. No per-thread state, no lock, no heap. A stack
+// holding a frame whose rule it cannot follow (a signal frame, a realigned stack) is
+// walked by libunwind instead, whole, so a given stack always comes out the same way.
+//
+// The profiler's own frames (all compiled with frame pointers) are skipped by following
+// rbp up to the first return address outside this library, so a stack starts at the
+// function that called malloc or read.
 
 #include <cstdint>
 
+#include "record/frame_rule.hpp"
 #include "slowburn/format.hpp"
 
 namespace slowburn::preload {
 
 class Unwinder {
  public:
-  // Once, before any capture: caching policy and the address ranges to skip.
+  // Once, before any capture: the address range to skip and the shared rule cache.
   static void init();
+
+  static constexpr uint64_t kMaxFrameBytes = 64u << 20;
 
   // Room a capture needs: the deepest stack plus the profiler's own frames on top.
   static constexpr uint32_t kBufferFrames = format::kMaxFrames + 16;
@@ -22,8 +32,59 @@ class Unwinder {
   // returns the count.
   static uint32_t capture(uint64_t* buffer, uint32_t depth);
 
+  // The walk itself, from a frame's return address ip, the stack pointer just after that
+  // return (sp) and the rbp it will see; -1 when the stack needs libunwind.
+  // skipOwn: this library's frames are stepped through, not kept.
+  static int walk(uint64_t ip, uint64_t sp, uint64_t bp, uint64_t* buffer, uint32_t depth,
+                  bool skipOwn = false);
+
+  // One frame as the walk sees it: its return address and the registers it returns with.
+  struct Frame {
+    uint64_t ip;
+    uint64_t sp;
+    uint64_t bp;
+  };
+  // The first frame outside this library, following the frame pointers of its functions
+  // from frame (by default the caller's own: this is inlined).
+  [[gnu::always_inline]] static inline Frame firstOutside(
+      const void* frame = __builtin_frame_address(0)) {
+    const auto* fp = static_cast<const uint64_t*>(frame);
+    while (isOwnCode(fp[1])) fp = reinterpret_cast<const uint64_t*>(fp[0]);
+    return Frame{fp[1], reinterpret_cast<uint64_t>(fp + 2), fp[0]};
+  }
+  // The rule to step from a frame (the shared cache's, learned on first use).
+  static FrameRule ruleFor(uint64_t ip);
+  // Steps f to its caller with f.ip's rule; false when the rule cannot (the stack ends,
+  // or needs libunwind).
+  static bool step(FrameRule rule, Frame& f) {
+    if (!rule.isStep()) return false;
+    const uint64_t cfa =
+        (rule.cfaFromRbp() ? f.bp : f.sp) + static_cast<uint64_t>(rule.cfaOffset());
+    // The stack only grows towards the caller (unsigned: cfa <= sp wraps to huge); a frame
+    // bigger than kMaxFrameBytes means the walk has lost the stack.
+    if (cfa - f.sp - 1 >= kMaxFrameBytes) return false;
+    f.ip = *reinterpret_cast<const uint64_t*>(cfa - 8);
+    if (rule.rbpSaved()) f.bp = *reinterpret_cast<const uint64_t*>(cfa + rule.rbpOffset());
+    f.sp = cfa;
+    return true;
+  }
+
   // Whether an address lies in the profiler itself (this library or libunwind).
   static bool isOwn(uint64_t address);
+  // Whether it lies in this library's code.
+  static bool isOwnCode(uint64_t address) { return address - s_selfStart < s_selfSize; }
+
+  // A library is going away (dlclose): its addresses' rules must not outlive it.
+  struct Extent {
+    uint64_t start = 0;
+    uint64_t end = 0;
+  };
+  static Extent extentOf(void* dlopenHandle);
+  static void forget(Extent extent);
+
+ private:
+  static inline uint64_t s_selfStart = 0;
+  static inline uint64_t s_selfSize = 0;
 };
 
 }  // namespace slowburn::preload

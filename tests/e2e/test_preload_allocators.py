@@ -3,7 +3,7 @@ delete form and each allocator's own entry points are recorded with exact bytes,
 mappings the allocators make inside those calls are not counted a second time."""
 from harness import export_json
 from test_preload_support import only_dump, run_sample, sample, sites_in_function
-from test_analyzer_shapes import describe, marker_line, profile
+from test_analyzer_shapes import describe, marker_line, profile, profile_dump
 
 ALLOCATORS = ("jemalloc", "tcmalloc", "mimalloc")
 
@@ -100,6 +100,17 @@ def test_the_incident_service_linked_with_jemalloc_is_ranked_as_with_glibc():
     lead = top["stacks"][0] if "stacks" in top else top
     assert lead["id"] == top["id"], top
     assert lead["peak_live_bytes"] % 61441 == 0 and lead["peak_live_bytes"] >= 250 * 61441, top
+
+
+def test_jemalloc_sampled_books_none_of_its_own_mappings():
+    # Sampled, most calls are not recorded; what jemalloc maps inside them is still its own
+    # business, not a mapping of the program's.
+    dump = profile_dump("incident_leaky_jemalloc", 300, env={"SLOWBURN_SAMPLE_BYTES": "524288"})
+    report = export_json(dump)
+    assert not [s for s in report["sites"] if s["kind"] == "mmap"], describe(report)
+    top = report["sites"][0]
+    assert top["kind"] == "alloc" and top["class"] == "GROWING", describe(report)
+    assert "handle" in top["location"]["function"], describe(report)
 
 
 def test_an_allocator_linked_in_statically_is_said_once_and_its_mappings_are_ranked():

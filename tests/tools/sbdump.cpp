@@ -139,7 +139,12 @@ class JsonLines : public DumpVisitor {
     m_profile.onNote(n);
   }
   void onEnd(const End& e) override {
-    Line("end").field("time_ns", e.timeNs).field("dropped_events", e.droppedEvents);
+    Line("end")
+        .field("time_ns", e.timeNs)
+        .field("dropped_events", e.droppedEvents)
+        .field("collector_peak_rss_bytes", e.collectorPeakRssBytes)
+        .field("block_map_peak_bytes", e.blockMapPeakBytes)
+        .field("block_map_peak_blocks", e.blockMapPeakBlocks);
     m_profile.onEnd(e);
   }
   void onTeardown(const Teardown& t) override {
@@ -196,6 +201,7 @@ int main(int argc, char** argv) {
           .field("records", s.records)
           .field("bytes", s.bytes)
           .field("saw_end", s.sawEnd)
+          .field("chunked", s.chunked)
           .field("truncated", s.truncated)
           .field("torn_tail_note", s.tornTailNote);
       return 0;

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,16 +26,19 @@ struct SyscallChange {
 class SyntheticDump {
  public:
   // recordBytes: the encoding buffer; a snapshot that does not fit is split as the
-  // preload splits it.
-  explicit SyntheticDump(size_t recordBytes = size_t{1} << 20) : m_scratch(recordBytes) {
+  // preload splits it. version: the format version written (records are not chunked).
+  explicit SyntheticDump(size_t recordBytes = size_t{1} << 20, uint32_t version = format::kVersion)
+      : m_scratch(recordBytes), m_version(version) {
     m_bytes.resize(format::kPreambleBytes);
-    format::writePreamble(m_bytes.data());
+    format::writePreamble(m_bytes.data(), version);
   }
+
+  uint32_t version() const { return m_version; }
 
   // Appends any record of slowburn/records.hpp, views or owning.
   template <class Record>
   SyntheticDump& add(const Record& record) {
-    format::RecordBuilder b(m_scratch.data(), m_scratch.size());
+    format::RecordBuilder b(m_scratch.data(), m_scratch.size(), m_version);
     format::writeRecord(b, record, [this](const format::RecordBytes& r) {
       m_bytes.insert(m_bytes.end(), r.data, r.data + r.size);
       ++m_records;
@@ -59,9 +63,33 @@ class SyntheticDump {
         .id = id, .loadAddress = load, .size = size, .buildId = buildId, .path = path});
   }
 
+  // Version 3: the SITE adds the frames no earlier site had to the stack tree.
   SyntheticDump& site(uint32_t id, format::SiteKind kind, const std::vector<uint64_t>& frames,
                       format::SyscallOp op = format::SyscallOp::None) {
-    return add(format::SiteView{.id = id, .kind = kind, .op = op, .frames = frames});
+    if (m_version < format::kStackTreeVersion)
+      return add(format::SiteView{.id = id, .kind = kind, .op = op, .frames = frames});
+    const uint32_t before = m_nodes;
+    uint32_t parent = format::StackNode::kRoot;
+    size_t i = frames.size();
+    for (; i > 0; --i) {
+      auto it = m_tree.find({parent, frames[i - 1]});
+      if (it == m_tree.end()) break;
+      parent = it->second;
+    }
+    const bool hasParent = parent != format::StackNode::kRoot;
+    std::vector<uint64_t> fresh;
+    for (uint32_t node = parent; i > 0; --i) {
+      fresh.push_back(frames[i - 1]);
+      m_tree[{node, frames[i - 1]}] = m_nodes;
+      node = m_nodes++;
+    }
+    return add(format::SiteView{.id = id,
+                                .kind = kind,
+                                .op = op,
+                                .parent = hasParent ? parent + 1 : 0,
+                                .nodesBefore = before,
+                                .parentFrame = hasParent ? frames[fresh.size()] : 0,
+                                .newFrames = fresh});
   }
 
   // Changes must be in ascending site order; alloc and syscall changes are merged by site.
@@ -122,7 +150,10 @@ class SyntheticDump {
  private:
   std::vector<uint8_t> m_bytes;
   std::vector<uint8_t> m_scratch;
+  uint32_t m_version;
   size_t m_records = 0;
+  std::map<std::pair<uint32_t, uint64_t>, uint32_t> m_tree;  // (parent, frame) -> node
+  uint32_t m_nodes = 0;
 };
 
 // Writes bytes to a file (for tests that go through a path).

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -67,19 +68,25 @@ TEST(PreloadDump, EveryRecordKindRoundTripsThroughTheFileAndTheReader) {
   ASSERT_TRUE(w.append(module));
 
   const uint64_t allocFrames[] = {0x555500001234, 0x555500000100, 0x7fff12345678};
-  const uint64_t readFrame[] = {0x555500002000};
-  ASSERT_TRUE(w.append(format::SiteView{.id = 0, .frames = allocFrames}));
+  // The first site adds its three frames to the tree (nodes 0-2); the read site one root
+  // (node 3); the rest share the first one's whole stack.
+  ASSERT_TRUE(w.append(
+      format::SiteView{.id = 0, .newFrames = {{0x7fff12345678, 0x555500000100, 0x555500001234}}}));
   ASSERT_TRUE(w.append(format::SiteView{.id = 1,
                                         .kind = format::SiteKind::Syscall,
                                         .op = format::SyscallOp::Read,
-                                        .frames = readFrame}));
+                                        .nodesBefore = 3,
+                                        .newFrames = {{0x555500002000}}}));
   // Changes at their longest fill the writer's buffer at this count: two records and a bit.
   const size_t perRecord =
       (DumpWriter::kScratchBytes - format::kMaxFramingBytes - 4 * format::kMaxVarintBytes) /
       format::kMaxChangeBytes;
   const size_t manySites = perRecord * 2 + 7;
   for (size_t i = 2; i < manySites; ++i)
-    ASSERT_TRUE(w.append(format::SiteView{.id = static_cast<uint32_t>(i), .frames = allocFrames}));
+    ASSERT_TRUE(w.append(format::SiteView{.id = static_cast<uint32_t>(i),
+                                          .parent = 3,
+                                          .nodesBefore = 4,
+                                          .parentFrame = 0x555500001234}));
 
   std::vector<format::SiteChange> changes;
   changes.push_back({.siteId = 0,
@@ -103,13 +110,18 @@ TEST(PreloadDump, EveryRecordKindRoundTripsThroughTheFileAndTheReader) {
       .timeNs = 2000, .rssBytes = 9 << 20, .peakLiveBytes = 70007, .changes = changes}));
   ASSERT_TRUE(w.append(
       format::NoteView{.kind = format::NoteKind::DroppedEvents, .count = 17, .text = "ring full"}));
-  ASSERT_TRUE(w.append(format::End{.timeNs = 3000, .droppedEvents = 17}));
-  ASSERT_TRUE(w.flush());
+  ASSERT_TRUE(w.append(format::End{.timeNs = 3000,
+                                   .droppedEvents = 17,
+                                   .collectorPeakRssBytes = 5 << 20,
+                                   .blockMapPeakBytes = 4096,
+                                   .blockMapPeakBlocks = 200}));
+  ASSERT_TRUE(w.flush(true));
 
   Collected got;
   const auto summary = analyze::readDump(path, got);
   EXPECT_TRUE(summary.sawEnd);
   EXPECT_FALSE(summary.truncated);
+  EXPECT_TRUE(summary.chunked);  // everything after HEADER went through the compressor
   EXPECT_EQ(got.header.pid, 4242u);
   EXPECT_EQ(got.header.sampleBytes, 65536u);
   EXPECT_EQ(got.header.exe, "/usr/bin/thing");
@@ -117,6 +129,8 @@ TEST(PreloadDump, EveryRecordKindRoundTripsThroughTheFileAndTheReader) {
   EXPECT_EQ(got.modules[0].buildId, std::string("\xde\xad\xbe\xef", 4));
   ASSERT_EQ(got.sites.size(), manySites);
   EXPECT_EQ(got.sites[0].frames, std::vector<uint64_t>(allocFrames, allocFrames + 3));
+  EXPECT_EQ(got.sites[1].frames, std::vector<uint64_t>{0x555500002000});
+  EXPECT_EQ(got.sites[manySites - 1].frames, got.sites[0].frames);
   EXPECT_EQ(got.sites[1].op, format::SyscallOp::Read);
   // One point of 2 changes, then one point split over three records with one time.
   ASSERT_EQ(got.snapshots.size(), 4u);
@@ -136,9 +150,110 @@ TEST(PreloadDump, EveryRecordKindRoundTripsThroughTheFileAndTheReader) {
   EXPECT_EQ(got.notes[0].count, 17u);
   ASSERT_EQ(got.ends.size(), 1u);
   EXPECT_EQ(got.ends[0].droppedEvents, 17u);
+  EXPECT_EQ(got.ends[0].collectorPeakRssBytes, 5u << 20);
+  EXPECT_EQ(got.ends[0].blockMapPeakBlocks, 200u);
   struct stat st {};
   ASSERT_EQ(stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+// Every record a visitor is shown, as one line of text each.
+struct Lines : analyze::DumpVisitor {
+  std::vector<std::string> lines;
+  void onHeader(const analyze::Header& h) override { lines.push_back("header " + h.exe); }
+  void onSite(const analyze::Site& s) override {
+    std::string line = "site " + std::to_string(s.id);
+    for (const uint64_t f : s.frames) line += " " + std::to_string(f);
+    lines.push_back(line);
+  }
+  void onSnapshot(const analyze::Snapshot& s) override {
+    lines.push_back("snapshot " + std::to_string(s.timeNs) + " " +
+                    std::to_string(s.changes.size()));
+  }
+  void onEnd(const analyze::End& e) override { lines.push_back("end " + std::to_string(e.timeNs)); }
+};
+
+std::vector<uint8_t> fileBytes(const std::string& path) {
+  std::vector<uint8_t> bytes;
+  if (FILE* f = std::fopen(path.c_str(), "rb")) {
+    uint8_t buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) bytes.insert(bytes.end(), buf, buf + n);
+    std::fclose(f);
+  }
+  return bytes;
+}
+
+TEST(PreloadDump, ACompressedDumpCutAnywhereReadsAsAPrefixAndLosesNothingFlushed) {
+  // Given a dump flushed after each of six intervals (a site and a snapshot each),
+  const std::string path = tempDir() + "/cut.sb";
+  DumpWriter& w = freshWriter();
+  ASSERT_TRUE(w.create(path.c_str()));
+  ASSERT_TRUE(w.append(format::HeaderView{.pid = 1, .intervalMs = 100, .exe = "/bin/x"}));
+  ASSERT_TRUE(w.publish());
+  std::vector<size_t> flushedAt;  // file size after each flush
+  std::vector<size_t> linesAt;    // records whole by then
+  uint32_t nodes = 0;
+  for (uint32_t i = 0; i < 6; ++i) {
+    const uint64_t frames[] = {0x400000 + i * 64, 0x500000 + i * 8};  // a new root and child
+    ASSERT_TRUE(w.append(format::SiteView{.id = i, .nodesBefore = nodes, .newFrames = frames}));
+    nodes += 2;
+    const format::SiteChange change{.siteId = i, .liveBytes = 100 * i, .allocsDelta = 1};
+    ASSERT_TRUE(w.append(format::SnapshotView{.timeNs = 1000 * (i + 1), .changes = {&change, 1}}));
+    ASSERT_TRUE(w.flush(i == 5));
+    flushedAt.push_back(fileBytes(path).size());
+    linesAt.push_back(1 + 2 * (i + 1));
+  }
+  const std::vector<uint8_t> whole = fileBytes(path);
+  Lines all;
+  ASSERT_TRUE(analyze::readDumpBytes(whole.data(), whole.size(), all).chunked);
+  ASSERT_EQ(all.lines.size(), 13u);
+  // when it is cut short anywhere, what is read is a prefix of the whole and the cut is
+  // reported, and a cut where a flush ended loses nothing flushed before it.
+  for (size_t cut = format::kPreambleBytes; cut <= whole.size(); ++cut) {
+    Lines got;
+    try {
+      const auto s = analyze::readDumpBytes(whole.data(), cut, got);
+      ASSERT_LE(got.lines.size(), all.lines.size());
+      for (size_t i = 0; i < got.lines.size(); ++i) ASSERT_EQ(got.lines[i], all.lines[i]) << cut;
+      for (size_t f = 0; f < flushedAt.size(); ++f) {
+        if (cut != flushedAt[f]) continue;
+        EXPECT_FALSE(s.truncated) << "cut at flush " << f;
+        EXPECT_EQ(got.lines.size(), linesAt[f]) << "cut at flush " << f;
+      }
+      if (cut < whole.size() && !s.truncated) {
+        EXPECT_TRUE(std::count(flushedAt.begin(), flushedAt.end(), cut) == 1 ||
+                    got.lines.size() == 1)
+            << "a cut at " << cut << " went unreported";
+      }
+    } catch (const analyze::DumpError& e) {
+      // Only a file without one whole record (nothing to analyse) may be refused.
+      EXPECT_TRUE(got.lines.empty()) << "cut at " << cut << ": " << e.what();
+    }
+  }
+}
+
+TEST(PreloadDump, EveryFlippedByteOfACompressedDumpIsDetectedOrHarmless) {
+  const std::string path = tempDir() + "/flip.sb";
+  DumpWriter& w = freshWriter();
+  ASSERT_TRUE(w.create(path.c_str()));
+  ASSERT_TRUE(w.append(format::HeaderView{.pid = 1, .intervalMs = 100, .exe = "/bin/x"}));
+  ASSERT_TRUE(w.publish());
+  const uint64_t frame[] = {0x400000};
+  ASSERT_TRUE(w.append(format::SiteView{.id = 0, .newFrames = frame}));
+  ASSERT_TRUE(w.append(format::End{.timeNs = 5}));
+  ASSERT_TRUE(w.flush(true));
+  const std::vector<uint8_t> whole = fileBytes(path);
+  for (size_t i = 0; i < whole.size(); ++i) {
+    std::vector<uint8_t> bad = whole;
+    bad[i] ^= 0x41;
+    Lines got;
+    try {
+      const auto s = analyze::readDumpBytes(bad.data(), bad.size(), got);
+      EXPECT_TRUE(s.truncated) << "flip at " << i << " went unnoticed";
+    } catch (const analyze::DumpError&) {
+    }
+  }
 }
 
 TEST(PreloadDump, ReopensAClosedDescriptorButNeverWritesIntoAnotherFile) {

@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <unordered_map>
+#include <unordered_set>
+#include <vector>
 
 #include "collect/pointer_map.hpp"
 
@@ -31,19 +34,87 @@ TEST(PreloadPointerMap, InsertFindEraseAndOverwrite) {
   EXPECT_TRUE(map.find(0x2000, nullptr));
 }
 
-TEST(PreloadPointerMap, GrowsWithLiveEntriesAndShrinksWhenTheyGo) {
+// Addresses shaped like malloc's: 16-byte aligned, scattered over a few GiB.
+std::vector<uint64_t> heapAddresses(size_t count, uint64_t seed) {
+  std::vector<uint64_t> out;
+  std::unordered_set<uint64_t> seen;
+  std::mt19937_64 rng(seed);
+  while (out.size() < count) {
+    const uint64_t a = 0x5555'0000'0000ull + (rng() % (uint64_t{4} << 30)) / 16 * 16 + 16;
+    if (seen.insert(a).second) out.push_back(a);
+  }
+  return out;
+}
+
+TEST(PreloadPointerMap, KeepsEachLiveBlockInAtMost24BytesWithoutASpikeAsItGrows) {
+  // Given a million live blocks arriving one by one,
   PointerMap map(16);
-  for (uint64_t i = 1; i <= 100000; ++i) ASSERT_TRUE(map.insert(i * 16, {siteTag(i), i}));
-  EXPECT_EQ(map.size(), 100000u);
-  EXPECT_GE(map.capacity(), 200000u);
-  const size_t peak = map.capacity();
-  for (uint64_t i = 1; i <= 99990; ++i) ASSERT_TRUE(map.erase(i * 16, nullptr)) << i;
-  EXPECT_LT(map.capacity(), peak / 100);  // memory follows the live entries back down
-  for (uint64_t i = 99991; i <= 100000; ++i) {
+  const std::vector<uint64_t> addresses = heapAddresses(1000000, 7);
+  size_t worstPerBlock = 0;
+  for (size_t i = 0; i < addresses.size(); ++i) {
+    ASSERT_TRUE(map.insert(addresses[i], {siteTag(i), 24 + i % 1000}));
+    // The most mapped so far, rebuilds included, over the blocks held now.
+    if (i >= 20000 && i % 997 == 0)
+      worstPerBlock = std::max(worstPerBlock, map.peakMappedBytes() / map.size());
+  }
+  // then memory per live block stays within 24 bytes all along (from 20,000 blocks on),
+  // counting the moments a segment is rebuilt and both copies are mapped,
+  EXPECT_LE(worstPerBlock, 24u);
+  EXPECT_LE(map.mappedBytes(), 24u * map.size());
+  // and so does the most ever mapped at once: growth rebuilt one segment at a time, never
+  // a second copy of the whole map beside the first.
+  EXPECT_EQ(map.peakSize(), addresses.size());
+  EXPECT_LE(map.peakMappedBytes(), 24u * map.peakSize());
+  EXPECT_LE(map.peakMappedBytes() - map.mappedBytes(), (128u << 10));
+  for (size_t i = 0; i < addresses.size(); i += 101) {
     PointerMap::Value v;
-    ASSERT_TRUE(map.find(i * 16, &v));
+    ASSERT_TRUE(map.find(addresses[i], &v));
+    EXPECT_EQ(v.site, siteTag(i));
+    EXPECT_EQ(v.size, 24 + i % 1000);
+  }
+}
+
+TEST(PreloadPointerMap, GivesMemoryBackWhenBlocksGo) {
+  PointerMap map(16);
+  const std::vector<uint64_t> addresses = heapAddresses(200000, 11);
+  for (size_t i = 0; i < addresses.size(); ++i) ASSERT_TRUE(map.insert(addresses[i], {1, i}));
+  const size_t full = map.mappedBytes();
+  for (size_t i = 0; i < addresses.size() - 100; ++i) ASSERT_TRUE(map.erase(addresses[i], nullptr));
+  EXPECT_EQ(map.size(), 100u);
+  EXPECT_LT(map.mappedBytes(), full / 10);  // memory follows the live entries back down
+  for (size_t i = addresses.size() - 100; i < addresses.size(); ++i) {
+    PointerMap::Value v;
+    ASSERT_TRUE(map.find(addresses[i], &v));
     EXPECT_EQ(v.size, i);
   }
+}
+
+TEST(PreloadPointerMap, HoldsEverySiteAndSizeExactlyIncludingThoseTooWideForASlot) {
+  PointerMap map(16);
+  const uint64_t high = uint64_t{1} << 52;  // above 48 bits: a tagged or 5-level address
+  ASSERT_TRUE(map.insert(0x1000, {0xffffffffu, (uint64_t{1} << 48) - 1}));
+  ASSERT_TRUE(map.insert(0x2000, {0x12345678u, uint64_t{1} << 50}));
+  ASSERT_TRUE(map.insert(high + 0x30, {7, 48}));
+  EXPECT_EQ(map.size(), 3u);
+  PointerMap::Value v;
+  ASSERT_TRUE(map.find(0x1000, &v));
+  EXPECT_EQ(v.site, 0xffffffffu);
+  EXPECT_EQ(v.size, (uint64_t{1} << 48) - 1);
+  ASSERT_TRUE(map.find(0x2000, &v));
+  EXPECT_EQ(v.site, 0x12345678u);
+  EXPECT_EQ(v.size, uint64_t{1} << 50);
+  // An entry moves between the compact slots and the wide map as its size changes.
+  ASSERT_TRUE(map.insert(0x2000, {9, 64}));
+  ASSERT_TRUE(map.insert(0x1000, {9, uint64_t{1} << 49}));
+  EXPECT_EQ(map.size(), 3u);
+  ASSERT_TRUE(map.erase(0x2000, &v));
+  EXPECT_EQ(v.size, 64u);
+  ASSERT_TRUE(map.erase(0x1000, &v));
+  EXPECT_EQ(v.size, uint64_t{1} << 49);
+  ASSERT_TRUE(map.erase(high + 0x30, &v));
+  EXPECT_EQ(v.site, 7u);
+  EXPECT_EQ(map.size(), 0u);
+  EXPECT_FALSE(map.find(0x1000, nullptr));
 }
 
 // Random traffic with clustered addresses (like a heap's) stays equal to the reference.

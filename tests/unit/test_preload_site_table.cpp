@@ -1,4 +1,4 @@
-// The concurrent insert-only site table: identity, frames, lists, and racing inserts.
+// The concurrent insert-only site table: identity, numbering, and racing inserts.
 
 #include <gtest/gtest.h>
 
@@ -15,17 +15,17 @@ using slowburn::format::SyscallOp;
 using slowburn::preload::SiteEntry;
 using slowburn::preload::SiteTable;
 
-TEST(PreloadSiteTable, InternsOnceAndKeepsTheFrames) {
+TEST(PreloadSiteTable, InternsOnceAndKeepsItsKeyAndKind) {
   SiteTable table;
   ASSERT_TRUE(table.ok());
-  const uint64_t frames[] = {0x401000, 0x402000, 0x403000};
   EXPECT_EQ(table.find(42), nullptr);
-  SiteEntry* a = table.intern(42, SiteKind::Alloc, SyscallOp::None, frames, 3);
+  SiteEntry* a = table.intern(42, SiteKind::Syscall, SyscallOp::Read);
   ASSERT_NE(a, nullptr);
   EXPECT_EQ(table.find(42), a);
-  EXPECT_EQ(table.intern(42, SiteKind::Alloc, SyscallOp::None, frames, 1), a);
-  ASSERT_EQ(a->frameCount, 3);
-  EXPECT_EQ(a->frames[2], 0x403000u);
+  EXPECT_EQ(table.intern(42, SiteKind::Syscall, SyscallOp::Read), a);
+  EXPECT_EQ(a->key, 42u);
+  EXPECT_EQ(a->kind, SiteKind::Syscall);
+  EXPECT_EQ(a->op, SyscallOp::Read);
   EXPECT_EQ(table.size(), 1u);
 }
 
@@ -35,32 +35,29 @@ TEST(PreloadSiteTable, KeysSharingLongPrefixesStayDistinct) {
   std::vector<SiteEntry*> entries;
   for (uint64_t k = 0; k < 64; ++k) {
     const uint64_t key = 0xABCDEF0123456700ull | k;
-    const uint64_t frame = k;
-    entries.push_back(table.intern(key, SiteKind::Alloc, SyscallOp::None, &frame, 1));
+    entries.push_back(table.intern(key, SiteKind::Alloc, SyscallOp::None));
     ASSERT_NE(entries.back(), nullptr);
   }
   for (uint64_t k = 0; k < 64; ++k) {
     SiteEntry* e = table.find(0xABCDEF0123456700ull | k);
     ASSERT_EQ(e, entries[k]);
-    EXPECT_EQ(e->frames[0], k);
+    EXPECT_EQ(e->key, 0xABCDEF0123456700ull | k);
   }
   EXPECT_EQ(table.find(0xABCDEF0123456700ull | 64), nullptr);
 }
 
 TEST(PreloadSiteTable, NumbersSitesDenselyInTheOrderTheyWereMade) {
   SiteTable table;
-  const uint64_t frame = 1;
   for (uint64_t k = 1; k <= 10; ++k) {
     const bool syscall = k % 3 == 0;
     SiteEntry* s =
         table.intern(k * 0x9E3779B97F4A7C15ull, syscall ? SiteKind::Syscall : SiteKind::Alloc,
-                     syscall ? SyscallOp::Read : SyscallOp::None, &frame, 1);
+                     syscall ? SyscallOp::Read : SyscallOp::None);
     ASSERT_NE(s, nullptr);
     EXPECT_EQ(s->id, k - 1);
     EXPECT_EQ(s->kind, syscall ? SiteKind::Syscall : SiteKind::Alloc);
     // Found again, it keeps its number.
-    EXPECT_EQ(table.intern(k * 0x9E3779B97F4A7C15ull, SiteKind::Alloc, SyscallOp::None, &frame, 1),
-              s);
+    EXPECT_EQ(table.intern(k * 0x9E3779B97F4A7C15ull, SiteKind::Alloc, SyscallOp::None), s);
   }
   EXPECT_EQ(table.size(), 10u);
 }
@@ -77,7 +74,7 @@ TEST(PreloadSiteTable, RacingInsertsAgreeOnOneEntryPerKey) {
       for (uint64_t i = 0; i < kKeys; ++i) {
         const uint64_t k = (t % 2 == 0) ? i : kKeys - 1 - i;
         const uint64_t key = (k + 1) * 0xD6E8FEB86659FD93ull;
-        seen[t][k] = table.intern(key, SiteKind::Alloc, SyscallOp::None, &k, 1);
+        seen[t][k] = table.intern(key, SiteKind::Alloc, SyscallOp::None);
       }
     });
   }
@@ -87,7 +84,7 @@ TEST(PreloadSiteTable, RacingInsertsAgreeOnOneEntryPerKey) {
   std::set<uint32_t> ids;
   for (uint64_t k = 0; k < kKeys; ++k) {
     for (int t = 1; t < kThreads; ++t) ASSERT_EQ(seen[t][k], seen[0][k]) << k;
-    ASSERT_EQ(seen[0][k]->frames[0], k);
+    ASSERT_EQ(seen[0][k]->key, (k + 1) * 0xD6E8FEB86659FD93ull);
     distinct.insert(seen[0][k]);
     ids.insert(seen[0][k]->id);
   }

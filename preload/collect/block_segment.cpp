@@ -1,0 +1,76 @@
+#include "collect/block_segment.hpp"
+
+#include <cmath>
+#include <new>
+
+#include "support/page_memory.hpp"
+
+namespace slowburn::preload {
+namespace {
+
+// Moves before an insert gives up and asks for a bigger segment.
+constexpr unsigned kMaxWalk = 500;
+
+}  // namespace
+
+size_t BlockSegment::bytesFor(size_t buckets) {
+  return roundToPages(sizeof(Bucket) * (buckets + 1));  // the header takes one line
+}
+
+size_t BlockSegment::bucketsFor(size_t blocks) {
+  const auto wanted = static_cast<size_t>(
+      std::ceil(static_cast<double>(blocks) / (kRebuiltLoad * kSlotsPerBucket)));
+  return wanted == 0 ? 1 : wanted;
+}
+
+BlockSegment* BlockSegment::create(size_t buckets, unsigned depth) {
+  const size_t bytes = bytesFor(buckets);
+  void* memory = mapPages(bytes);
+  if (memory == nullptr) return nullptr;
+  auto* segment = new (memory) BlockSegment;
+  segment->m_buckets = bytes / sizeof(Bucket) - 1;  // every line of the pages is used
+  const double capacity = static_cast<double>(segment->capacity());
+  segment->m_growAt = static_cast<size_t>(kMaxLoad * capacity);
+  segment->m_shrinkBelow = static_cast<size_t>(kShrinkLoad * capacity);
+  segment->m_mapped = bytes;
+  segment->m_depth = depth;
+  return segment;
+}
+
+void BlockSegment::destroy(BlockSegment* segment) {
+  if (segment != nullptr) unmapPages(segment, segment->m_mapped);
+}
+
+bool BlockSegment::insert(PackedBlock block, Where w, PackedBlock* homeless) {
+  if (PackedBlock* slot = emptyIn(bucket(w.one))) {
+    *slot = block;
+    ++m_count;
+    return true;
+  }
+  size_t at = w.two;
+  if (PackedBlock* slot = emptyIn(bucket(at))) {
+    *slot = block;
+    ++m_count;
+    return true;
+  }
+  // Both full: put the block in place of a resident, which moves to its other bucket.
+  ++m_count;
+  for (unsigned step = 0; step < kMaxWalk; ++step) {
+    m_walk = m_walk * 1664525u + 1013904223u;
+    PackedBlock& victim = bucket(at).slots[m_walk >> 30];
+    const PackedBlock moved = victim;
+    victim = block;
+    block = moved;
+    const Where other = where(hashOf(block.address()));
+    at = at == other.one ? other.two : other.one;
+    if (PackedBlock* slot = emptyIn(bucket(at))) {
+      *slot = block;
+      return true;
+    }
+  }
+  --m_count;  // the one left over is not in the segment
+  *homeless = block;
+  return false;
+}
+
+}  // namespace slowburn::preload
