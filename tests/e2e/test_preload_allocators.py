@@ -108,9 +108,10 @@ def test_jemalloc_sampled_books_none_of_its_own_mappings():
     dump = profile_dump("incident_leaky_jemalloc", 300, env={"SLOWBURN_SAMPLE_BYTES": "524288"})
     report = export_json(dump)
     assert not [s for s in report["sites"] if s["kind"] == "mmap"], describe(report)
-    top = report["sites"][0]
-    assert top["kind"] == "alloc" and top["class"] == "GROWING", describe(report)
-    assert "handle" in top["location"]["function"], describe(report)
+    # 300 requests leak ~18 MB, under 64 sampling intervals: the verdict may go either way,
+    # but the leak's line is the biggest.
+    expected = marker_line("incident_leaky.cpp", "cache.push_back(data);  // the leak")
+    assert report["sites"][0]["location"]["line"] == expected, describe(report)
 
 
 def test_an_allocator_linked_in_statically_is_said_once_and_its_mappings_are_ranked():
