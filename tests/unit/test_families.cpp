@@ -18,12 +18,11 @@ using slowburn::families::measure;
 using slowburn::families::Rates;
 using slowburn::families::Variant;
 
+// Fewer under the sanitizers, whose build runs them several times slower.
 #if defined(__SANITIZE_ADDRESS__)
 constexpr size_t kSeeds = 30;
-constexpr bool kSanitized = true;
 #else
 constexpr size_t kSeeds = 60;
-constexpr bool kSanitized = false;
 #endif
 // Apart from the table's seeds (1 to 300).
 constexpr uint64_t kFirstSeed = 1001;
@@ -111,7 +110,6 @@ TEST(Families, WanderingPopulationsRarelyReadAsGrowth) {
 
 // SLOWBURN_SAMPLE_BYTES=524288 over 10 minutes: no leak 0.7% false alarms; 4 to 96 KiB/s.
 TEST(Families, SampledTenMinuteRunsFindLeaksOfAboutSixtyKiBPerSecond) {
-  if (kSanitized) GTEST_SKIP() << "ten-minute series: too slow under sanitizers";
   expectRates("sampling", {{kAny, 0.05},
                            {kAny, kAny},
                            {kAny, kAny},
