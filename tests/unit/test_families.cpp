@@ -108,17 +108,19 @@ TEST(Families, WanderingPopulationsRarelyReadAsGrowth) {
               {{kAny, 0.15}, {kAny, 0.15}, {kAny, 0.15}, {kAny, 0.05}, {kAny, 0.05}, {kAny, 0.05}});
 }
 
-// SLOWBURN_SAMPLE_BYTES=524288 over 10 minutes: no leak 0.7% false alarms; 4 to 96 KiB/s.
+// SLOWBURN_SAMPLE_BYTES=524288 over 10 minutes: 4 to 96 KiB/s found 0%, 0.7%, 14%, 54.3%,
+// 78.3%, 87%, 90.3%, 99.7%; a line without a leak GROWING in 0.3-1.7% of the runs (the
+// sampled cache wanders like a walk).
 TEST(Families, SampledTenMinuteRunsFindLeaksOfAboutSixtyKiBPerSecond) {
-  expectRates("sampling", {{kAny, 0.05},
-                           {kAny, kAny},
-                           {kAny, kAny},
-                           {kAny, kAny},
-                           {0.3, 0.05},
-                           {kAny, kAny},
-                           {kAny, kAny},
-                           {0.75, 0.05},
-                           {0.9, 0.05}});
+  expectRates("sampling", {{kAny, 0.1},
+                           {kAny, 0.1},
+                           {kAny, 0.1},
+                           {kAny, 0.1},
+                           {0.3, 0.1},
+                           {0.5, 0.1},
+                           {0.6, 0.1},
+                           {0.75, 0.1},
+                           {0.9, 0.1}});
 }
 
 }  // namespace
