@@ -145,7 +145,7 @@ TrendVerdict classify(const std::vector<SeriesPoint>& input, const SiteActivity&
   const bool capacity = v.steps.applies && static_cast<double>(activity.allocs) <= stepAllocs;
   // A staircase beyond doubt is judged by its pace alone: overdue, it stopped whatever the
   // trend says; on pace, it grows though its treads read as a plateau (staircase.hpp).
-  const bool overdue = capacity && v.steps.sparse && !v.steps.onPace;
+  const bool overdue = capacity && v.steps.sparse && v.steps.regular && !v.steps.onPace;
   const bool growing = trending && !overdue;
   if (!growing && enough && capacity && v.steps.onPace) {
     v.cls = SiteClass::Growing;

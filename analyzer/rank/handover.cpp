@@ -147,12 +147,23 @@ std::vector<std::optional<HandOver>> findHandOvers(const Profile& profile,
     bool together = false;
     double allowance = 0;
     if (sampled) {
-      double level = locations[x].totals(profile).series.peak();
-      for (size_t y : sources)
-        if (given[y] > 0) level += locations[y].totals(profile).series.peak();
-      allowance = 2 * std::sqrt(level * static_cast<double>(profile.header.sampleBytes));
+      // A change of a sampled level carries the noise of the blocks that came and went, not
+      // of those that stayed: the climber's rise and the falls it took.
+      allowance =
+          2 * std::sqrt((total + matched) * static_cast<double>(profile.header.sampleBytes));
+      // From the sources' high on: their own filling before it (a cache loaded at start)
+      // is no evidence either way.
+      size_t high = 0;
+      double sourceLevel = 0, highLevel = 0;
+      for (size_t i = 0; i < length; ++i) {
+        sourceLevel += sourceSteps[i];
+        if (sourceLevel > highLevel) {
+          highLevel = sourceLevel;
+          high = i + 1;
+        }
+      }
       double net = 0;
-      for (size_t i = 0; i < length; ++i) net += own[i] + sourceSteps[i];
+      for (size_t i = high; i < length; ++i) net += own[i] + sourceSteps[i];
       together = net <= settings.maxSampledNet * total + allowance;
     } else {
       // Its climbs against their falls: a source's own filling (a cache loaded at start)

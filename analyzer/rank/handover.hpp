@@ -20,9 +20,12 @@
 // With sampling, each line's values carry noise of their own (a refresh sampled at one line
 // and its freed entry unsampled at the other), so increments are matched over windows of
 // several snapshots (enough for the noise to average out: `sampledWindows` windows over the
-// run), and moving together is read from the sum: the climber and its sources together must
-// not have grown by more than `maxSampledNet` of its rise. Both tests allow two sigmas of the
-// sampling noise, sqrt(level * sample bytes) summed over the lines involved.
+// run), and moving together is read from the sum: from the window where the sources stood
+// highest on (a cache still filling at the first snapshot fills in the first window), the
+// climber and its sources together must not have grown by more than `maxSampledNet` of its
+// rise. Both tests allow two sigmas of the sampling noise on a change: the blocks that stay
+// cancel out of a difference, so it is sqrt(bytes that came and went * sample bytes), the
+// climber's rise and the falls it was matched with.
 
 #include <cstddef>
 #include <optional>

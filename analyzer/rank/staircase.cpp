@@ -110,6 +110,7 @@ Staircase analyzeSteps(std::span<const SeriesPoint> input, const StaircaseSettin
   out.lateness = lateness(steps.back(), p.back().t);
   out.lateLimit = std::min(settings.maxLateLimit, std::max(settings.lateSlack, 1.1 * worst));
   out.onPace = out.lateness <= out.lateLimit;
+  out.regular = 1.1 * worst <= settings.maxLateLimit;
   return out;
 }
 

@@ -64,6 +64,10 @@ struct Staircase {
   double lateness = 0;   // rho of the last step
   double lateLimit = 0;  // the rho the history allows
   bool onPace = false;   // applies, and rho <= lateLimit
+  // Every earlier step came within maxLateLimit of its due time: the history is regular
+  // enough for a late last step to mean it stopped. Steps that arrive at random (blocks
+  // leaked one by one) come late by more than that now and then, and keep coming.
+  bool regular = false;
   // Its steps take at most a third of the intervals: a staircase beyond doubt, whose pace
   // overrides the trend tests (a denser climb may be a smooth one with bumps).
   bool sparse = false;
