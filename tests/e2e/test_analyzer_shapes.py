@@ -112,6 +112,16 @@ def test_lru_cache_plateaus():
     assert biggest["peak_live_bytes"] == 2000 * 4002, biggest["peak_live_bytes"]
 
 
+def test_paced_leak_beside_a_churning_line_is_first():
+    # 256-byte blocks arriving at random, 128 KiB/s for 4 s, beside 64 requests a tick.
+    report = profile("paced_leak", 131072, 4)
+    top = report["sites"][0]
+    assert top["class"] == "GROWING" and "keep" in top["location"]["function"], describe(report)
+    assert 64 * 1024 < top["growth_bytes_per_s"] < 256 * 1024, top["growth_bytes_per_s"]
+    requests = site_in(report, "request")
+    assert requests["class"] != "GROWING", describe(report)
+
+
 def test_churn_is_flat():
     report = profile("churn", 100)
     assert not growing(report), describe(report)
