@@ -34,7 +34,7 @@ def time_report(slowburn, dump, reps, hwm_probe):
 
 
 def dump_shape(slowburn, dump):
-    """Snapshots, sites, duration and dropped events as the analyzer sees them."""
+    """Snapshots, sites (stacks) and lines, duration and dropped events as the analyzer sees them."""
     proc = subprocess.run([slowburn, "export", dump, "--format", "json"], capture_output=True,
                           text=True, timeout=600)
     if proc.returncode != 0:
@@ -47,7 +47,9 @@ def dump_shape(slowburn, dump):
         "duration_s": process.get("duration_s"),
         "dropped_events": process.get("dropped_events"),
         "truncated": process.get("truncated"),
-        "sites": len(doc.get("sites", [])),
+        # Sites are the dump's stacks (SITE records); the JSON groups them by program line.
+        "sites": sum(len(site.get("stacks", [site])) for site in doc.get("sites", [])),
+        "lines": len(doc.get("sites", [])),
         "allocs": doc.get("totals", {}).get("allocs"),
     }
 

@@ -20,7 +20,13 @@ class Watch:
     """A `slowburn watch` running beside a process: its stdout lines as they come."""
 
     def __init__(self, dump, *args):
-        self.proc = subprocess.Popen([SLOWBURN, "watch", dump] + list(args),
+        env = dict(os.environ)
+        if os.environ.get("SLOWBURN_ASAN") == "1":
+            # ASan's quarantine holds up to 256 MiB of freed blocks: a memory bound would
+            # measure the quarantine, not the watch.
+            env["ASAN_OPTIONS"] = ":".join(filter(None, [env.get("ASAN_OPTIONS"),
+                                                         "quarantine_size_mb=4"]))
+        self.proc = subprocess.Popen([SLOWBURN, "watch", dump] + list(args), env=env,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.lines = []
         self.err = []
