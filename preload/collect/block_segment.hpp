@@ -35,7 +35,8 @@ struct PackedBlock {
   uint64_t size() const { return b & kLow48; }
 };
 
-class BlockSegment {
+// Aligned as its buckets, which start right after it: a segment is its header, then them.
+class alignas(64) BlockSegment {
  public:
   static constexpr unsigned kSlotsPerBucket = 4;
   // Grown or split at this load; rebuilt for kRebuiltLoad; shrunk below kShrinkLoad.
@@ -182,6 +183,6 @@ class BlockSegment {
   unsigned m_depth = 0;
   uint32_t m_walk = 0x9E3779B9u;  // picks which resident a full insert moves
 };
-static_assert(sizeof(BlockSegment) <= 64);
+static_assert(sizeof(BlockSegment) == 64);
 
 }  // namespace slowburn::preload
