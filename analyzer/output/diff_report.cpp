@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "output/frame_text.hpp"
+#include "output/json_frame.hpp"
 #include "output/json_writer.hpp"
 #include "output/terminal.hpp"
 #include "output/units.hpp"
@@ -65,21 +66,6 @@ void writeRun(JsonWriter& w, const DiffRun& run) {
   w.endObject();
 }
 
-void writeFrame(JsonWriter& w, const Frame& f) {
-  w.setCompact(true);
-  w.beginObject();
-  w.key("function");
-  w.value(f.function);
-  w.key("file");
-  w.value(f.file);
-  w.key("line");
-  w.value(f.line);
-  w.key("module");
-  w.value(f.module);
-  w.endObject();
-  w.setCompact(false);
-}
-
 void writeSide(JsonWriter& w, const Analysis& analysis, const RankedSite* r, double growth,
                uint64_t live) {
   if (r == nullptr) {
@@ -105,7 +91,9 @@ void writeSide(JsonWriter& w, const Analysis& analysis, const RankedSite* r, dou
   w.key("syscall_calls");
   w.value(s.calls);
   w.key("location");
+  w.setCompact(true);
   writeFrame(w, analysis.location(*r));
+  w.setCompact(false);
   w.endObject();
 }
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "output/json_frame.hpp"
 #include "output/json_writer.hpp"
 #include "output/rss_text.hpp"
 #include "rank/correlate.hpp"
@@ -9,25 +10,6 @@
 
 namespace slowburn::analyze {
 namespace {
-
-void writeFrame(JsonWriter& w, const Frame& f) {
-  w.beginObject();
-  w.key("address");
-  w.value(fmt::format("{:#x}", f.address));
-  w.key("module");
-  w.value(f.module);
-  w.key("function");
-  w.value(f.function);
-  w.key("file");
-  w.value(f.file);
-  w.key("line");
-  w.value(f.line);
-  if (!f.note.empty()) {
-    w.key("note");
-    w.value(f.note);
-  }
-  w.endObject();
-}
 
 void writeRssAccount(JsonWriter& w, const Profile& p) {
   w.key("rss_account");
