@@ -1,6 +1,6 @@
 #include "collect/stack_tree.hpp"
 
-#include "support/page_memory.hpp"
+#include "collect/open_table.hpp"
 
 namespace slowburn::preload {
 
@@ -35,19 +35,10 @@ const uint32_t* StackTree::find(uint64_t address, uint32_t parent) const {
 }
 
 bool StackTree::grow() {
-  const size_t capacity = m_capacity == 0 ? 1024 : m_capacity * 2;
-  auto* fresh = static_cast<Slot*>(mapPages(capacity * sizeof(Slot)));
-  if (fresh == nullptr) return false;
-  Slot* old = m_slots;
-  const size_t oldCapacity = m_capacity;
-  m_slots = fresh;
-  m_capacity = capacity;
-  for (size_t i = 0; i < oldCapacity; ++i) {
-    if (old[i].idPlusOne == 0) continue;
-    *lookup(old[i].address, old[i].parent) = old[i].idPlusOne;
-  }
-  unmapPages(old, oldCapacity * sizeof(Slot));
-  return true;
+  return moveToFreshTable(
+      m_slots, m_capacity, m_capacity == 0 ? 1024 : m_capacity * 2,
+      [](const Slot& s) { return s.idPlusOne != 0; },
+      [&](const Slot& s) { *lookup(s.address, s.parent) = s.idPlusOne; });
 }
 
 bool StackTree::intern(const uint64_t* frames, uint32_t count, Placement* out) {

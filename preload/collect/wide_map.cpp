@@ -1,6 +1,6 @@
 #include "collect/wide_map.hpp"
 
-#include "support/page_memory.hpp"
+#include "collect/open_table.hpp"
 
 namespace slowburn::preload {
 namespace {
@@ -25,20 +25,13 @@ size_t WideMap::home(uint64_t key) const {
 }
 
 bool WideMap::resize(size_t capacity) {
-  auto* fresh = static_cast<Slot*>(mapPages(capacity * sizeof(Slot)));
-  if (fresh == nullptr) return false;
-  Slot* old = m_slots;
-  const size_t oldCapacity = m_capacity;
-  m_slots = fresh;
-  m_capacity = capacity;
-  for (size_t i = 0; i < oldCapacity; ++i) {
-    if (old[i].key == 0) continue;
-    size_t j = home(old[i].key);
-    while (m_slots[j].key != 0) j = (j + 1) & (m_capacity - 1);
-    m_slots[j] = old[i];
-  }
-  unmapPages(old, oldCapacity * sizeof(Slot));
-  return true;
+  return moveToFreshTable(
+      m_slots, m_capacity, capacity, [](const Slot& s) { return s.key != 0; },
+      [&](const Slot& s) {
+        size_t j = home(s.key);
+        while (m_slots[j].key != 0) j = (j + 1) & (m_capacity - 1);
+        m_slots[j] = s;
+      });
 }
 
 bool WideMap::insert(uint64_t key, Value value) {
