@@ -454,12 +454,8 @@ TEST(RecordCodec, WritesTheSeedDumpsByteForByte) {
     const ReadSummary s = readDumpBytes(bytes.data(), bytes.size(), again);
     // Compressed chunks depend on where the writer flushed: they are checked by reading.
     if (s.chunked) continue;
-    // A torn tail is not a record: compare what was whole. Seeds of an older version differ
-    // in the preamble's version only.
-    std::vector<uint8_t> written = again.out.bytes();
-    std::copy_n(bytes.begin() + sizeof(format::kMagic), 4,
-                written.begin() + sizeof(format::kMagic));
-    EXPECT_EQ(written, std::vector<uint8_t>(bytes.begin(), bytes.begin() + s.bytes))
+    // A torn tail is not a record: compare what was whole.
+    EXPECT_EQ(again.out.bytes(), std::vector<uint8_t>(bytes.begin(), bytes.begin() + s.bytes))
         << entry.path();
     ++checked;
   }
