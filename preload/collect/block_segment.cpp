@@ -42,14 +42,14 @@ void BlockSegment::destroy(BlockSegment* segment) {
 }
 
 bool BlockSegment::insert(PackedBlock block, Where w, PackedBlock* homeless) {
-  if (PackedBlock* slot = emptyIn(bucket(w.one))) {
-    *slot = block;
+  if (const unsigned used = usedIn(bucket(w.one)); used < kSlotsPerBucket) {
+    bucket(w.one).slots[used] = block;
     ++m_count;
     return true;
   }
   size_t at = w.two;
-  if (PackedBlock* slot = emptyIn(bucket(at))) {
-    *slot = block;
+  if (const unsigned used = usedIn(bucket(at)); used < kSlotsPerBucket) {
+    bucket(at).slots[used] = block;
     ++m_count;
     return true;
   }
@@ -63,8 +63,8 @@ bool BlockSegment::insert(PackedBlock block, Where w, PackedBlock* homeless) {
     block = moved;
     const Where other = where(hashOf(block.address()));
     at = at == other.one ? other.two : other.one;
-    if (PackedBlock* slot = emptyIn(bucket(at))) {
-      *slot = block;
+    if (const unsigned used = usedIn(bucket(at)); used < kSlotsPerBucket) {
+      bucket(at).slots[used] = block;
       return true;
     }
   }

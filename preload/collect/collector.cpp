@@ -44,6 +44,7 @@ void compose(char* out, size_t size, std::initializer_list<const char*> parts) {
 Collector::Collector(Channel& channel, int livenessFd)
     : m_channel(channel),
       m_setup(channel.control().setup),
+      m_sampleBytes(m_setup.sampleBytes),
       m_watch(m_setup.pid, livenessFd, m_setup.channelDev, m_setup.channelIno),
       m_resident(m_setup.pid),
       m_pending(64) {}
@@ -311,11 +312,6 @@ void Collector::defineModule(const Event& head, uint64_t bodyWaitNs) {
   if (!m_writer.append(module)) fail("cannot write the dump");
 }
 
-SampleWeight Collector::weightOf(uint64_t size) const {
-  const uint64_t mean = m_setup.sampleBytes;
-  return mean == 0 ? SampleWeight{size, kCountOne} : sampleWeight(size, mean);
-}
-
 void Collector::track(uint64_t address, uint32_t site, uint64_t size) {
   SiteBooks* books = m_sites.find(site);
   if (books == nullptr) return;
@@ -334,7 +330,7 @@ void Collector::track(uint64_t address, uint32_t site, uint64_t size) {
   m_intervalPeakTotal = std::max(m_intervalPeakTotal, m_liveTotal);
   books->liveCountQ += w.countQ;
   books->allocsQ += w.countQ;
-  markDirty(site);
+  markDirty(*books, site);
 }
 
 void Collector::release(const PointerMap::Value& block) {
@@ -344,12 +340,10 @@ void Collector::release(const PointerMap::Value& block) {
   m_liveTotal -= std::min(m_liveTotal, w.bytes);
   books.liveCountQ -= std::min(books.liveCountQ, w.countQ);
   books.freesQ += w.countQ;
-  markDirty(block.site);
+  markDirty(books, block.site);
 }
 
-void Collector::markDirty(uint32_t site) {
-  SiteBooks& books = m_sites[site];
-  if (books.dirty) return;
+void Collector::listDirty(SiteBooks& books, uint32_t site) {
   books.dirty = true;
   if (!m_dirty.push(site)) {
     books.dirty = false;

@@ -79,14 +79,14 @@ PointerMap::Placed PointerMap::insert(uint64_t key, Value value, Value* replaced
   const PackedBlock block = PackedBlock::pack(key, value.site, value.size);
   BlockSegment* segment = segmentFor(hash);
   const BlockSegment::Where where = segment->where(hash);
-  PackedBlock* empty = nullptr;
-  if (PackedBlock* slot = segment->findOrEmpty(key, where, &empty)) {
+  const BlockSegment::Probe probe = segment->probe(key, where);
+  if (PackedBlock* slot = probe.hit) {
     if (replaced != nullptr) *replaced = Value{slot->site(), slot->size()};
     *slot = block;
     return Replaced;
   }
-  if (empty != nullptr && !segment->crowded()) [[likely]] {
-    segment->place(empty, block);
+  if (probe.room != nullptr && !segment->crowded()) [[likely]] {
+    segment->place(probe.room, block);
   } else if (segment->crowded()) {
     if (!rebuild(segment, block)) return NoMemory;
   } else if (PackedBlock homeless; !segment->insert(block, where, &homeless)) {
