@@ -17,9 +17,9 @@ size_t BlockSegment::bytesFor(size_t buckets) {
   return roundToPages(sizeof(Bucket) * (buckets + 1));  // the header takes one line
 }
 
-size_t BlockSegment::bucketsFor(size_t blocks) {
-  const auto wanted = static_cast<size_t>(
-      std::ceil(static_cast<double>(blocks) / (kRebuiltLoad * kSlotsPerBucket)));
+size_t BlockSegment::bucketsFor(size_t blocks, double load) {
+  const auto wanted =
+      static_cast<size_t>(std::ceil(static_cast<double>(blocks) / (load * kSlotsPerBucket)));
   return wanted == 0 ? 1 : wanted;
 }
 

@@ -42,10 +42,12 @@ struct PackedBlock {
 class alignas(64) BlockSegment {
  public:
   static constexpr unsigned kSlotsPerBucket = 4;
-  // Grown or split at this load; rebuilt for kRebuiltLoad; shrunk below kShrinkLoad.
+  // Grown or split at this load; rebuilt for kRebuiltLoad; shrunk (or merged) below
+  // kShrinkLoad, for kShrunkLoad: a map that is emptying moves each block fewer times.
   static constexpr double kMaxLoad = 0.92;
   static constexpr double kRebuiltLoad = 0.736;
   static constexpr double kShrinkLoad = 0.45;
+  static constexpr double kShrunkLoad = 0.85;
 
   // The hash every placement derives from (murmur3's 64-bit finalizer): bits 0-31 pick
   // the first bucket, bits 16-47 the second, the map's directory uses the top bits.
@@ -63,8 +65,8 @@ class alignas(64) BlockSegment {
   // depth `depth`; nullptr when out of memory.
   static BlockSegment* create(size_t buckets, unsigned depth);
   static void destroy(BlockSegment* segment);
-  // Buckets that hold `blocks` at kRebuiltLoad.
-  static size_t bucketsFor(size_t blocks);
+  // Buckets that hold `blocks` at `load`.
+  static size_t bucketsFor(size_t blocks, double load = kRebuiltLoad);
   // Bytes a segment of `buckets` buckets maps.
   static size_t bytesFor(size_t buckets);
 
@@ -75,8 +77,8 @@ class alignas(64) BlockSegment {
   };
   Where where(uint64_t hash) const {
     const size_t one = static_cast<size_t>((hash & 0xffffffffu) * m_buckets >> 32);
-    size_t two = static_cast<size_t>(((hash >> 16) & 0xffffffffu) * m_buckets >> 32);
-    if (two == one && m_buckets > 1) two = one + 1 == m_buckets ? 0 : one + 1;
+    // Now and then the same bucket: that block has four slots rather than eight.
+    const size_t two = static_cast<size_t>(((hash >> 16) & 0xffffffffu) * m_buckets >> 32);
     __builtin_prefetch(&bucket(two));
     return {one, two};
   }

@@ -200,16 +200,24 @@ bool Collector::takeBody(void* out, size_t capacity, size_t bytes, uint64_t wait
 }
 
 void Collector::apply(const Event& event, uint64_t bodyWaitNs) {
+  if (event.op == EventOp::Alloc) {
+    track(event.ptr, event.site, event.size);
+  } else if (event.op == EventOp::Free) {
+    if (PointerMap::Value block; m_live.erase(event.ptr, &block)) {
+      release(block);
+    } else {
+      ++m_unknownFrees;  // allocated before recording started, or never sampled
+    }
+  } else {
+    applyOther(event, bodyWaitNs);
+  }
+}
+
+void Collector::applyOther(const Event& event, uint64_t bodyWaitNs) {
   PointerMap::Value block;
   switch (event.op) {
-    case EventOp::Alloc: track(event.ptr, event.site, event.size); break;
-    case EventOp::Free:
-      if (m_live.erase(event.ptr, &block)) {
-        release(block);
-      } else {
-        ++m_unknownFrees;  // allocated before recording started, or never sampled
-      }
-      break;
+    case EventOp::Alloc:
+    case EventOp::Free: apply(event, bodyWaitNs); break;
     case EventOp::ReallocBegin:
       if (m_live.erase(event.ptr, &block)) {
         m_pending.insert(event.thread, block);

@@ -70,11 +70,22 @@ void PointerMap::replace(BlockSegment* old, BlockSegment* fresh) {
 
 PointerMap::Placed PointerMap::insert(uint64_t key, Value value, Value* replaced) {
   if (m_directory == nullptr) return NoMemory;
+  if (!PackedBlock::fits(key, value.size) || m_wide != nullptr) [[unlikely]]
+    return insertBeside(key, value, replaced);
+  return insertCompact(key, value, replaced);
+}
+
+// insert when the map has (or is about to have) blocks too wide for a slot.
+PointerMap::Placed PointerMap::insertBeside(uint64_t key, Value value, Value* replaced) {
   if (!PackedBlock::fits(key, value.size)) return insertWide(key, value, replaced);
-  if (m_wide != nullptr && m_wide->size() != 0 && m_wide->erase(key, replaced)) {
+  if (m_wide->size() != 0 && m_wide->erase(key, replaced)) {
     --m_size;  // was too big for a slot, fits now: moved below
-    return insert(key, value) == NoMemory ? NoMemory : Replaced;
+    return insertCompact(key, value, nullptr) == NoMemory ? NoMemory : Replaced;
   }
+  return insertCompact(key, value, replaced);
+}
+
+PointerMap::Placed PointerMap::insertCompact(uint64_t key, Value value, Value* replaced) {
   const uint64_t hash = BlockSegment::hashOf(key);
   const PackedBlock block = PackedBlock::pack(key, value.site, value.size);
   BlockSegment* segment = segmentFor(hash);
@@ -85,9 +96,17 @@ PointerMap::Placed PointerMap::insert(uint64_t key, Value value, Value* replaced
     *slot = block;
     return Replaced;
   }
-  if (probe.room != nullptr && !segment->crowded()) [[likely]] {
-    segment->place(probe.room, block);
-  } else if (segment->crowded()) {
+  if (probe.room == nullptr || segment->crowded()) [[unlikely]]
+    return placeCrowded(segment, block, where);
+  segment->place(probe.room, block);
+  m_peakSize = std::max(m_peakSize, ++m_size);
+  return Added;
+}
+
+// A new block for a segment whose two buckets for it are full, or that is due to grow.
+PointerMap::Placed PointerMap::placeCrowded(BlockSegment* segment, PackedBlock block,
+                                            BlockSegment::Where where) {
+  if (segment->crowded()) {
     if (!rebuild(segment, block)) return NoMemory;
   } else if (PackedBlock homeless; !segment->insert(block, where, &homeless)) {
     if (!rebuild(segment, homeless)) return NoMemory;
@@ -252,7 +271,7 @@ bool PointerMap::growDirectory() {
 
 void PointerMap::shrink(BlockSegment* segment, uint64_t hash) {
   if (merge(segment, hash)) return;
-  const size_t buckets = BlockSegment::bucketsFor(segment->count());
+  const size_t buckets = BlockSegment::bucketsFor(segment->count(), BlockSegment::kShrunkLoad);
   if (BlockSegment::bytesFor(buckets) >= segment->mappedBytes()) return;
   BlockSegment* fresh = makeSegment(buckets, segment->depth());
   if (fresh == nullptr) return;
@@ -276,7 +295,8 @@ bool PointerMap::merge(BlockSegment* segment, uint64_t hash) {
   if (buddy == segment || buddy->depth() != depth) return false;
   const size_t total = segment->count() + buddy->count();
   if (total * 2 > kMaxSegmentBuckets * BlockSegment::kSlotsPerBucket / 2) return false;
-  BlockSegment* merged = makeSegment(BlockSegment::bucketsFor(total + 1), depth - 1);
+  BlockSegment* merged =
+      makeSegment(BlockSegment::bucketsFor(total + 1, BlockSegment::kShrunkLoad), depth - 1);
   if (merged == nullptr) return false;
   PackedBlock homeless;
   bool ok = true;

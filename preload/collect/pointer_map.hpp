@@ -55,6 +55,10 @@ class PointerMap {
     return m_directory[m_globalDepth == 0 ? 0 : hash >> (64 - m_globalDepth)];
   }
   Placed insertWide(uint64_t key, Value value, Value* replaced);
+  Placed insertBeside(uint64_t key, Value value, Value* replaced);
+  // insert for a key and value that fit a slot, with no wide entry to look for.
+  [[gnu::always_inline]] inline Placed insertCompact(uint64_t key, Value value, Value* replaced);
+  Placed placeCrowded(BlockSegment* segment, PackedBlock block, BlockSegment::Where where);
   bool rebuild(BlockSegment* old, PackedBlock extra);
   bool split(BlockSegment* old, PackedBlock extra);
   bool splitRehashing(BlockSegment* old, PackedBlock extra, unsigned depth, unsigned bit);

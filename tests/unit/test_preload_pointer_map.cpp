@@ -117,6 +117,39 @@ TEST(PreloadPointerMap, HoldsEverySiteAndSizeExactlyIncludingThoseTooWideForASlo
   EXPECT_FALSE(map.find(0x1000, nullptr));
 }
 
+TEST(PreloadPointerMap, StaysExactAndCompactThroughEmptyingAndRefilling) {
+  // Given a map that grows, empties to a twentieth (segments shrink and merge), then grows
+  // again into the segments it shrank,
+  PointerMap map(16);
+  const std::vector<uint64_t> addresses = heapAddresses(300000, 13);
+  std::unordered_map<uint64_t, uint64_t> reference;
+  auto add = [&](size_t from, size_t to) {
+    for (size_t i = from; i < to; ++i) {
+      ASSERT_TRUE(map.insert(addresses[i], {siteTag(i), i}));
+      reference[addresses[i]] = i;
+    }
+  };
+  add(0, 200000);
+  for (size_t i = 0; i < 190000; ++i) {
+    ASSERT_TRUE(map.erase(addresses[i], nullptr));
+    reference.erase(addresses[i]);
+  }
+  // then the emptied map has given its pages back (a segment shrinks once under 45% full:
+  // at most ~36 bytes a block in between),
+  EXPECT_LE(map.mappedBytes(), 40u * map.size());
+  add(200000, 300000);
+  // and every block, kept or new, is found with its own site and size.
+  ASSERT_EQ(map.size(), reference.size());
+  for (const auto& [key, n] : reference) {
+    PointerMap::Value v;
+    ASSERT_TRUE(map.find(key, &v));
+    EXPECT_EQ(v.size, n);
+    EXPECT_EQ(v.site, siteTag(n));
+  }
+  // and the refilled map is back within 24 bytes a block.
+  EXPECT_LE(map.mappedBytes(), 24u * map.size());
+}
+
 // Random traffic with clustered addresses (like a heap's) stays equal to the reference.
 TEST(PreloadPointerMap, MatchesAReferenceMapUnderRandomTraffic) {
   PointerMap map(16);
