@@ -53,7 +53,21 @@ bool BlockSegment::insert(PackedBlock block, Where w, PackedBlock* homeless) {
     ++m_count;
     return true;
   }
-  // Both full: put the block in place of a resident, which moves to its other bucket.
+  // Both full: a resident with room in its other bucket moves there, one step ahead (a
+  // full bucket's residents mostly have some), else a random walk of such moves.
+  for (const size_t full : {w.one, w.two}) {
+    for (PackedBlock& resident : bucket(full).slots) {
+      const uint64_t hash = hashOf(resident.address());
+      const size_t first = firstBucket(hash);
+      Bucket& other = bucket(first == full ? secondBucket(hash) : first);
+      if (const unsigned used = usedIn(other); used < kSlotsPerBucket) {
+        other.slots[used] = resident;
+        resident = block;
+        ++m_count;
+        return true;
+      }
+    }
+  }
   ++m_count;
   for (unsigned step = 0; step < kMaxWalk; ++step) {
     m_walk = m_walk * 1664525u + 1013904223u;

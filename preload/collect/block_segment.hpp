@@ -76,11 +76,16 @@ class alignas(64) BlockSegment {
     size_t two;
   };
   Where where(uint64_t hash) const {
-    const size_t one = static_cast<size_t>((hash & 0xffffffffu) * m_buckets >> 32);
-    // Now and then the same bucket: that block has four slots rather than eight.
-    const size_t two = static_cast<size_t>(((hash >> 16) & 0xffffffffu) * m_buckets >> 32);
+    const size_t two = secondBucket(hash);
     __builtin_prefetch(&bucket(two));
-    return {one, two};
+    return {firstBucket(hash), two};
+  }
+  size_t firstBucket(uint64_t hash) const {
+    return static_cast<size_t>((hash & 0xffffffffu) * m_buckets >> 32);
+  }
+  // Now and then the first bucket again: that block has four slots rather than eight.
+  size_t secondBucket(uint64_t hash) const {
+    return static_cast<size_t>(((hash >> 16) & 0xffffffffu) * m_buckets >> 32);
   }
 
   PackedBlock* find(uint64_t address, Where w) {
@@ -116,12 +121,12 @@ class alignas(64) BlockSegment {
   // insert for a block of this hash, into its first bucket unless that would leave it
   // fuller than the second: the whole cost of most moves when a segment is rebuilt.
   bool placeMoved(PackedBlock block, uint64_t hash, PackedBlock* homeless) {
-    const Where w = where(hash);
-    Bucket& one = bucket(w.one);
+    const size_t first = firstBucket(hash);
+    Bucket& one = bucket(first);
     unsigned used = usedIn(one);
     Bucket* into = &one;
-    if (used >= kSlotsPerBucket / 2) {
-      Bucket& two = bucket(w.two);
+    if (used >= kSlotsPerBucket - 1) {
+      Bucket& two = bucket(secondBucket(hash));
       if (const unsigned usedTwo = usedIn(two); usedTwo < used) {
         used = usedTwo;
         into = &two;
@@ -132,7 +137,7 @@ class alignas(64) BlockSegment {
       ++m_count;
       return true;
     }
-    return insert(block, w, homeless);
+    return insert(block, where(hash), homeless);
   }
   // The bucket's last block takes the erased one's slot, so its blocks stay a prefix.
   void erase(PackedBlock* slot) {

@@ -68,13 +68,6 @@ void PointerMap::replace(BlockSegment* old, BlockSegment* fresh) {
     if (m_directory[i] == old) m_directory[i] = fresh;
 }
 
-PointerMap::Placed PointerMap::insert(uint64_t key, Value value, Value* replaced) {
-  if (m_directory == nullptr) return NoMemory;
-  if (!PackedBlock::fits(key, value.size) || m_wide != nullptr) [[unlikely]]
-    return insertBeside(key, value, replaced);
-  return insertCompact(key, value, replaced);
-}
-
 // insert when the map has (or is about to have) blocks too wide for a slot.
 PointerMap::Placed PointerMap::insertBeside(uint64_t key, Value value, Value* replaced) {
   if (!PackedBlock::fits(key, value.size)) return insertWide(key, value, replaced);
@@ -83,24 +76,6 @@ PointerMap::Placed PointerMap::insertBeside(uint64_t key, Value value, Value* re
     return insertCompact(key, value, nullptr) == NoMemory ? NoMemory : Replaced;
   }
   return insertCompact(key, value, replaced);
-}
-
-PointerMap::Placed PointerMap::insertCompact(uint64_t key, Value value, Value* replaced) {
-  const uint64_t hash = BlockSegment::hashOf(key);
-  const PackedBlock block = PackedBlock::pack(key, value.site, value.size);
-  BlockSegment* segment = segmentFor(hash);
-  const BlockSegment::Where where = segment->where(hash);
-  const BlockSegment::Probe probe = segment->probe(key, where);
-  if (PackedBlock* slot = probe.hit) {
-    if (replaced != nullptr) *replaced = Value{slot->site(), slot->size()};
-    *slot = block;
-    return Replaced;
-  }
-  if (probe.room == nullptr || segment->crowded()) [[unlikely]]
-    return placeCrowded(segment, block, where);
-  segment->place(probe.room, block);
-  m_peakSize = std::max(m_peakSize, ++m_size);
-  return Added;
 }
 
 // A new block for a segment whose two buckets for it are full, or that is due to grow.
@@ -316,19 +291,7 @@ bool PointerMap::merge(BlockSegment* segment, uint64_t hash) {
   return true;
 }
 
-bool PointerMap::erase(uint64_t key, Value* out) {
-  if (m_directory == nullptr) return false;
-  if (key <= PackedBlock::kLow48) {
-    const uint64_t hash = BlockSegment::hashOf(key);
-    BlockSegment* segment = segmentFor(hash);
-    if (PackedBlock* slot = segment->find(key, segment->where(hash))) {
-      if (out != nullptr) *out = Value{slot->site(), slot->size()};
-      segment->erase(slot);
-      --m_size;
-      if (segment->justTurnedSparse()) shrink(segment, hash);
-      return true;
-    }
-  }
+bool PointerMap::eraseWide(uint64_t key, Value* out) {
   if (m_wide != nullptr && m_wide->erase(key, out)) {
     --m_size;
     return true;

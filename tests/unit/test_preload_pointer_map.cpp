@@ -12,6 +12,8 @@
 
 namespace {
 
+using slowburn::preload::BlockSegment;
+using slowburn::preload::PackedBlock;
 using slowburn::preload::PointerMap;
 
 uint32_t siteTag(uint64_t n) { return static_cast<uint32_t>(n * 7 + 1); }
@@ -148,6 +150,37 @@ TEST(PreloadPointerMap, StaysExactAndCompactThroughEmptyingAndRefilling) {
   }
   // and the refilled map is back within 24 bytes a block.
   EXPECT_LE(map.mappedBytes(), 24u * map.size());
+}
+
+TEST(PreloadPointerMap, ASegmentFillsPastItsGrowthLoadByMovingResidentsAside) {
+  // Given one segment taking blocks until 95% of its slots are used (beyond the 92% at
+  // which the map would grow it), so that both buckets of many blocks are full,
+  BlockSegment* segment = BlockSegment::create(64, 0);
+  ASSERT_NE(segment, nullptr);
+  const std::vector<uint64_t> addresses = heapAddresses(segment->capacity() * 95 / 100, 17);
+  for (size_t i = 0; i < addresses.size(); ++i) {
+    const uint64_t hash = BlockSegment::hashOf(addresses[i]);
+    PackedBlock homeless;
+    ASSERT_TRUE(segment->insert(PackedBlock::pack(addresses[i], siteTag(i), i),
+                                segment->where(hash), &homeless))
+        << i;
+  }
+  // then every block is still in one of its two buckets, with its own site and size,
+  EXPECT_EQ(segment->count(), addresses.size());
+  for (size_t i = 0; i < addresses.size(); ++i) {
+    const PackedBlock* slot =
+        segment->find(addresses[i], segment->where(BlockSegment::hashOf(addresses[i])));
+    ASSERT_NE(slot, nullptr) << i;
+    EXPECT_EQ(slot->site(), siteTag(i));
+    EXPECT_EQ(slot->size(), i);
+  }
+  // and erasing every other one leaves the rest findable (a bucket's blocks stay packed).
+  for (size_t i = 0; i < addresses.size(); i += 2)
+    segment->erase(segment->find(addresses[i], segment->where(BlockSegment::hashOf(addresses[i]))));
+  for (size_t i = 1; i < addresses.size(); i += 2)
+    EXPECT_NE(segment->find(addresses[i], segment->where(BlockSegment::hashOf(addresses[i]))),
+              nullptr);
+  BlockSegment::destroy(segment);
 }
 
 // Random traffic with clustered addresses (like a heap's) stays equal to the reference.
