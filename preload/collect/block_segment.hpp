@@ -158,6 +158,19 @@ class alignas(64) BlockSegment {
   // further (or merge) costs nothing on later erases.
   bool justTurnedSparse() const { return m_count + 1 == m_shrinkBelow; }
 
+  // True when moved(block) is true for every block; stops at the first false.
+  template <class Move>
+  bool allMoved(Move&& moved) const {
+    for (size_t i = 0; i < m_buckets; ++i) {
+      const Bucket& b = bucket(i);
+#pragma GCC unroll 4
+      for (const PackedBlock& slot : b.slots) {
+        if (slot.a == 0) break;
+        if (!moved(slot)) return false;
+      }
+    }
+    return true;
+  }
   template <class Visit>
   void forEach(Visit&& visit) const {
     for (size_t i = 0; i < m_buckets; ++i) {

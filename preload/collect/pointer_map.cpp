@@ -12,6 +12,9 @@ namespace {
 // much bigger, a few times at most.
 constexpr unsigned kRebuildAttempts = 4;
 
+// fill's choice of blocks when a segment is rebuilt whole.
+constexpr auto everyBlock = [](uint64_t) { return true; };
+
 }  // namespace
 
 PointerMap::PointerMap(size_t expectedBlocks) {
@@ -114,7 +117,7 @@ bool PointerMap::rebuild(BlockSegment* old, PackedBlock extra) {
   for (unsigned attempt = 0; attempt < kRebuildAttempts; ++attempt) {
     BlockSegment* fresh = makeSegment(buckets, old->depth());
     if (fresh == nullptr) return false;
-    if (fill(fresh, *old, extra, 0, false)) {
+    if (fill(fresh, *old, extra, everyBlock)) {
       replace(old, fresh);
       dropSegment(old);
       return true;
@@ -151,14 +154,12 @@ bool PointerMap::split(BlockSegment* old, PackedBlock extra) {
       if (halves[0] != nullptr) dropSegment(halves[0]);
       return false;
     }
-    bool ok = true;
     PackedBlock homeless;
     size_t i = 0;
-    old->forEach([&](const PackedBlock& b) {
+    const bool ok = old->allMoved([&](const PackedBlock& b) {
       const uint64_t hash = hashes[i++];
-      if (ok) ok = halves[(hash >> bit) & 1]->placeMoved(b, hash, &homeless);
-    });
-    if (ok) ok = halves[(hashes[n] >> bit) & 1]->placeMoved(extra, hashes[n], &homeless);
+      return halves[(hash >> bit) & 1]->placeMoved(b, hash, &homeless);
+    }) && halves[(hashes[n] >> bit) & 1]->placeMoved(extra, hashes[n], &homeless);
     if (ok) {
       installHalves(old, halves, depth);
       return true;
@@ -185,7 +186,9 @@ bool PointerMap::splitRehashing(BlockSegment* old, PackedBlock extra, unsigned d
     for (unsigned attempt = 0; halves[h] == nullptr && attempt < kRebuildAttempts; ++attempt) {
       halves[h] = makeSegment(buckets, depth);
       if (halves[h] == nullptr) break;
-      if (!fill(halves[h], *old, extra, bit, h == 1)) {
+      const uint64_t upper = h;
+      if (!fill(halves[h], *old, extra,
+                [bit, upper](uint64_t hash) { return ((hash >> bit) & 1) == upper; })) {
         dropSegment(halves[h]);
         halves[h] = nullptr;
         buckets += buckets / 4 + 1;
@@ -212,20 +215,17 @@ void PointerMap::installHalves(BlockSegment* old, BlockSegment* const halves[2],
   dropSegment(old);
 }
 
+template <class Belongs>
 bool PointerMap::fill(BlockSegment* target, const BlockSegment& from, PackedBlock extra,
-                      unsigned bit, bool upper) {
-  auto belongs = [&](uint64_t hash) { return bit == 0 || ((hash >> bit) & 1) == upper; };
-  bool ok = true;
+                      Belongs belongs) {
   PackedBlock homeless;
-  from.forEach([&](const PackedBlock& b) {
+  const bool ok = from.allMoved([&](const PackedBlock& b) {
     const uint64_t hash = BlockSegment::hashOf(b.address());
-    if (ok && belongs(hash)) ok = target->placeMoved(b, hash, &homeless);
+    return !belongs(hash) || target->placeMoved(b, hash, &homeless);
   });
-  if (ok && extra.a != 0) {
-    const uint64_t hash = BlockSegment::hashOf(extra.address());
-    if (belongs(hash)) ok = target->placeMoved(extra, hash, &homeless);
-  }
-  return ok;
+  if (!ok || extra.a == 0) return ok;
+  const uint64_t hash = BlockSegment::hashOf(extra.address());
+  return !belongs(hash) || target->placeMoved(extra, hash, &homeless);
 }
 
 bool PointerMap::growDirectory() {
@@ -250,7 +250,7 @@ void PointerMap::shrink(BlockSegment* segment, uint64_t hash) {
   if (BlockSegment::bytesFor(buckets) >= segment->mappedBytes()) return;
   BlockSegment* fresh = makeSegment(buckets, segment->depth());
   if (fresh == nullptr) return;
-  if (!fill(fresh, *segment, PackedBlock{}, 0, false)) {
+  if (!fill(fresh, *segment, PackedBlock{}, everyBlock)) {
     dropSegment(fresh);  // keep the bigger one: it still holds everything
     return;
   }
@@ -273,14 +273,8 @@ bool PointerMap::merge(BlockSegment* segment, uint64_t hash) {
   BlockSegment* merged =
       makeSegment(BlockSegment::bucketsFor(total + 1, BlockSegment::kShrunkLoad), depth - 1);
   if (merged == nullptr) return false;
-  PackedBlock homeless;
-  bool ok = true;
-  for (const BlockSegment* from : {segment, buddy}) {
-    from->forEach([&](const PackedBlock& b) {
-      if (ok) ok = merged->placeMoved(b, BlockSegment::hashOf(b.address()), &homeless);
-    });
-  }
-  if (!ok) {
+  if (!fill(merged, *segment, PackedBlock{}, everyBlock) ||
+      !fill(merged, *buddy, PackedBlock{}, everyBlock)) {
     dropSegment(merged);
     return false;
   }

@@ -58,7 +58,7 @@ class PointerMap {
   Placed insertWide(uint64_t key, Value value, Value* replaced);
   Placed insertBeside(uint64_t key, Value value, Value* replaced);
   // insert for a key and value that fit a slot, with no wide entry to look for.
-  Placed insertCompact(uint64_t key, Value value, Value* replaced);
+  [[gnu::always_inline]] Placed insertCompact(uint64_t key, Value value, Value* replaced);
   // erase for a key no slot holds.
   bool eraseWide(uint64_t key, Value* out);
   Placed placeCrowded(BlockSegment* segment, PackedBlock block, BlockSegment::Where where);
@@ -66,8 +66,9 @@ class PointerMap {
   bool split(BlockSegment* old, PackedBlock extra);
   bool splitRehashing(BlockSegment* old, PackedBlock extra, unsigned depth, unsigned bit);
   void installHalves(BlockSegment* old, BlockSegment* const halves[2], unsigned depth);
-  bool fill(BlockSegment* target, const BlockSegment& from, PackedBlock extra, unsigned bit,
-            bool upper);
+  // Moves into target the blocks of `from` (and extra, unless empty) whose hash `belongs`.
+  template <class Belongs>
+  bool fill(BlockSegment* target, const BlockSegment& from, PackedBlock extra, Belongs belongs);
   bool growDirectory();
   // hash: of a key that lives (or lived) in segment.
   void shrink(BlockSegment* segment, uint64_t hash);
