@@ -43,10 +43,11 @@ class alignas(64) BlockSegment {
  public:
   static constexpr unsigned kSlotsPerBucket = 4;
   // Grown or split at this load; rebuilt for kRebuiltLoad; shrunk (or merged) below
-  // kShrinkLoad, for kShrunkLoad: a map that is emptying moves each block fewer times.
+  // kShrinkLoad, for kShrunkLoad. The wide gap between the last two is what a map that is
+  // emptying pays for in moves: each shrink moves a segment's blocks once.
   static constexpr double kMaxLoad = 0.92;
   static constexpr double kRebuiltLoad = 0.736;
-  static constexpr double kShrinkLoad = 0.45;
+  static constexpr double kShrinkLoad = 0.35;
   static constexpr double kShrunkLoad = 0.85;
 
   // The hash every placement derives from (murmur3's 64-bit finalizer): bits 0-31 pick

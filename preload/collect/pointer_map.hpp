@@ -8,8 +8,9 @@
 // hashing: a directory indexed by the top bits of the hash, each segment covering the
 // entries whose top `depth` bits it shares), so growing rebuilds at most one segment at
 // a time and never needs the old and a new copy of the whole map at once. Segments
-// shrink, and merge back with the other half of their split, when their blocks go. The
-// rare block a slot cannot hold goes to a WideMap beside it.
+// shrink, and merge back with the other half of their split, when their blocks go (once
+// under 35% full, so up to ~46 bytes per block left while a map empties, never more than
+// it held at its peak). The rare block a slot cannot hold goes to a WideMap beside it.
 
 #include <algorithm>
 #include <cstddef>
