@@ -45,8 +45,8 @@ class alignas(64) BlockSegment {
   // Grown or split at this load; rebuilt for kRebuiltLoad; shrunk (or merged) below
   // kShrinkLoad, for kShrunkLoad. The wide gap between the last two is what a map that is
   // emptying pays for in moves: each shrink moves a segment's blocks once.
-  static constexpr double kMaxLoad = 0.92;
-  static constexpr double kRebuiltLoad = 0.736;
+  static constexpr double kMaxLoad = 0.90;
+  static constexpr double kRebuiltLoad = 0.72;
   static constexpr double kShrinkLoad = 0.35;
   static constexpr double kShrunkLoad = 0.85;
 

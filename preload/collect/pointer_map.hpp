@@ -3,7 +3,7 @@
 // needs to find the block's site and size. It holds every live tracked block of the
 // program, so its memory is the profiler's own memory per live allocation.
 //
-// 16 bytes a block (block_segment.hpp), in segments kept between 74% and 92% full: 17 to
+// 16 bytes a block (block_segment.hpp), in segments kept between 72% and 90% full: 18 to
 // 22 bytes per live block. Segments split rather than grow past 32 KiB (extendible
 // hashing: a directory indexed by the top bits of the hash, each segment covering the
 // entries whose top `depth` bits it shares), so growing rebuilds at most one segment at

@@ -156,7 +156,7 @@ TEST(PreloadPointerMap, StaysExactAndCompactThroughEmptyingAndRefilling) {
 }
 
 TEST(PreloadPointerMap, ASegmentFillsPastItsGrowthLoadByMovingResidentsAside) {
-  // Given one segment taking blocks until 95% of its slots are used (beyond the 92% at
+  // Given one segment taking blocks until 95% of its slots are used (beyond the 90% at
   // which the map would grow it), so that both buckets of many blocks are full,
   BlockSegment* segment = BlockSegment::create(64, 0);
   ASSERT_NE(segment, nullptr);
