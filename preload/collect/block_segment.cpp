@@ -17,9 +17,9 @@ size_t BlockSegment::bytesFor(size_t buckets) {
   return roundToPages(sizeof(Bucket) * (buckets + 1));  // the header takes one line
 }
 
-size_t BlockSegment::bucketsFor(size_t blocks) {
-  const auto wanted = static_cast<size_t>(
-      std::ceil(static_cast<double>(blocks) / (kRebuiltLoad * kSlotsPerBucket)));
+size_t BlockSegment::bucketsFor(size_t blocks, double load) {
+  const auto wanted =
+      static_cast<size_t>(std::ceil(static_cast<double>(blocks) / (load * kSlotsPerBucket)));
   return wanted == 0 ? 1 : wanted;
 }
 
@@ -42,18 +42,32 @@ void BlockSegment::destroy(BlockSegment* segment) {
 }
 
 bool BlockSegment::insert(PackedBlock block, Where w, PackedBlock* homeless) {
-  if (PackedBlock* slot = emptyIn(bucket(w.one))) {
-    *slot = block;
+  if (const unsigned used = usedIn(bucket(w.one)); used < kSlotsPerBucket) {
+    bucket(w.one).slots[used] = block;
     ++m_count;
     return true;
   }
   size_t at = w.two;
-  if (PackedBlock* slot = emptyIn(bucket(at))) {
-    *slot = block;
+  if (const unsigned used = usedIn(bucket(at)); used < kSlotsPerBucket) {
+    bucket(at).slots[used] = block;
     ++m_count;
     return true;
   }
-  // Both full: put the block in place of a resident, which moves to its other bucket.
+  // Both full: a resident with room in its other bucket moves there, one step ahead (a
+  // full bucket's residents mostly have some), else a random walk of such moves.
+  for (const size_t full : {w.one, w.two}) {
+    for (PackedBlock& resident : bucket(full).slots) {
+      const uint64_t hash = hashOf(resident.address());
+      const size_t first = firstBucket(hash);
+      Bucket& other = bucket(first == full ? secondBucket(hash) : first);
+      if (const unsigned used = usedIn(other); used < kSlotsPerBucket) {
+        other.slots[used] = resident;
+        resident = block;
+        ++m_count;
+        return true;
+      }
+    }
+  }
   ++m_count;
   for (unsigned step = 0; step < kMaxWalk; ++step) {
     m_walk = m_walk * 1664525u + 1013904223u;
@@ -63,8 +77,8 @@ bool BlockSegment::insert(PackedBlock block, Where w, PackedBlock* homeless) {
     block = moved;
     const Where other = where(hashOf(block.address()));
     at = at == other.one ? other.two : other.one;
-    if (PackedBlock* slot = emptyIn(bucket(at))) {
-      *slot = block;
+    if (const unsigned used = usedIn(bucket(at)); used < kSlotsPerBucket) {
+      bucket(at).slots[used] = block;
       return true;
     }
   }

@@ -7,7 +7,8 @@
 //
 // A slot packs a block into two words: the address's low 48 bits with the site's high 16
 // bits, the size's low 48 bits with the site's low 16 bits. An address of 0 is an empty
-// slot. Blocks that do not fit (address or size of 2^48 or more) are the map's business.
+// slot. A bucket's blocks fill its first slots, so a scan stops at the first empty one.
+// Blocks that do not fit (address or size of 2^48 or more) are the map's business.
 //
 // A segment lives at the start of its own mapping, its buckets right after it, so making
 // one is one mmap and dropping it one munmap.
@@ -31,6 +32,8 @@ struct PackedBlock {
     return PackedBlock{address | uint64_t{site >> 16} << 48, size | uint64_t{site & 0xffff} << 48};
   }
   uint64_t address() const { return a & kLow48; }
+  // address is not 0, so an empty slot never holds it.
+  bool holds(uint64_t address) const { return ((a ^ address) << 16) == 0; }
   uint32_t site() const { return static_cast<uint32_t>((a >> 48) << 16 | b >> 48); }
   uint64_t size() const { return b & kLow48; }
 };
@@ -39,10 +42,13 @@ struct PackedBlock {
 class alignas(64) BlockSegment {
  public:
   static constexpr unsigned kSlotsPerBucket = 4;
-  // Grown or split at this load; rebuilt for kRebuiltLoad; shrunk below kShrinkLoad.
-  static constexpr double kMaxLoad = 0.92;
-  static constexpr double kRebuiltLoad = 0.736;
-  static constexpr double kShrinkLoad = 0.45;
+  // Grown or split at this load; rebuilt for kRebuiltLoad; shrunk (or merged) below
+  // kShrinkLoad, for kShrunkLoad. The wide gap between the last two is what a map that is
+  // emptying pays for in moves: each shrink moves a segment's blocks once.
+  static constexpr double kMaxLoad = 0.90;
+  static constexpr double kRebuiltLoad = 0.72;
+  static constexpr double kShrinkLoad = 0.35;
+  static constexpr double kShrunkLoad = 0.85;
 
   // The hash every placement derives from (murmur3's 64-bit finalizer): bits 0-31 pick
   // the first bucket, bits 16-47 the second, the map's directory uses the top bits.
@@ -60,8 +66,8 @@ class alignas(64) BlockSegment {
   // depth `depth`; nullptr when out of memory.
   static BlockSegment* create(size_t buckets, unsigned depth);
   static void destroy(BlockSegment* segment);
-  // Buckets that hold `blocks` at kRebuiltLoad.
-  static size_t bucketsFor(size_t blocks);
+  // Buckets that hold `blocks` at `load`.
+  static size_t bucketsFor(size_t blocks, double load = kRebuiltLoad);
   // Bytes a segment of `buckets` buckets maps.
   static size_t bytesFor(size_t buckets);
 
@@ -71,39 +77,41 @@ class alignas(64) BlockSegment {
     size_t two;
   };
   Where where(uint64_t hash) const {
-    const size_t one = static_cast<size_t>((hash & 0xffffffffu) * m_buckets >> 32);
-    size_t two = static_cast<size_t>(((hash >> 16) & 0xffffffffu) * m_buckets >> 32);
-    if (two == one && m_buckets > 1) two = one + 1 == m_buckets ? 0 : one + 1;
+    const size_t two = secondBucket(hash);
     __builtin_prefetch(&bucket(two));
-    return {one, two};
+    return {firstBucket(hash), two};
+  }
+  size_t firstBucket(uint64_t hash) const {
+    return static_cast<size_t>((hash & 0xffffffffu) * m_buckets >> 32);
+  }
+  // Now and then the first bucket again: that block has four slots rather than eight.
+  size_t secondBucket(uint64_t hash) const {
+    return static_cast<size_t>(((hash >> 16) & 0xffffffffu) * m_buckets >> 32);
   }
 
   PackedBlock* find(uint64_t address, Where w) {
-    for (PackedBlock& slot : bucket(w.one).slots)
-      if (slot.address() == address) return &slot;  // never 0: empty slots never match
-    for (PackedBlock& slot : bucket(w.two).slots)
-      if (slot.address() == address) return &slot;
-    return nullptr;
+    if (PackedBlock* slot = matchIn(bucket(w.one), address)) return slot;
+    return matchIn(bucket(w.two), address);
   }
-  // find's answer, and meanwhile an empty slot of the emptier of the two buckets (or
-  // nullptr): one pass for an insert that may replace. Filling the emptier bucket keeps
-  // the buckets even, so both are seldom full and an insert seldom has to move anyone.
-  PackedBlock* findOrEmpty(uint64_t address, Where w, PackedBlock** empty) {
-    PackedBlock* room[2] = {nullptr, nullptr};
-    unsigned free[2] = {0, 0};
-    for (unsigned i = 0; i < 2; ++i) {
-      for (PackedBlock& slot : bucket(i == 0 ? w.one : w.two).slots) {
-        if (slot.address() == address) return &slot;
-        if (slot.a == 0) {
-          room[i] = &slot;
-          ++free[i];
-        }
-      }
-    }
-    *empty = room[free[1] > free[0] ? 1 : 0];
-    return nullptr;
+  // One pass over a block's two buckets for an insert that may replace: the slot holding
+  // address (hit), else the first empty slot of the emptier bucket (room; nullptr when
+  // both are full). Filling the emptier bucket keeps the buckets even, so both are seldom
+  // full and an insert seldom has to move anyone.
+  struct Probe {
+    PackedBlock* hit;
+    PackedBlock* room;
+  };
+  Probe probe(uint64_t address, Where w) {
+    Bucket& one = bucket(w.one);
+    if (PackedBlock* hit = matchIn(one, address)) return {hit, nullptr};
+    Bucket& two = bucket(w.two);
+    if (PackedBlock* hit = matchIn(two, address)) return {hit, nullptr};
+    const unsigned usedOne = usedIn(one);
+    const unsigned usedTwo = usedIn(two);
+    if (usedTwo < usedOne) return {nullptr, &two.slots[usedTwo]};
+    return {nullptr, usedOne < kSlotsPerBucket ? &one.slots[usedOne] : nullptr};
   }
-  // Fills an empty slot findOrEmpty found.
+  // Fills the room probe found.
   void place(PackedBlock* slot, PackedBlock block) {
     *slot = block;
     ++m_count;
@@ -111,26 +119,33 @@ class alignas(64) BlockSegment {
   // Places a block whose address is not here yet. False when the walk found no room: the
   // segment then holds the block, and *homeless is another one it had to put out.
   bool insert(PackedBlock block, Where w, PackedBlock* homeless);
-  // insert for a block of this hash, trying its first bucket before anything else: the
-  // whole cost of most moves when a segment is rebuilt.
+  // insert for a block of this hash, into its first bucket unless that would leave it
+  // fuller than the second: the whole cost of most moves when a segment is rebuilt.
   bool placeMoved(PackedBlock block, uint64_t hash, PackedBlock* homeless) {
-    const Where w = where(hash);
-    unsigned freeOne = 0;
-    PackedBlock* slot = emptyIn(bucket(w.one), &freeOne);
-    if (freeOne < 2) {  // it would fill its first bucket: take the second if that is emptier
-      unsigned freeTwo = 0;
-      PackedBlock* other = emptyIn(bucket(w.two), &freeTwo);
-      if (freeTwo > freeOne) slot = other;
+    const size_t first = firstBucket(hash);
+    Bucket& one = bucket(first);
+    unsigned used = usedIn(one);
+    Bucket* into = &one;
+    if (used >= kSlotsPerBucket - 1) {
+      Bucket& two = bucket(secondBucket(hash));
+      if (const unsigned usedTwo = usedIn(two); usedTwo < used) {
+        used = usedTwo;
+        into = &two;
+      }
     }
-    if (slot != nullptr) [[likely]] {
-      *slot = block;
+    if (used < kSlotsPerBucket) [[likely]] {
+      into->slots[used] = block;
       ++m_count;
       return true;
     }
-    return insert(block, w, homeless);
+    return insert(block, where(hash), homeless);
   }
+  // The bucket's last block takes the erased one's slot, so its blocks stay a prefix.
   void erase(PackedBlock* slot) {
-    *slot = PackedBlock{};
+    Bucket& b = bucketOf(slot);
+    const unsigned last = usedIn(b) - 1;  // slot itself is in use: at least one
+    *slot = b.slots[last];
+    b.slots[last] = PackedBlock{};
     --m_count;
   }
 
@@ -144,11 +159,29 @@ class alignas(64) BlockSegment {
   // further (or merge) costs nothing on later erases.
   bool justTurnedSparse() const { return m_count + 1 == m_shrinkBelow; }
 
+  // True when moved(block) is true for every block; stops at the first false.
+  template <class Move>
+  bool allMoved(Move&& moved) const {
+    for (size_t i = 0; i < m_buckets; ++i) {
+      const Bucket& b = bucket(i);
+#pragma GCC unroll 4
+      for (const PackedBlock& slot : b.slots) {
+        if (slot.a == 0) break;
+        if (!moved(slot)) return false;
+      }
+    }
+    return true;
+  }
   template <class Visit>
   void forEach(Visit&& visit) const {
-    for (size_t i = 0; i < m_buckets; ++i)
-      for (const PackedBlock& slot : bucket(i).slots)
-        if (slot.a != 0) visit(slot);
+    for (size_t i = 0; i < m_buckets; ++i) {
+      const Bucket& b = bucket(i);
+#pragma GCC unroll 4
+      for (const PackedBlock& slot : b.slots) {
+        if (slot.a == 0) break;
+        visit(slot);
+      }
+    }
   }
 
  private:
@@ -158,21 +191,22 @@ class alignas(64) BlockSegment {
 
   Bucket& bucket(size_t i) { return reinterpret_cast<Bucket*>(this + 1)[i]; }
   const Bucket& bucket(size_t i) const { return reinterpret_cast<const Bucket*>(this + 1)[i]; }
-  static PackedBlock* emptyIn(Bucket& b) {
-    for (PackedBlock& slot : b.slots)
-      if (slot.a == 0) return &slot;
-    return nullptr;
+  static Bucket& bucketOf(PackedBlock* slot) {
+    return *reinterpret_cast<Bucket*>(reinterpret_cast<uintptr_t>(slot) &
+                                      ~uintptr_t{sizeof(Bucket) - 1});
   }
-  // An empty slot of b (nullptr: none), and how many it has.
-  static PackedBlock* emptyIn(Bucket& b, unsigned* count) {
-    PackedBlock* room = nullptr;
-    for (PackedBlock& slot : b.slots) {
-      if (slot.a == 0) {
-        room = &slot;
-        ++*count;
-      }
-    }
-    return room;
+  // Blocks in b: they fill its first slots.
+  static unsigned usedIn(const Bucket& b) {
+    static_assert(kSlotsPerBucket == 4);
+    if (b.slots[1].a == 0) return b.slots[0].a == 0 ? 0 : 1;
+    return b.slots[3].a != 0 ? 4 : b.slots[2].a != 0 ? 3 : 2;
+  }
+  // The slot of b holding address; nullptr when none does.
+  static PackedBlock* matchIn(Bucket& b, uint64_t address) {
+#pragma GCC unroll 4
+    for (PackedBlock& slot : b.slots)
+      if (slot.holds(address)) return &slot;
+    return nullptr;
   }
 
   size_t m_buckets = 0;

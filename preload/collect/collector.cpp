@@ -44,6 +44,7 @@ void compose(char* out, size_t size, std::initializer_list<const char*> parts) {
 Collector::Collector(Channel& channel, int livenessFd)
     : m_channel(channel),
       m_setup(channel.control().setup),
+      m_sampleBytes(m_setup.sampleBytes),
       m_watch(m_setup.pid, livenessFd, m_setup.channelDev, m_setup.channelIno),
       m_resident(m_setup.pid),
       m_pending(64) {}
@@ -199,16 +200,24 @@ bool Collector::takeBody(void* out, size_t capacity, size_t bytes, uint64_t wait
 }
 
 void Collector::apply(const Event& event, uint64_t bodyWaitNs) {
+  if (event.op == EventOp::Alloc) {
+    track(event.ptr, event.site, event.size);
+  } else if (event.op == EventOp::Free) {
+    if (PointerMap::Value block; m_live.erase(event.ptr, &block)) {
+      release(block);
+    } else {
+      ++m_unknownFrees;  // allocated before recording started, or never sampled
+    }
+  } else {
+    applyOther(event, bodyWaitNs);
+  }
+}
+
+void Collector::applyOther(const Event& event, uint64_t bodyWaitNs) {
   PointerMap::Value block;
   switch (event.op) {
-    case EventOp::Alloc: track(event.ptr, event.site, event.size); break;
-    case EventOp::Free:
-      if (m_live.erase(event.ptr, &block)) {
-        release(block);
-      } else {
-        ++m_unknownFrees;  // allocated before recording started, or never sampled
-      }
-      break;
+    case EventOp::Alloc:
+    case EventOp::Free: apply(event, bodyWaitNs); break;
     case EventOp::ReallocBegin:
       if (m_live.erase(event.ptr, &block)) {
         m_pending.insert(event.thread, block);
@@ -311,11 +320,6 @@ void Collector::defineModule(const Event& head, uint64_t bodyWaitNs) {
   if (!m_writer.append(module)) fail("cannot write the dump");
 }
 
-SampleWeight Collector::weightOf(uint64_t size) const {
-  const uint64_t mean = m_setup.sampleBytes;
-  return mean == 0 ? SampleWeight{size, kCountOne} : sampleWeight(size, mean);
-}
-
 void Collector::track(uint64_t address, uint32_t site, uint64_t size) {
   SiteBooks* books = m_sites.find(site);
   if (books == nullptr) return;
@@ -334,7 +338,7 @@ void Collector::track(uint64_t address, uint32_t site, uint64_t size) {
   m_intervalPeakTotal = std::max(m_intervalPeakTotal, m_liveTotal);
   books->liveCountQ += w.countQ;
   books->allocsQ += w.countQ;
-  markDirty(site);
+  markDirty(*books, site);
 }
 
 void Collector::release(const PointerMap::Value& block) {
@@ -344,12 +348,10 @@ void Collector::release(const PointerMap::Value& block) {
   m_liveTotal -= std::min(m_liveTotal, w.bytes);
   books.liveCountQ -= std::min(books.liveCountQ, w.countQ);
   books.freesQ += w.countQ;
-  markDirty(block.site);
+  markDirty(books, block.site);
 }
 
-void Collector::markDirty(uint32_t site) {
-  SiteBooks& books = m_sites[site];
-  if (books.dirty) return;
+void Collector::listDirty(SiteBooks& books, uint32_t site) {
   books.dirty = true;
   if (!m_dirty.push(site)) {
     books.dirty = false;

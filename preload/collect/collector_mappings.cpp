@@ -40,7 +40,7 @@ void Collector::adjustMapped(uint32_t site, int64_t bytes, int ranges, bool made
   if (ranges < 0) books.liveCountQ -= std::min(books.liveCountQ, kCountOne);
   if (made) books.allocsQ += kCountOne;
   if (unmapped) books.freesQ += kCountOne;
-  markDirty(site);
+  markDirty(books, site);
 }
 
 void Collector::unmapRange(uint64_t start, uint64_t length) {

@@ -12,6 +12,9 @@ namespace {
 // much bigger, a few times at most.
 constexpr unsigned kRebuildAttempts = 4;
 
+// fill's choice of blocks when a segment is rebuilt whole.
+constexpr auto everyBlock = [](uint64_t) { return true; };
+
 }  // namespace
 
 PointerMap::PointerMap(size_t expectedBlocks) {
@@ -68,26 +71,20 @@ void PointerMap::replace(BlockSegment* old, BlockSegment* fresh) {
     if (m_directory[i] == old) m_directory[i] = fresh;
 }
 
-PointerMap::Placed PointerMap::insert(uint64_t key, Value value, Value* replaced) {
-  if (m_directory == nullptr) return NoMemory;
+// insert when the map has (or is about to have) blocks too wide for a slot.
+PointerMap::Placed PointerMap::insertBeside(uint64_t key, Value value, Value* replaced) {
   if (!PackedBlock::fits(key, value.size)) return insertWide(key, value, replaced);
-  if (m_wide != nullptr && m_wide->size() != 0 && m_wide->erase(key, replaced)) {
+  if (m_wide->size() != 0 && m_wide->erase(key, replaced)) {
     --m_size;  // was too big for a slot, fits now: moved below
-    return insert(key, value) == NoMemory ? NoMemory : Replaced;
+    return insertCompact(key, value, nullptr) == NoMemory ? NoMemory : Replaced;
   }
-  const uint64_t hash = BlockSegment::hashOf(key);
-  const PackedBlock block = PackedBlock::pack(key, value.site, value.size);
-  BlockSegment* segment = segmentFor(hash);
-  const BlockSegment::Where where = segment->where(hash);
-  PackedBlock* empty = nullptr;
-  if (PackedBlock* slot = segment->findOrEmpty(key, where, &empty)) {
-    if (replaced != nullptr) *replaced = Value{slot->site(), slot->size()};
-    *slot = block;
-    return Replaced;
-  }
-  if (empty != nullptr && !segment->crowded()) [[likely]] {
-    segment->place(empty, block);
-  } else if (segment->crowded()) {
+  return insertCompact(key, value, replaced);
+}
+
+// A new block for a segment whose two buckets for it are full, or that is due to grow.
+PointerMap::Placed PointerMap::placeCrowded(BlockSegment* segment, PackedBlock block,
+                                            BlockSegment::Where where) {
+  if (segment->crowded()) {
     if (!rebuild(segment, block)) return NoMemory;
   } else if (PackedBlock homeless; !segment->insert(block, where, &homeless)) {
     if (!rebuild(segment, homeless)) return NoMemory;
@@ -120,7 +117,7 @@ bool PointerMap::rebuild(BlockSegment* old, PackedBlock extra) {
   for (unsigned attempt = 0; attempt < kRebuildAttempts; ++attempt) {
     BlockSegment* fresh = makeSegment(buckets, old->depth());
     if (fresh == nullptr) return false;
-    if (fill(fresh, *old, extra, 0, false)) {
+    if (fill(fresh, *old, extra, everyBlock)) {
       replace(old, fresh);
       dropSegment(old);
       return true;
@@ -157,14 +154,12 @@ bool PointerMap::split(BlockSegment* old, PackedBlock extra) {
       if (halves[0] != nullptr) dropSegment(halves[0]);
       return false;
     }
-    bool ok = true;
     PackedBlock homeless;
     size_t i = 0;
-    old->forEach([&](const PackedBlock& b) {
+    const bool ok = old->allMoved([&](const PackedBlock& b) {
       const uint64_t hash = hashes[i++];
-      if (ok) ok = halves[(hash >> bit) & 1]->placeMoved(b, hash, &homeless);
-    });
-    if (ok) ok = halves[(hashes[n] >> bit) & 1]->placeMoved(extra, hashes[n], &homeless);
+      return halves[(hash >> bit) & 1]->placeMoved(b, hash, &homeless);
+    }) && halves[(hashes[n] >> bit) & 1]->placeMoved(extra, hashes[n], &homeless);
     if (ok) {
       installHalves(old, halves, depth);
       return true;
@@ -191,7 +186,9 @@ bool PointerMap::splitRehashing(BlockSegment* old, PackedBlock extra, unsigned d
     for (unsigned attempt = 0; halves[h] == nullptr && attempt < kRebuildAttempts; ++attempt) {
       halves[h] = makeSegment(buckets, depth);
       if (halves[h] == nullptr) break;
-      if (!fill(halves[h], *old, extra, bit, h == 1)) {
+      const uint64_t upper = h;
+      if (!fill(halves[h], *old, extra,
+                [bit, upper](uint64_t hash) { return ((hash >> bit) & 1) == upper; })) {
         dropSegment(halves[h]);
         halves[h] = nullptr;
         buckets += buckets / 4 + 1;
@@ -218,20 +215,17 @@ void PointerMap::installHalves(BlockSegment* old, BlockSegment* const halves[2],
   dropSegment(old);
 }
 
+template <class Belongs>
 bool PointerMap::fill(BlockSegment* target, const BlockSegment& from, PackedBlock extra,
-                      unsigned bit, bool upper) {
-  auto belongs = [&](uint64_t hash) { return bit == 0 || ((hash >> bit) & 1) == upper; };
-  bool ok = true;
+                      Belongs belongs) {
   PackedBlock homeless;
-  from.forEach([&](const PackedBlock& b) {
+  const bool ok = from.allMoved([&](const PackedBlock& b) {
     const uint64_t hash = BlockSegment::hashOf(b.address());
-    if (ok && belongs(hash)) ok = target->placeMoved(b, hash, &homeless);
+    return !belongs(hash) || target->placeMoved(b, hash, &homeless);
   });
-  if (ok && extra.a != 0) {
-    const uint64_t hash = BlockSegment::hashOf(extra.address());
-    if (belongs(hash)) ok = target->placeMoved(extra, hash, &homeless);
-  }
-  return ok;
+  if (!ok || extra.a == 0) return ok;
+  const uint64_t hash = BlockSegment::hashOf(extra.address());
+  return !belongs(hash) || target->placeMoved(extra, hash, &homeless);
 }
 
 bool PointerMap::growDirectory() {
@@ -252,11 +246,11 @@ bool PointerMap::growDirectory() {
 
 void PointerMap::shrink(BlockSegment* segment, uint64_t hash) {
   if (merge(segment, hash)) return;
-  const size_t buckets = BlockSegment::bucketsFor(segment->count());
+  const size_t buckets = BlockSegment::bucketsFor(segment->count(), BlockSegment::kShrunkLoad);
   if (BlockSegment::bytesFor(buckets) >= segment->mappedBytes()) return;
   BlockSegment* fresh = makeSegment(buckets, segment->depth());
   if (fresh == nullptr) return;
-  if (!fill(fresh, *segment, PackedBlock{}, 0, false)) {
+  if (!fill(fresh, *segment, PackedBlock{}, everyBlock)) {
     dropSegment(fresh);  // keep the bigger one: it still holds everything
     return;
   }
@@ -276,16 +270,11 @@ bool PointerMap::merge(BlockSegment* segment, uint64_t hash) {
   if (buddy == segment || buddy->depth() != depth) return false;
   const size_t total = segment->count() + buddy->count();
   if (total * 2 > kMaxSegmentBuckets * BlockSegment::kSlotsPerBucket / 2) return false;
-  BlockSegment* merged = makeSegment(BlockSegment::bucketsFor(total + 1), depth - 1);
+  BlockSegment* merged =
+      makeSegment(BlockSegment::bucketsFor(total + 1, BlockSegment::kShrunkLoad), depth - 1);
   if (merged == nullptr) return false;
-  PackedBlock homeless;
-  bool ok = true;
-  for (const BlockSegment* from : {segment, buddy}) {
-    from->forEach([&](const PackedBlock& b) {
-      if (ok) ok = merged->placeMoved(b, BlockSegment::hashOf(b.address()), &homeless);
-    });
-  }
-  if (!ok) {
+  if (!fill(merged, *segment, PackedBlock{}, everyBlock) ||
+      !fill(merged, *buddy, PackedBlock{}, everyBlock)) {
     dropSegment(merged);
     return false;
   }
@@ -296,19 +285,7 @@ bool PointerMap::merge(BlockSegment* segment, uint64_t hash) {
   return true;
 }
 
-bool PointerMap::erase(uint64_t key, Value* out) {
-  if (m_directory == nullptr) return false;
-  if (key <= PackedBlock::kLow48) {
-    const uint64_t hash = BlockSegment::hashOf(key);
-    BlockSegment* segment = segmentFor(hash);
-    if (PackedBlock* slot = segment->find(key, segment->where(hash))) {
-      if (out != nullptr) *out = Value{slot->site(), slot->size()};
-      segment->erase(slot);
-      --m_size;
-      if (segment->justTurnedSparse()) shrink(segment, hash);
-      return true;
-    }
-  }
+bool PointerMap::eraseWide(uint64_t key, Value* out) {
   if (m_wide != nullptr && m_wide->erase(key, out)) {
     --m_size;
     return true;

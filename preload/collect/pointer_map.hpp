@@ -3,14 +3,16 @@
 // needs to find the block's site and size. It holds every live tracked block of the
 // program, so its memory is the profiler's own memory per live allocation.
 //
-// 16 bytes a block (block_segment.hpp), in segments kept between 74% and 92% full: 17 to
+// 16 bytes a block (block_segment.hpp), in segments kept between 72% and 90% full: 18 to
 // 22 bytes per live block. Segments split rather than grow past 32 KiB (extendible
 // hashing: a directory indexed by the top bits of the hash, each segment covering the
 // entries whose top `depth` bits it shares), so growing rebuilds at most one segment at
 // a time and never needs the old and a new copy of the whole map at once. Segments
-// shrink, and merge back with the other half of their split, when their blocks go. The
-// rare block a slot cannot hold goes to a WideMap beside it.
+// shrink, and merge back with the other half of their split, when their blocks go (once
+// under 35% full, so up to ~46 bytes per block left while a map empties, never more than
+// it held at its peak). The rare block a slot cannot hold goes to a WideMap beside it.
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 
@@ -52,15 +54,22 @@ class PointerMap {
   static constexpr size_t kSplitScratch = kMaxSegmentBuckets * BlockSegment::kSlotsPerBucket + 1;
 
   BlockSegment*& segmentFor(uint64_t hash) const {
-    return m_directory[m_globalDepth == 0 ? 0 : hash >> (64 - m_globalDepth)];
+    return m_directory[(hash >> 1) >> (63 - m_globalDepth)];  // depth 0: entry 0, no branch
   }
   Placed insertWide(uint64_t key, Value value, Value* replaced);
+  Placed insertBeside(uint64_t key, Value value, Value* replaced);
+  // insert for a key and value that fit a slot, with no wide entry to look for.
+  [[gnu::always_inline]] Placed insertCompact(uint64_t key, Value value, Value* replaced);
+  // erase for a key no slot holds.
+  bool eraseWide(uint64_t key, Value* out);
+  Placed placeCrowded(BlockSegment* segment, PackedBlock block, BlockSegment::Where where);
   bool rebuild(BlockSegment* old, PackedBlock extra);
   bool split(BlockSegment* old, PackedBlock extra);
   bool splitRehashing(BlockSegment* old, PackedBlock extra, unsigned depth, unsigned bit);
   void installHalves(BlockSegment* old, BlockSegment* const halves[2], unsigned depth);
-  bool fill(BlockSegment* target, const BlockSegment& from, PackedBlock extra, unsigned bit,
-            bool upper);
+  // Moves into target the blocks of `from` (and extra, unless empty) whose hash `belongs`.
+  template <class Belongs>
+  bool fill(BlockSegment* target, const BlockSegment& from, PackedBlock extra, Belongs belongs);
   bool growDirectory();
   // hash: of a key that lives (or lived) in segment.
   void shrink(BlockSegment* segment, uint64_t hash);
@@ -79,5 +88,48 @@ class PointerMap {
   size_t m_mapped = 0;
   size_t m_peakMapped = 0;
 };
+
+// The fast paths are inline: the collector takes one of them on every allocation and free.
+
+inline PointerMap::Placed PointerMap::insert(uint64_t key, Value value, Value* replaced) {
+  if (m_directory == nullptr) return NoMemory;
+  if (!PackedBlock::fits(key, value.size) || m_wide != nullptr) [[unlikely]]
+    return insertBeside(key, value, replaced);
+  return insertCompact(key, value, replaced);
+}
+
+inline PointerMap::Placed PointerMap::insertCompact(uint64_t key, Value value, Value* replaced) {
+  const uint64_t hash = BlockSegment::hashOf(key);
+  const PackedBlock block = PackedBlock::pack(key, value.site, value.size);
+  BlockSegment* segment = segmentFor(hash);
+  const BlockSegment::Where where = segment->where(hash);
+  const BlockSegment::Probe probe = segment->probe(key, where);
+  if (PackedBlock* slot = probe.hit) {
+    if (replaced != nullptr) *replaced = Value{slot->site(), slot->size()};
+    *slot = block;
+    return Replaced;
+  }
+  if (probe.room == nullptr || segment->crowded()) [[unlikely]]
+    return placeCrowded(segment, block, where);
+  segment->place(probe.room, block);
+  m_peakSize = std::max(m_peakSize, ++m_size);
+  return Added;
+}
+
+inline bool PointerMap::erase(uint64_t key, Value* out) {
+  if (m_directory == nullptr || key > PackedBlock::kLow48) [[unlikely]]
+    return eraseWide(key, out);
+  const uint64_t hash = BlockSegment::hashOf(key);
+  BlockSegment* segment = segmentFor(hash);
+  PackedBlock* slot = segment->find(key, segment->where(hash));
+  if (slot == nullptr) [[unlikely]]
+    return eraseWide(key, out);
+  if (out != nullptr) *out = Value{slot->site(), slot->size()};
+  segment->erase(slot);
+  --m_size;
+  if (segment->justTurnedSparse()) [[unlikely]]
+    shrink(segment, hash);
+  return true;
+}
 
 }  // namespace slowburn::preload

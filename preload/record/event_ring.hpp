@@ -77,8 +77,18 @@ class EventRing {
     slot.sequence.store(position + 1 - index, std::memory_order_release);
   }
 
-  // Consumer only. False when the next slot is empty or not yet published.
-  bool tryPop(Event* out);
+  // Consumer only. False when the next slot is empty or not yet published. Inline: the
+  // collector pays for it on every event.
+  bool tryPop(Event* out) {
+    const uint64_t head = m_cursors->head.load(std::memory_order_relaxed);
+    const uint64_t index = head & m_mask;
+    RingSlot& slot = m_slots[index];
+    if (slot.sequence.load(std::memory_order_acquire) + index != head + 1) return false;
+    *out = slot.event;
+    slot.sequence.store(head + m_mask + 1 - index, std::memory_order_release);
+    m_cursors->head.store(head + 1, std::memory_order_release);
+    return true;
+  }
 
   // Positions consumed so far.
   uint64_t consumed() const { return m_cursors->head.load(std::memory_order_acquire); }

@@ -12,6 +12,8 @@
 
 namespace {
 
+using slowburn::preload::BlockSegment;
+using slowburn::preload::PackedBlock;
 using slowburn::preload::PointerMap;
 
 uint32_t siteTag(uint64_t n) { return static_cast<uint32_t>(n * 7 + 1); }
@@ -115,6 +117,73 @@ TEST(PreloadPointerMap, HoldsEverySiteAndSizeExactlyIncludingThoseTooWideForASlo
   EXPECT_EQ(v.site, 7u);
   EXPECT_EQ(map.size(), 0u);
   EXPECT_FALSE(map.find(0x1000, nullptr));
+}
+
+TEST(PreloadPointerMap, StaysExactAndCompactThroughEmptyingAndRefilling) {
+  // Given a map that grows, empties to a twentieth (segments shrink and merge), then grows
+  // again into the segments it shrank,
+  PointerMap map(16);
+  const std::vector<uint64_t> addresses = heapAddresses(300000, 13);
+  std::unordered_map<uint64_t, uint64_t> reference;
+  auto add = [&](size_t from, size_t to) {
+    for (size_t i = from; i < to; ++i) {
+      ASSERT_TRUE(map.insert(addresses[i], {siteTag(i), i}));
+      reference[addresses[i]] = i;
+    }
+  };
+  add(0, 200000);
+  size_t worstPerBlock = 0;
+  for (size_t i = 0; i < 190000; ++i) {
+    ASSERT_TRUE(map.erase(addresses[i], nullptr));
+    reference.erase(addresses[i]);
+    if (i % 997 == 0) worstPerBlock = std::max(worstPerBlock, map.mappedBytes() / map.size());
+  }
+  // then the emptying map gave its pages back all along (a segment shrinks once under 35%
+  // full: at most ~46 bytes a block in between),
+  EXPECT_LE(worstPerBlock, 48u);
+  EXPECT_LE(map.mappedBytes(), 48u * map.size());
+  add(200000, 300000);
+  // and every block, kept or new, is found with its own site and size.
+  ASSERT_EQ(map.size(), reference.size());
+  for (const auto& [key, n] : reference) {
+    PointerMap::Value v;
+    ASSERT_TRUE(map.find(key, &v));
+    EXPECT_EQ(v.size, n);
+    EXPECT_EQ(v.site, siteTag(n));
+  }
+  // and the refilled map is back within 24 bytes a block.
+  EXPECT_LE(map.mappedBytes(), 24u * map.size());
+}
+
+TEST(PreloadPointerMap, ASegmentFillsPastItsGrowthLoadByMovingResidentsAside) {
+  // Given one segment taking blocks until 95% of its slots are used (beyond the 90% at
+  // which the map would grow it), so that both buckets of many blocks are full,
+  BlockSegment* segment = BlockSegment::create(64, 0);
+  ASSERT_NE(segment, nullptr);
+  const std::vector<uint64_t> addresses = heapAddresses(segment->capacity() * 95 / 100, 17);
+  for (size_t i = 0; i < addresses.size(); ++i) {
+    const uint64_t hash = BlockSegment::hashOf(addresses[i]);
+    PackedBlock homeless;
+    ASSERT_TRUE(segment->insert(PackedBlock::pack(addresses[i], siteTag(i), i),
+                                segment->where(hash), &homeless))
+        << i;
+  }
+  // then every block is still in one of its two buckets, with its own site and size,
+  EXPECT_EQ(segment->count(), addresses.size());
+  for (size_t i = 0; i < addresses.size(); ++i) {
+    const PackedBlock* slot =
+        segment->find(addresses[i], segment->where(BlockSegment::hashOf(addresses[i])));
+    ASSERT_NE(slot, nullptr) << i;
+    EXPECT_EQ(slot->site(), siteTag(i));
+    EXPECT_EQ(slot->size(), i);
+  }
+  // and erasing every other one leaves the rest findable (a bucket's blocks stay packed).
+  for (size_t i = 0; i < addresses.size(); i += 2)
+    segment->erase(segment->find(addresses[i], segment->where(BlockSegment::hashOf(addresses[i]))));
+  for (size_t i = 1; i < addresses.size(); i += 2)
+    EXPECT_NE(segment->find(addresses[i], segment->where(BlockSegment::hashOf(addresses[i]))),
+              nullptr);
+  BlockSegment::destroy(segment);
 }
 
 // Random traffic with clustered addresses (like a heap's) stays equal to the reference.
