@@ -11,6 +11,7 @@
 
 #include "record/cfi_reader.hpp"
 #include "record/frame_rule_cache.hpp"
+#include "record/stack_memo.hpp"
 
 namespace slowburn::preload {
 namespace {
@@ -76,8 +77,9 @@ Range rangeOf(const void* address) {
   return range;
 }
 
-// The whole stack through libunwind, past the profiler's own frames.
-uint32_t captureWithLibunwind(uint64_t* buffer, uint32_t depth) {
+}  // namespace
+
+uint32_t Unwinder::captureSlow(uint64_t* buffer, uint32_t depth) {
   const uint32_t slack = Unwinder::kBufferFrames - format::kMaxFrames;
   // libunwind's own walks of the loader's list pass the fork gate in the
   // dl_iterate_phdr hook.
@@ -91,8 +93,6 @@ uint32_t captureWithLibunwind(uint64_t* buffer, uint32_t depth) {
   return count;
 }
 
-}  // namespace
-
 void Unwinder::init() {
   unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
   s_self = rangeOf(reinterpret_cast<const void*>(&Unwinder::init));
@@ -101,6 +101,7 @@ void Unwinder::init() {
   s_libunwind = rangeOf(reinterpret_cast<const void*>(&unw_backtrace));
   if (!s_rulesBuilt) new (s_rulesStorage) FrameRuleCache(&cfi::ruleAt);
   s_rulesBuilt = true;
+  StackMemo::init();
 }
 
 bool Unwinder::isOwn(uint64_t address) {
@@ -136,7 +137,7 @@ uint32_t Unwinder::capture(uint64_t* buffer, uint32_t depth) {
   const int n = walk(f.ip, f.sp, f.bp, buffer, depth, true);
   if (n >= 0) [[likely]]
     return static_cast<uint32_t>(n);
-  return captureWithLibunwind(buffer, depth);
+  return captureSlow(buffer, depth);
 }
 
 Unwinder::Extent Unwinder::extentOf(void* handle) {
@@ -150,6 +151,7 @@ Unwinder::Extent Unwinder::extentOf(void* handle) {
 
 void Unwinder::forget(Extent extent) {
   if (s_rulesBuilt && extent.start < extent.end) rules().forgetRange(extent.start, extent.end);
+  s_rulesEpoch.fetch_add(1, std::memory_order_acq_rel);
 }
 
 }  // namespace slowburn::preload
