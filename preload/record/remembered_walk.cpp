@@ -4,6 +4,7 @@
 // depth, the step bound, the stack's end) is made here the same way, frame by frame, so the
 // two give the same frames for the same stack.
 
+#include <algorithm>
 #include <cstring>
 
 #include "record/stack_memo.hpp"
@@ -19,67 +20,95 @@ uint64_t word(uint64_t address) { return *reinterpret_cast<const uint64_t*>(addr
 // How a replay of remembered entries [from, end) ended.
 struct Replay {
   enum Outcome {
-    Done,    // as remembered, to the stack's end or to the same cut
-    Cut,     // this walk has all its frames before the remembered one had: a marker at f
-    Goes,    // the walk goes on from f the plain way: the stack differs there, or the
-             // remembered walk was cut at f and this one has room for more
+    Done,  // as remembered, to the stack's end or to the same cut
+    Cut,   // this walk has all its frames before the remembered one had: a marker at f
+    Goes,  // the walk goes on from f the plain way: the stack differs there, or the
+           // remembered walk was cut at f and this one has room for more
   };
   Outcome outcome;
   uint32_t end;
   Unwinder::Frame f;
 };
 
+// rbp at remembered frame `at`, for a walk that reached old[from] with rbp bp and took the
+// entries between as remembered: restored by the last rule before it that saves it.
+uint64_t rbpAt(const Entry* old, uint32_t from, uint32_t at, uint64_t bp) {
+  for (uint32_t k = at; k-- > from;) {
+    if (old[k].rule & FrameRule::kRbpSavedBit)
+      return word(old[k + 1].sp + static_cast<uint64_t>(FrameRule(old[k].rule).rbpOffset()));
+  }
+  return bp;
+}
+
 // The remembered walk from old[from] (whose ip and sp are those of the frame the walk is
 // at, whose rbp is bp), taken as this walk would take it: its own count against depth and
 // step bound, each step's return address compared with the stack's, and rbp followed as the
-// walk would follow it. Writes out the frames it takes.
-Replay replay(const Entry* old, uint32_t from, uint32_t oldCount, uint64_t bp,
-              uint64_t* buffer, uint32_t depth, uint32_t& countOut, uint32_t& stepsOut) {
-  // A frame taken and stepped from by a rule that reads no rbp: the common case, one test.
-  constexpr uint64_t kShape = StackMemo::kVisited | StackMemo::kStepped | FrameRule::kCfaFromRbpBit |
-                              FrameRule::kRbpSavedBit;
-  constexpr uint64_t kPlainStep = StackMemo::kVisited | StackMemo::kStepped;
+// walk would follow it (only where a rule reads it: rbpAt). Writes out the frames it takes.
+Replay replay(const Entry* __restrict old, uint32_t from, uint32_t oldCount, uint64_t bp,
+              uint64_t* __restrict buffer, uint32_t depth, uint32_t& countOut, uint32_t& stepsOut) {
+  // A frame taken and stepped from by a rule whose CFA is not rbp-based: one test.
+  constexpr uint64_t kShape = StackMemo::kVisited | StackMemo::kStepped | FrameRule::kCfaFromRbpBit;
+  constexpr uint64_t kSpStep = StackMemo::kVisited | StackMemo::kStepped;
   uint32_t count = countOut;
   uint32_t steps = stepsOut;
-  // Every walk ends in an entry it did not step from: the bound only guards that.
+  uint32_t k = from;
   Replay r{Replay::Done, oldCount, {}};
-  for (uint32_t k = from; k + 1 < oldCount || !(old[k].rule & StackMemo::kStepped); ++k) {
+  for (;;) {
+    // Each frame adds at most one to count and one to steps: this many need no bound test.
+    const uint32_t room = std::min(depth - std::min(count, depth), Unwinder::kBufferFrames - steps);
+    const uint32_t fastEnd = std::min(k + room, oldCount - 1);
+    for (; k < fastEnd && (old[k].rule & kShape) == kSpStep; ++k) {
+      const Entry& next = old[k + 1];
+      buffer[count] = old[k].ip;
+      count += (old[k].rule & StackMemo::kKept) ? 1 : 0;
+      ++steps;
+      const uint64_t ip = word(next.sp - 8);
+      if (ip != next.ip) [[unlikely]] {
+        r = Replay{Replay::Goes, k + 1, {ip, next.sp, rbpAt(old, from, k + 1, bp)}};
+        goto done;
+      }
+    }
+    // One frame with every test: a bound, the stack's end, a rule that reads rbp.
     const Entry& e = old[k];
     const uint64_t rule = e.rule;
-    if (count >= depth || steps >= Unwinder::kBufferFrames) [[unlikely]] {
+    if (count >= depth || steps >= Unwinder::kBufferFrames) {
       // Cut here; by the remembered walk too when this is its marker.
-      r = !(rule & StackMemo::kVisited) ? Replay{Replay::Done, k + 1, {}}
-                                        : Replay{Replay::Cut, k, {e.ip, e.sp, bp}};
+      r = !(rule & StackMemo::kVisited)
+              ? Replay{Replay::Done, k + 1, {}}
+              : Replay{Replay::Cut, k, {e.ip, e.sp, rbpAt(old, from, k, bp)}};
       break;
     }
-    if ((rule & kShape) != kPlainStep) [[unlikely]] {
-      if (!(rule & StackMemo::kVisited)) {  // the stack's end, or the remembered cut
-        r = e.ip == 0 ? Replay{Replay::Done, k + 1, {}} : Replay{Replay::Goes, k, {e.ip, e.sp, bp}};
-        break;
-      }
-      // The remembered step used another rbp: this walk's CFA would not be the same.
-      if ((rule & FrameRule::kCfaFromRbpBit) && bp != e.bp) {
-        r = Replay{Replay::Goes, k, {e.ip, e.sp, bp}};
+    if (!(rule & StackMemo::kVisited)) {  // the stack's end, or the remembered cut
+      r = e.ip == 0 ? Replay{Replay::Done, k + 1, {}}
+                    : Replay{Replay::Goes, k, {e.ip, e.sp, rbpAt(old, from, k, bp)}};
+      break;
+    }
+    // The remembered step used another rbp: this walk's CFA would not be the same.
+    if (rule & FrameRule::kCfaFromRbpBit) {
+      const uint64_t here = rbpAt(old, from, k, bp);
+      if (here != e.bp) {
+        r = Replay{Replay::Goes, k, {e.ip, e.sp, here}};
         break;
       }
     }
     buffer[count] = e.ip;
     count += (rule & StackMemo::kKept) ? 1 : 0;
-    if (!(rule & StackMemo::kStepped)) [[unlikely]] {
+    // A walk ends in an entry it did not step from (k + 1 < oldCount only guards that).
+    if (!(rule & StackMemo::kStepped) || k + 1 >= oldCount) {
       r = Replay{Replay::Done, k + 1, {}};
       break;
     }
     ++steps;
     const Entry& next = old[k + 1];
     // The CFA is next.sp, as remembered: the rule and what it read (sp, or rbp) are.
-    if (rule & FrameRule::kRbpSavedBit) [[unlikely]]
-      bp = word(next.sp + static_cast<uint64_t>(FrameRule(rule).rbpOffset()));
     const uint64_t ip = word(next.sp - 8);
-    if (ip != next.ip) [[unlikely]] {
-      r = Replay{Replay::Goes, k + 1, {ip, next.sp, bp}};
+    if (ip != next.ip) {
+      r = Replay{Replay::Goes, k + 1, {ip, next.sp, rbpAt(old, from, k + 1, bp)}};
       break;
     }
+    ++k;
   }
+done:
   countOut = count;
   stepsOut = steps;
   return r;
@@ -110,8 +139,8 @@ bool unchangedFrom(const Entry* old, uint32_t count, uint64_t bp) {
 
 Unwinder::Recalled Unwinder::recall(const Frame& f, StackMemo& memo) {
   StackMemo::Way* way = memo.find(f.ip, f.sp);
-  const bool unchanged = way != nullptr && way->epoch == rulesEpoch() &&
-                         unchangedFrom(way->entries, way->count, f.bp);
+  const bool unchanged =
+      way != nullptr && way->epoch == rulesEpoch() && unchangedFrom(way->entries, way->count, f.bp);
   return {way, unchanged};
 }
 

@@ -24,10 +24,6 @@ struct Range {
 
 Range s_self;
 Range s_libunwind;
-// Built in place by init() and never destroyed: threads may still unwind during exit.
-alignas(FrameRuleCache) unsigned char s_rulesStorage[sizeof(FrameRuleCache)];
-bool s_rulesBuilt = false;
-FrameRuleCache& rules() { return *reinterpret_cast<FrameRuleCache*>(s_rulesStorage); }
 
 struct FindRange {
   uint64_t address;   // find the object holding this address,
@@ -107,8 +103,6 @@ void Unwinder::init() {
 bool Unwinder::isOwn(uint64_t address) {
   return s_self.contains(address) || s_libunwind.contains(address);
 }
-
-FrameRule Unwinder::ruleFor(uint64_t ip) { return rules().ruleFor(ip); }
 
 int Unwinder::walk(uint64_t ip, uint64_t sp, uint64_t bp, uint64_t* buffer, uint32_t depth,
                    bool skipOwn) {

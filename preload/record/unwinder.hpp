@@ -15,6 +15,7 @@
 #include <cstdint>
 
 #include "record/frame_rule.hpp"
+#include "record/frame_rule_cache.hpp"
 #include "slowburn/format.hpp"
 
 namespace slowburn::preload {
@@ -78,7 +79,7 @@ class Unwinder {
     return Frame{fp[1], reinterpret_cast<uint64_t>(fp + 2), fp[0]};
   }
   // The rule to step from a frame (the shared cache's, learned on first use).
-  static FrameRule ruleFor(uint64_t ip);
+  static FrameRule ruleFor(uint64_t ip) { return rules().ruleFor(ip); }
   // Steps f to its caller with f.ip's rule; false when the rule cannot (the stack ends,
   // or needs libunwind).
   static bool step(FrameRule rule, Frame& f) {
@@ -113,6 +114,10 @@ class Unwinder {
  private:
   static inline uint64_t s_selfStart = 0;
   static inline uint64_t s_selfSize = 0;
+  // Built in place by init() and never destroyed: threads may still unwind during exit.
+  alignas(FrameRuleCache) static inline unsigned char s_rulesStorage[sizeof(FrameRuleCache)];
+  static inline bool s_rulesBuilt = false;
+  static FrameRuleCache& rules() { return *reinterpret_cast<FrameRuleCache*>(s_rulesStorage); }
   static inline std::atomic<uint32_t> s_rulesEpoch{0};
 };
 

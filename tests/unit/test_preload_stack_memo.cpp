@@ -148,7 +148,8 @@ TEST_F(StackMemoTest, SiblingStacksComeOutAsWalked) {
 
 TEST_F(StackMemoTest, AHelperAtTheSameAddressesNamesEachCaller) {
   std::vector<Captured> runs;
-  for (int i = 0; i < 6; ++i) runs.push_back(i % 2 == 0 ? callerOf<0>(memo()) : callerOf<1>(memo()));
+  for (int i = 0; i < 6; ++i)
+    runs.push_back(i % 2 == 0 ? callerOf<0>(memo()) : callerOf<1>(memo()));
   const Captured& a = runs[0];
   const Captured& b = runs[1];
   ASSERT_GE(a.walked.size(), 3u);
