@@ -8,7 +8,8 @@
 //
 // A rule is one word, so a cache slot publishes it atomically and the walk decodes it
 // with a mask and a shift: kind in bits 0-1, "CFA from rbp" bit 2, "rbp saved" bit 3,
-// the rbp save offset in bits 16-31, the CFA offset in bits 32-63 (both signed).
+// the rbp save offset in bits 16-31, the CFA offset in bits 32-63 (both signed). Bits 4-15
+// are never set: the stack memo keeps its own flags there (stack_memo.hpp).
 
 #include <cstdint>
 
@@ -28,18 +29,22 @@ class FrameRule {
 
   static constexpr FrameRule step(bool cfaFromRbp, int32_t cfaOffset, bool rbpSaved,
                                   int16_t rbpOffset) {
-    return FrameRule(uint64_t{1} | uint64_t{cfaFromRbp} << 2 | uint64_t{rbpSaved} << 3 |
+    return FrameRule(uint64_t{1} | (cfaFromRbp ? kCfaFromRbpBit : 0) |
+                     (rbpSaved ? kRbpSavedBit : 0) |
                      uint64_t{static_cast<uint16_t>(rbpOffset)} << 16 |
                      uint64_t{static_cast<uint32_t>(cfaOffset)} << 32);
   }
   static constexpr FrameRule outermost() { return FrameRule(2); }
   static constexpr FrameRule unsupported() { return FrameRule(3); }
 
+  static constexpr uint64_t kCfaFromRbpBit = 4;
+  static constexpr uint64_t kRbpSavedBit = 8;
+
   constexpr uint64_t word() const { return m_word; }
   constexpr Kind kind() const { return static_cast<Kind>(m_word & 3); }
   constexpr bool isStep() const { return (m_word & 3) == 1; }
-  constexpr bool cfaFromRbp() const { return (m_word & 4) != 0; }
-  constexpr bool rbpSaved() const { return (m_word & 8) != 0; }
+  constexpr bool cfaFromRbp() const { return (m_word & kCfaFromRbpBit) != 0; }
+  constexpr bool rbpSaved() const { return (m_word & kRbpSavedBit) != 0; }
   constexpr int64_t cfaOffset() const { return static_cast<int64_t>(m_word) >> 32; }
   constexpr int64_t rbpOffset() const {
     return static_cast<int16_t>(static_cast<uint16_t>(m_word >> 16));

@@ -4,6 +4,7 @@
 
 #include "record/reentry_guard.hpp"
 #include "record/site_definition.hpp"
+#include "record/stack_memo.hpp"
 #include "record/unwinder.hpp"
 #include "slowburn/checksum.hpp"
 #include "support/raw_io.hpp"
@@ -18,17 +19,33 @@ constexpr uint64_t kMapKeySeed = 0x6d6d6170ull;      // "mmap"
 // on this channel; nullptr when it cannot be. Flattened with a constant seed, as XXH3 is
 // meant to be: with two callers GCC would otherwise call an outlined copy that recomputes
 // its secret from the seed on every allocation.
+//
+// Called under the reentry guard only, so the thread's stack memo is never used by two
+// captures at once. The stack the memo remembers unchanged is the site it was booked to,
+// on the same channel: found without hashing.
 template <format::SiteKind kKind, uint64_t kSeed>
 [[gnu::flatten]] SiteEntry* definedStackSite(Runtime& rt, Channel& channel) {
   uint64_t frames[Unwinder::kBufferFrames];
-  const uint32_t count = Unwinder::capture(frames, rt.options.depth);
+  const uint32_t epoch = rt.channelEpoch.load(std::memory_order_relaxed);
+  const uint64_t memoTag = kSeed ^ uint64_t { epoch } << 40;
+  StackMemo* memo = StackMemo::mine();
+  Unwinder::Remembered walked{0, nullptr, false};
+  if (memo != nullptr) {
+    const Unwinder::Frame start = Unwinder::firstOutside();
+    const Unwinder::Recalled recalled = Unwinder::recall(start, *memo);
+    if (recalled.unchanged) {
+      if (void* known = recalled.way->siteFor(memoTag)) return static_cast<SiteEntry*>(known);
+    }
+    walked = Unwinder::captureRemembered(start, frames, rt.options.depth, *memo);
+  } else {
+    walked.count = Unwinder::capture(frames, rt.options.depth);
+  }
+  const uint32_t count = walked.count;
   const uint64_t key = XXH3_64bits_withSeed(frames, count * sizeof(uint64_t), kSeed);
   SiteEntry* site = rt.sites.find(key);
   if (site == nullptr) site = rt.sites.intern(key, kKind, format::SyscallOp::None);
-  if (site == nullptr ||
-      !ensureDefined(rt, channel, *site, rt.channelEpoch.load(std::memory_order_relaxed), frames,
-                     count))
-    return nullptr;
+  if (site == nullptr || !ensureDefined(rt, channel, *site, epoch, frames, count)) return nullptr;
+  if (walked.way != nullptr) walked.way->rememberSite(site, memoTag);
   return site;
 }
 

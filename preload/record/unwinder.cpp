@@ -11,6 +11,7 @@
 
 #include "record/cfi_reader.hpp"
 #include "record/frame_rule_cache.hpp"
+#include "record/stack_memo.hpp"
 
 namespace slowburn::preload {
 namespace {
@@ -23,10 +24,6 @@ struct Range {
 
 Range s_self;
 Range s_libunwind;
-// Built in place by init() and never destroyed: threads may still unwind during exit.
-alignas(FrameRuleCache) unsigned char s_rulesStorage[sizeof(FrameRuleCache)];
-bool s_rulesBuilt = false;
-FrameRuleCache& rules() { return *reinterpret_cast<FrameRuleCache*>(s_rulesStorage); }
 
 struct FindRange {
   uint64_t address;   // find the object holding this address,
@@ -76,8 +73,9 @@ Range rangeOf(const void* address) {
   return range;
 }
 
-// The whole stack through libunwind, past the profiler's own frames.
-uint32_t captureWithLibunwind(uint64_t* buffer, uint32_t depth) {
+}  // namespace
+
+uint32_t Unwinder::captureSlow(uint64_t* buffer, uint32_t depth) {
   const uint32_t slack = Unwinder::kBufferFrames - format::kMaxFrames;
   // libunwind's own walks of the loader's list pass the fork gate in the
   // dl_iterate_phdr hook.
@@ -91,8 +89,6 @@ uint32_t captureWithLibunwind(uint64_t* buffer, uint32_t depth) {
   return count;
 }
 
-}  // namespace
-
 void Unwinder::init() {
   unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
   s_self = rangeOf(reinterpret_cast<const void*>(&Unwinder::init));
@@ -101,13 +97,12 @@ void Unwinder::init() {
   s_libunwind = rangeOf(reinterpret_cast<const void*>(&unw_backtrace));
   if (!s_rulesBuilt) new (s_rulesStorage) FrameRuleCache(&cfi::ruleAt);
   s_rulesBuilt = true;
+  StackMemo::init();
 }
 
 bool Unwinder::isOwn(uint64_t address) {
   return s_self.contains(address) || s_libunwind.contains(address);
 }
-
-FrameRule Unwinder::ruleFor(uint64_t ip) { return rules().ruleFor(ip); }
 
 int Unwinder::walk(uint64_t ip, uint64_t sp, uint64_t bp, uint64_t* buffer, uint32_t depth,
                    bool skipOwn) {
@@ -136,7 +131,7 @@ uint32_t Unwinder::capture(uint64_t* buffer, uint32_t depth) {
   const int n = walk(f.ip, f.sp, f.bp, buffer, depth, true);
   if (n >= 0) [[likely]]
     return static_cast<uint32_t>(n);
-  return captureWithLibunwind(buffer, depth);
+  return captureSlow(buffer, depth);
 }
 
 Unwinder::Extent Unwinder::extentOf(void* handle) {
@@ -150,6 +145,7 @@ Unwinder::Extent Unwinder::extentOf(void* handle) {
 
 void Unwinder::forget(Extent extent) {
   if (s_rulesBuilt && extent.start < extent.end) rules().forgetRange(extent.start, extent.end);
+  s_rulesEpoch.fetch_add(1, std::memory_order_acq_rel);
 }
 
 }  // namespace slowburn::preload

@@ -11,12 +11,17 @@
 // rbp up to the first return address outside this library, so a stack starts at the
 // function that called malloc or read.
 
+#include <atomic>
 #include <cstdint>
 
 #include "record/frame_rule.hpp"
+#include "record/frame_rule_cache.hpp"
 #include "slowburn/format.hpp"
 
 namespace slowburn::preload {
+
+class StackMemo;
+struct RememberedWalk;
 
 class Unwinder {
  public:
@@ -31,6 +36,27 @@ class Unwinder {
   // Fills buffer (kBufferFrames long) with at most depth frames, innermost first, and
   // returns the count.
   static uint32_t capture(uint64_t* buffer, uint32_t depth);
+  // walk from start, taking from the thread's memo what has not changed since it last
+  // walked it (stack_memo.hpp), and remembering this walk there; libunwind's whole stack
+  // when the walk needs it. Only where no other capture on this thread can interrupt it
+  // (under the reentry guard).
+  struct Remembered {
+    uint32_t count;
+    RememberedWalk* way;  // where this walk is remembered (nullptr: it is not)
+    bool unchanged;       // the very stack way remembered before
+  };
+  struct Frame;
+  static Remembered captureRemembered(const Frame& start, uint64_t* buffer, uint32_t depth,
+                                      StackMemo& memo, bool skipOwn = true);
+  // Without writing anything out: whether the walk from start is the very one a way of memo
+  // remembers, and that way.
+  struct Recalled {
+    RememberedWalk* way;
+    bool unchanged;
+  };
+  static Recalled recall(const Frame& start, StackMemo& memo);
+  // The whole stack through libunwind, past the profiler's own frames.
+  static uint32_t captureSlow(uint64_t* buffer, uint32_t depth);
 
   // The walk itself, from a frame's return address ip, the stack pointer just after that
   // return (sp) and the rbp it will see; -1 when the stack needs libunwind.
@@ -53,7 +79,7 @@ class Unwinder {
     return Frame{fp[1], reinterpret_cast<uint64_t>(fp + 2), fp[0]};
   }
   // The rule to step from a frame (the shared cache's, learned on first use).
-  static FrameRule ruleFor(uint64_t ip);
+  static FrameRule ruleFor(uint64_t ip) { return rules().ruleFor(ip); }
   // Steps f to its caller with f.ip's rule; false when the rule cannot (the stack ends,
   // or needs libunwind).
   static bool step(FrameRule rule, Frame& f) {
@@ -81,10 +107,18 @@ class Unwinder {
   };
   static Extent extentOf(void* dlopenHandle);
   static void forget(Extent extent);
+  // Moves on with every forget: a walk remembered under an older epoch may have used a
+  // rule that is gone.
+  static uint32_t rulesEpoch() { return s_rulesEpoch.load(std::memory_order_acquire); }
 
  private:
   static inline uint64_t s_selfStart = 0;
   static inline uint64_t s_selfSize = 0;
+  // Built in place by init() and never destroyed: threads may still unwind during exit.
+  alignas(FrameRuleCache) static inline unsigned char s_rulesStorage[sizeof(FrameRuleCache)];
+  static inline bool s_rulesBuilt = false;
+  static FrameRuleCache& rules() { return *reinterpret_cast<FrameRuleCache*>(s_rulesStorage); }
+  static inline std::atomic<uint32_t> s_rulesEpoch{0};
 };
 
 }  // namespace slowburn::preload
