@@ -15,7 +15,9 @@ INSTALLED = ["bin/slowburn", "lib/slowburn/libslowburn.so", "lib/slowburn/slowbu
 
 
 def make(target, destdir):
-    proc = subprocess.run(["make", "--no-print-directory", "-s", target, f"BUILD={BUILD}",
+    # Relative, as `make` names the objects: header dependencies are recorded under that name.
+    proc = subprocess.run(["make", "--no-print-directory", "-s", target,
+                           f"BUILD={os.path.relpath(BUILD, ROOT)}",
                            f"PREFIX={PREFIX}", f"DESTDIR={destdir}"],
                           cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
