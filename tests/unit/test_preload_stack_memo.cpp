@@ -10,11 +10,9 @@
 #include <thread>
 #include <vector>
 
-#define UNW_LOCAL_ONLY
-#include <libunwind.h>
-
 #include "record/stack_memo.hpp"
 #include "record/unwinder.hpp"
+#include "support/caller_frame.hpp"
 #include "support/page_memory.hpp"
 
 namespace slowburn::preload {
@@ -32,17 +30,11 @@ struct Captured {
   Captured c;
   unw_context_t context;
   unw_cursor_t cursor;
-  unw_getcontext(&context);
-  unw_init_local(&cursor, &context);
-  if (unw_step(&cursor) <= 0) return c;
-  unw_word_t ip = 0, sp = 0, bp = 0;
-  unw_get_reg(&cursor, UNW_REG_IP, &ip);
-  unw_get_reg(&cursor, UNW_REG_SP, &sp);
-  unw_get_reg(&cursor, UNW_X86_64_RBP, &bp);
-  const Unwinder::Frame start{ip, sp, bp};
+  Unwinder::Frame start{};
+  if (!callerFrame(context, cursor, start)) return c;
   c.recalledUnchanged = Unwinder::recall(start, memo).unchanged;
   uint64_t buffer[Unwinder::kBufferFrames];
-  const int n = Unwinder::walk(ip, sp, bp, buffer, depth);
+  const int n = Unwinder::walk(start.ip, start.sp, start.bp, buffer, depth);
   if (n > 0) c.walked.assign(buffer, buffer + n);
   std::memset(buffer, 0, sizeof(buffer));
   const Unwinder::Remembered r = Unwinder::captureRemembered(start, buffer, depth, memo, false);

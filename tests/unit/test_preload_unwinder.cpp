@@ -13,10 +13,8 @@
 #include <thread>
 #include <vector>
 
-#define UNW_LOCAL_ONLY
-#include <libunwind.h>
-
 #include "record/unwinder.hpp"
+#include "support/caller_frame.hpp"
 
 namespace slowburn::preload {
 namespace {
@@ -32,20 +30,15 @@ struct Comparison {
   Comparison c;
   unw_context_t context;
   unw_cursor_t cursor;
-  unw_getcontext(&context);
-  unw_init_local(&cursor, &context);
-  if (unw_step(&cursor) <= 0) return c;
-  unw_word_t ip = 0, sp = 0, bp = 0;
-  unw_get_reg(&cursor, UNW_REG_IP, &ip);
-  unw_get_reg(&cursor, UNW_REG_SP, &sp);
-  unw_get_reg(&cursor, UNW_X86_64_RBP, &bp);
+  Unwinder::Frame caller{};
+  if (!callerFrame(context, cursor, caller)) return c;
   do {
     unw_word_t frame = 0;
     unw_get_reg(&cursor, UNW_REG_IP, &frame);
     c.reference.push_back(frame);
   } while (c.reference.size() < format::kMaxFrames && unw_step(&cursor) > 0);
   uint64_t buffer[Unwinder::kBufferFrames];
-  c.walkResult = Unwinder::walk(ip, sp, bp, buffer, depth);
+  c.walkResult = Unwinder::walk(caller.ip, caller.sp, caller.bp, buffer, depth);
   if (c.walkResult > 0) c.walked.assign(buffer, buffer + c.walkResult);
   asm volatile("" ::: "memory");
   return c;
