@@ -277,4 +277,16 @@ double breath(std::span<const SeriesPoint> points, double slope, size_t window) 
   return medianInPlace(ranges);
 }
 
+double balance(std::span<const SeriesPoint> points, double stepBytes) {
+  double net = 0, squares = 0, moved = 0;
+  for (size_t i = 1; i < points.size(); ++i) {
+    const double d = points[i].v - points[i - 1].v;
+    net += d;
+    squares += d * d;
+    moved += std::fabs(d);
+  }
+  const double variance = std::max(squares, moved * std::max(0.0, stepBytes));
+  return variance > 0 ? net / std::sqrt(variance) : 0.0;
+}
+
 }  // namespace slowburn::analyze
