@@ -183,7 +183,26 @@ TEST(TrendBalance, StepsThatNeverComeDownScoreTheRootOfTheirCount) {
     if (i % 8 == 0) level += 512 * 1024;
     pts.push_back({i * 0.1, level});
   }
-  EXPECT_NEAR(balance(pts), std::sqrt(24.0), 1e-9);
+  EXPECT_NEAR(balance(pts, 512 * 1024), std::sqrt(24.0), 1e-9);
+}
+
+// Several samples kept in one interval are the climb's rate, not noise: a leak taking three
+// samples every snapshot still scores the root of their count, not of the intervals'.
+TEST(TrendBalance, SamplesPiledInOneIntervalStillCountOneEach) {
+  constexpr double kWeight = 512 * 1024;
+  std::mt19937_64 rng(5);
+  std::poisson_distribution<int> samples(3);
+  std::vector<SeriesPoint> pts;
+  double level = 0;
+  int kept = 0;
+  for (int i = 0; i < 17; ++i) {
+    const int k = i == 0 ? 0 : samples(rng);
+    kept += k;
+    level += k * kWeight;
+    pts.push_back({i * 0.1, level});
+  }
+  EXPECT_NEAR(balance(pts, kWeight), std::sqrt(double(kept)), 0.05 * std::sqrt(double(kept)));
+  EXPECT_GT(balance(pts, kWeight), 3.5);
 }
 
 // Averaged points split a step over two increments, which would shrink their squares: with
@@ -197,7 +216,7 @@ TEST(TrendBalance, StepsSplitByAveragingAreCountedByTheirWeight) {
     if (phase == 1 || phase == 2) level += kWeight / 2;  // half of the step in each mean
     pts.push_back({i * 0.1, level});
   }
-  EXPECT_NEAR(balance(pts), std::sqrt(2 * 25.0), 1e-9);  // the squares of halves
+  EXPECT_GT(balance(pts), balance(pts, kWeight));  // the squares of halves are smaller
   EXPECT_NEAR(balance(pts, kWeight), std::sqrt(25.0), 1e-9);
 }
 
