@@ -36,6 +36,13 @@ double endLevel(std::span<const SeriesPoint> pts) {
   return medianInPlace(tail);
 }
 
+// What the level gave back, step by step: the bytes seen to go between points.
+double bytesFreed(std::span<const SeriesPoint> pts) {
+  double down = 0;
+  for (size_t i = 1; i < pts.size(); ++i) down += std::max(0.0, pts[i - 1].v - pts[i].v);
+  return down;
+}
+
 // NaN means "no evidence": 0; an infinite drift (dead-flat treads) is full evidence: 1.
 double clamp01(double x) { return std::isnan(x) ? 0.0 : std::clamp(x, 0.0, 1.0); }
 
@@ -73,6 +80,7 @@ TrendVerdict classify(const std::vector<SeriesPoint>& input, const SiteActivity&
   // The series end where a clean exit's teardown began (the dump marks it).
   const std::span<const SeriesPoint> run(raw);
   const bool churn = allowChurn && isChurn(activity, settings);
+  const double sampleBytes = static_cast<double>(activity.sampleBytes);
 
   const bool longSeries = run.size() > std::max<size_t>(1, settings.maxAnalysisPoints);
   if (longSeries) reduced = downsample(run, settings.maxAnalysisPoints);
@@ -112,10 +120,14 @@ TrendVerdict classify(const std::vector<SeriesPoint>& input, const SiteActivity&
         theilSenSlope(window(pts, t0 + (1 - lateFraction) * span, pts.back().t), windowPairs);
     HighWaterSettings hws = settings.highWater;
     // Sampled values wander by about sqrt(level * sample bytes) (RANKING.md): no new high or
-    // rise within that is evidence.
-    hws.noiseFloor = std::sqrt(std::max(0.0, peak) * static_cast<double>(activity.sampleBytes));
+    // rise within that is evidence. Only samples that came and went move a level, though: a
+    // sample that stays is a step up that never comes back down.
+    hws.noiseFloor = std::sqrt(std::min(std::max(0.0, peak), bytesFreed(run)) * sampleBytes);
     v.hw = highWater(pts, hws);
     v.breath = breath(pts, v.overallSlope, settings.breathWindow);
+    if (sampleBytes > 0)
+      v.lateBalance =
+          balance(window(run, t0 + (1 - lateFraction) * span, run.back().t), sampleBytes);
     // Capacity steps are memory's: a call rate has none.
     if (allowChurn) v.steps = analyzeSteps(pts, settings.staircase);
   } else {
@@ -134,7 +146,8 @@ TrendVerdict classify(const std::vector<SeriesPoint>& input, const SiteActivity&
   const bool trending =
       enough && v.mk.z >= settings.minZ && v.hw.saturation >= settings.minSaturation &&
       v.hw.ratchet >= settings.minRatchet && riseNoise >= settings.minRiseNoise &&
-      v.hw.drift >= settings.minDrift && breaths >= settings.minBreaths && holds && growth > 0;
+      v.hw.drift >= settings.minDrift && breaths >= settings.minBreaths && holds && growth > 0 &&
+      (sampleBytes == 0 || v.lateBalance >= settings.minSampledBalance);
   // Capacity that steps up when full takes a handful of allocations a step (a new buffer, a
   // chunk), plus the steps too small to see from the first snapshot (a buffer that doubled
   // from one element to `peak` took log2(peak) of them). A line with thousands of

@@ -24,8 +24,9 @@ struct SiteActivity {
   double peak = 0;         // exact peak of the value (the series may have averaged it away)
   double durationS = 0;    // of the whole run
   uint64_t peakCount = 0;  // peak live allocations at the site; 0 when unknown
-  // SLOWBURN_SAMPLE_BYTES of the run: 0 when every allocation was recorded. Sampled values
-  // carry noise of about sqrt(level * sampleBytes) (see RANKING.md).
+  // SLOWBURN_SAMPLE_BYTES of the run for a site of the malloc family: 0 when every event of
+  // the site was recorded (always for mappings and calls). Sampled values carry noise of
+  // about sqrt(level * sampleBytes) and move in steps of a sample (see RANKING.md).
   uint64_t sampleBytes = 0;
 };
 
@@ -44,6 +45,9 @@ struct TrendSettings {
   double minBreaths = 3.0;      // the climb is at least this many breaths (trend.hpp, 6.)
   double minEndShare = 0.5;     // the run ends holding at least this share of the climb
   size_t breathWindow = 5;      // points per breath window
+  // Sampled runs: the late window's steps up outweigh its steps down (trend.hpp, 7.): about
+  // 12 samples kept there and none freed, 4.3 sigmas of a sampled TTL cache's balance.
+  double minSampledBalance = 3.5;
   HighWaterSettings highWater;  // late window, blocks, slices, noise margin
   StaircaseSettings staircase;  // a climb in steps is judged by its pace (staircase.hpp)
 
@@ -83,8 +87,9 @@ struct TrendVerdict {
   double lateSlope = 0;   // Theil–Sen over the last lateFraction of the span
   double overallSlope = 0;
   HighWater hw;
-  double breath = 0;  // trend.hpp, 6.
-  Staircase steps;    // staircase.hpp; steps.applies: the class was judged by pace
+  double breath = 0;       // trend.hpp, 6.
+  double lateBalance = 0;  // trend.hpp, 7., over the late window (sampled runs only)
+  Staircase steps;         // staircase.hpp; steps.applies: the class was judged by pace
 };
 
 // live: points at snapshot times (any spacing), value = the site's live bytes, 0 before its

@@ -46,6 +46,7 @@ std::vector<std::optional<HandOver>> findHandOvers(const Profile& profile,
                                                    const HandOverSettings& settings) {
   std::vector<std::optional<HandOver>> out(locations.size());
   const bool sampled = profile.header.sampleBytes > 0;
+  const double sampleBytes = static_cast<double>(profile.header.sampleBytes);
   // Which lines climb and which lost ground, from their points alone; the increments are
   // kept only for the biggest of each (memory bounded whatever the number of lines).
   std::vector<size_t> climbers, sources;
@@ -106,6 +107,9 @@ std::vector<std::optional<HandOver>> findHandOvers(const Profile& profile,
   std::sort(climbers.begin(), climbers.end(),
             [&](size_t a, size_t b) { return rise(a) > rise(b); });
 
+  // Sampled: how far the climber and its sources together moved from the sources' high, as
+  // a share of its rise (0: they stay level, a pure exchange).
+  std::vector<double> apart(locations.size(), INFINITY);
   struct Take {
     size_t source, interval;
     double bytes;
@@ -125,8 +129,12 @@ std::vector<std::optional<HandOver>> findHandOvers(const Profile& profile,
         if (need <= 0) break;
         const double take = std::min(need, left[y][i]);
         if (take <= 0) continue;
-        left[y][i] -= take;
-        takes.push_back({y, i, take});
+        // Sampled, what a source has left once a climber took its share is that exchange's
+        // noise up to two sigmas of the bytes that came and went in it, not bytes to give.
+        const double noise = sampled ? 2 * std::sqrt(2 * take * sampleBytes) : 0.0;
+        const double spent = std::min(left[y][i], take + noise);
+        left[y][i] -= spent;
+        takes.push_back({y, i, spent});
         given[y] += take;
         need -= take;
         matched += take;
@@ -149,8 +157,7 @@ std::vector<std::optional<HandOver>> findHandOvers(const Profile& profile,
     if (sampled) {
       // A change of a sampled level carries the noise of the blocks that came and went, not
       // of those that stayed: the climber's rise and the falls it took.
-      allowance =
-          2 * std::sqrt((total + matched) * static_cast<double>(profile.header.sampleBytes));
+      allowance = 2 * std::sqrt((total + matched) * sampleBytes);
       // From the sources' high on: their own filling before it (a cache loaded at start)
       // is no evidence either way.
       size_t high = 0;
@@ -165,6 +172,7 @@ std::vector<std::optional<HandOver>> findHandOvers(const Profile& profile,
       double net = 0;
       for (size_t i = high; i < length; ++i) net += own[i] + sourceSteps[i];
       together = net <= settings.maxSampledNet * total + allowance;
+      apart[x] = std::fabs(net) / total;
     } else {
       // Its climbs against their falls: a source's own filling (a cache loaded at start)
       // is no evidence either way.
@@ -181,13 +189,16 @@ std::vector<std::optional<HandOver>> findHandOvers(const Profile& profile,
     return HandOver{from, std::min(1.0, matched / total)};
   };
   // The best matched first: a refresh that mirrors its source's fall is served before a real
-  // leak that merely grows while the same source falls.
+  // leak that merely grows while the same source falls. Sampled, the falls of a big source
+  // cover any small climber beside it, so the best matched is the one that keeps the sum
+  // with its sources most level: the refresh, not the leak.
   std::vector<double> share(locations.size(), 0.0);
   for (size_t x : climbers) {
     if (const std::optional<HandOver> dry = match(x, true)) share[x] = dry->matched;
   }
-  std::stable_sort(climbers.begin(), climbers.end(),
-                   [&](size_t a, size_t b) { return share[a] > share[b]; });
+  std::stable_sort(climbers.begin(), climbers.end(), [&](size_t a, size_t b) {
+    return sampled ? share[a] > 0 && (share[b] == 0 || apart[a] < apart[b]) : share[a] > share[b];
+  });
   for (size_t x : climbers) {
     if (share[x] > 0) out[x] = match(x, false);
   }

@@ -25,7 +25,12 @@
 // climber and its sources together must not have grown by more than `maxSampledNet` of its
 // rise. Both tests allow two sigmas of the sampling noise on a change: the blocks that stay
 // cancel out of a difference, so it is sqrt(bytes that came and went * sample bytes), the
-// climber's rise and the falls it was matched with.
+// climber's rise and the falls it was matched with. Sampled, a big source's falls cover any
+// small climber, so climbers are served in the order of how level their sum with their
+// sources stays (a refresh mirrors its source; a leak beside it does not), and what a
+// source has left in a window once a climber took its share counts only beyond two sigmas
+// of that exchange's noise, sqrt(2 * taken * sample bytes): a leak is not matched with the
+// leftover of a refresh's sampling noise.
 
 #include <cstddef>
 #include <optional>

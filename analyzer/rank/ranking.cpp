@@ -66,7 +66,8 @@ std::vector<RankedSite> rankLocations(const Profile& profile,
   for (const Location& location : locations) {
     const SiteProfile& s = location.totals(profile);
     SiteActivity activity = activityOf(s, duration);
-    activity.sampleBytes = profile.header.sampleBytes;
+    // Only the malloc family is sampled: mappings and calls are recorded every one.
+    if (s.kind == format::SiteKind::Alloc) activity.sampleBytes = profile.header.sampleBytes;
     // The series end where a clean exit's teardown began (TEARDOWN): the running program's.
     const std::vector<SeriesPoint>& points = s.series.points();
     verdicts.push_back(s.isAlloc() ? classifySeries(points, activity, settings)

@@ -277,4 +277,21 @@ double breath(std::span<const SeriesPoint> points, double slope, size_t window) 
   return medianInPlace(ranges);
 }
 
+double balance(std::span<const SeriesPoint> points, double stepBytes) {
+  if (points.size() < 2) return 0;
+  double net = 0, squares = 0, moved = 0;
+  for (size_t i = 1; i < points.size(); ++i) {
+    const double d = points[i].v - points[i - 1].v;
+    net += d;
+    squares += d * d;
+    moved += std::fabs(d);
+  }
+  // Squares about the mean step: several samples in one interval are a climb's rate, not
+  // its noise.
+  const double centered =
+      std::max(0.0, squares - net * net / static_cast<double>(points.size() - 1));
+  const double variance = std::max(centered, moved * std::max(0.0, stepBytes));
+  return variance > 0 ? net / std::sqrt(variance) : 0.0;
+}
+
 }  // namespace slowburn::analyze

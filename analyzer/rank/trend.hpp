@@ -131,4 +131,25 @@ HighWater highWater(std::span<const SeriesPoint> points, const HighWaterSettings
 //    0. A climb worth a few breaths is not evidence of growth.
 double breath(std::span<const SeriesPoint> points, double slope, size_t window = 5);
 
+// 7. Balance: do the steps up outweigh the steps down by more than chance? A sampled level
+//    moves in steps of about one sample's weight: a leak's samples are never freed, so its
+//    series only steps up, while a cache, a refreshed entry or a queue frees samples about
+//    as often as it takes them. With the increments d_i = v_i - v_{i-1} over the points and
+//    w the weight of one sample (SLOWBURN_SAMPLE_BYTES), m increments of mean d,
+//        balance = sum d_i / sqrt(max(sum (d_i - d)^2, w sum |d_i|)),
+//    the net move in units of the noise its own steps carry: each step of a sample adds w^2
+//    to the variance of the net move, and a point that averages several snapshots splits a
+//    step over two increments (their squares add up to less than w^2, their sizes to w);
+//    the squares are taken about the mean step, since k samples of a climb in one interval
+//    are its rate (their square k^2 w^2 would read as noise), while they still count the
+//    noise of white or wandering levels whose steps are bigger than one sample.
+//    Under a level that only moves at random (independent steps up and down) it is about
+//    N(0, 1); a level that comes back to where it was (a TTL cache: each sample leaves a
+//    lifetime after it came) scores less (measured: sd 0.82 for the 64 MiB TTL cache of
+//    docs/RANKING.md's sampled rows); N samples kept and never freed score sqrt(N). Unlike
+//    the tests above it reads the steps themselves, so the noise frozen in long-lived
+//    samples, which moves the level but not in one direction, does not count for it.
+//    0 for a series that does not move.
+double balance(std::span<const SeriesPoint> points, double stepBytes = 0);
+
 }  // namespace slowburn::analyze

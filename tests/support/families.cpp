@@ -274,7 +274,7 @@ void walks(std::vector<Variant>& out) {
 // SLOWBURN_SAMPLE_BYTES=524288 over 10 minutes at 100 ms: leaks of 256 B blocks beside a
 // 64 MiB TTL cache filled in the first 20% and a churning line.
 void sampling(std::vector<Variant>& out) {
-  for (double kib : {0.0, 4.0, 8.0, 16.0, 32.0, 48.0, 56.0, 64.0, 96.0}) {
+  for (double kib : {0.0, 4.0, 8.0, 16.0, 24.0, 32.0, 40.0, 48.0, 56.0, 64.0, 96.0}) {
     out.push_back(
         {"sampling",
          kib == 0 ? std::string("no leak, sampled 512 KiB, 10 min")

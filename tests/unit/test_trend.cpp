@@ -1,4 +1,5 @@
-// Trend statistics: Mann–Kendall against brute force, Theil–Sen robustness, high-water marks.
+// Trend statistics: Mann–Kendall against brute force, Theil–Sen robustness, high-water marks,
+// the balance of steps up and down.
 
 #include <gtest/gtest.h>
 
@@ -172,6 +173,80 @@ TEST(TrendHighWater, DegenerateInputsAreZero) {
     EXPECT_EQ(hw.ratchet, 0);
     EXPECT_FALSE(std::isnan(hw.noise));
   }
+}
+
+// A level that only steps up by one sample at a time: N steps score sqrt(N).
+TEST(TrendBalance, StepsThatNeverComeDownScoreTheRootOfTheirCount) {
+  std::vector<SeriesPoint> pts;
+  double level = 0;
+  for (int i = 0; i < 200; ++i) {
+    if (i % 8 == 0) level += 512 * 1024;
+    pts.push_back({i * 0.1, level});
+  }
+  EXPECT_NEAR(balance(pts, 512 * 1024), std::sqrt(24.0), 1e-9);
+}
+
+// Several samples kept in one interval are the climb's rate, not noise: a leak taking three
+// samples every snapshot still scores the root of their count, not of the intervals'.
+TEST(TrendBalance, SamplesPiledInOneIntervalStillCountOneEach) {
+  constexpr double kWeight = 512 * 1024;
+  std::mt19937_64 rng(5);
+  std::poisson_distribution<int> samples(3);
+  std::vector<SeriesPoint> pts;
+  double level = 0;
+  int kept = 0;
+  for (int i = 0; i < 17; ++i) {
+    const int k = i == 0 ? 0 : samples(rng);
+    kept += k;
+    level += k * kWeight;
+    pts.push_back({i * 0.1, level});
+  }
+  EXPECT_NEAR(balance(pts, kWeight), std::sqrt(double(kept)), 0.05 * std::sqrt(double(kept)));
+  EXPECT_GT(balance(pts, kWeight), 3.5);
+}
+
+// Averaged points split a step over two increments, which would shrink their squares: with
+// the sample's weight known, the score stays the root of the samples' count.
+TEST(TrendBalance, StepsSplitByAveragingAreCountedByTheirWeight) {
+  constexpr double kWeight = 512 * 1024;
+  std::vector<SeriesPoint> pts;
+  double level = 0;
+  for (int i = 0; i < 200; ++i) {
+    const int phase = i % 8;
+    if (phase == 1 || phase == 2) level += kWeight / 2;  // half of the step in each mean
+    pts.push_back({i * 0.1, level});
+  }
+  EXPECT_GT(balance(pts), balance(pts, kWeight));  // the squares of halves are smaller
+  EXPECT_NEAR(balance(pts, kWeight), std::sqrt(25.0), 1e-9);
+}
+
+// Samples that come and go at random, whatever their weight: about N(0, 1), never the
+// score of a level that only climbs.
+TEST(TrendBalance, StepsUpAndDownAtRandomScoreAboutZero) {
+  std::mt19937_64 rng(11);
+  std::bernoulli_distribution up(0.5);
+  double sum = 0, squares = 0;
+  constexpr int kRuns = 400;
+  for (int run = 0; run < kRuns; ++run) {
+    std::vector<SeriesPoint> pts;
+    double level = 100e6;
+    for (int i = 0; i < 200; ++i) {
+      level += (up(rng) ? 1 : -1) * 600e3;
+      pts.push_back({i * 0.1, level});
+    }
+    const double b = balance(pts);
+    sum += b;
+    squares += b * b;
+  }
+  const double mean = sum / kRuns, sd = std::sqrt(squares / kRuns - mean * mean);
+  EXPECT_NEAR(mean, 0, 0.2);
+  EXPECT_NEAR(sd, 1, 0.15);
+}
+
+TEST(TrendBalance, ALevelThatDoesNotMoveScoresZero) {
+  EXPECT_EQ(balance({}), 0);
+  EXPECT_EQ(balance(std::vector<SeriesPoint>{{0, 5}}), 0);
+  EXPECT_EQ(balance(std::vector<SeriesPoint>{{0, 5}, {1, 5}, {2, 5}}), 0);
 }
 
 }  // namespace
