@@ -31,11 +31,7 @@ void writeRssAccount(JsonWriter& w, const Profile& p) {
   w.key("mapped_growth_bytes");
   w.value(a.mappedGrowth);
   w.key("explained");
-  if (a.explained) {
-    w.value(*a.explained);
-  } else {
-    w.null();
-  }
+  w.value(a.explained);
   w.key("mostly_unexplained");
   w.value(a.mostlyUnexplained);
   w.key("text");
@@ -179,31 +175,19 @@ void writeSite(JsonWriter& w, const Analysis& analysis, const RankedSite& r) {
   w.key("syscall_bytes");
   w.value(s.bytes);
   w.key("retained_bytes_per_syscall");
-  if (r.retainedBytesPerSyscall) {
-    w.value(*r.retainedBytesPerSyscall);
-  } else {
-    w.null();
-  }
+  w.value(r.retainedBytesPerSyscall);
+  // A rank of 0 is none.
+  const auto rankOrNone = [](auto rank) {
+    return rank != 0 ? std::optional<uint64_t>(rank) : std::nullopt;
+  };
   w.key("takes_over_from_rank");
-  if (r.takesOverFromRank != 0) {
-    w.value(static_cast<uint64_t>(r.takesOverFromRank));
-  } else {
-    w.null();
-  }
+  w.value(rankOrNone(r.takesOverFromRank));
   w.key("correlated_rank");
-  if (r.correlatedRank != 0) {
-    w.value(static_cast<uint64_t>(r.correlatedRank));
-  } else {
-    w.null();
-  }
+  w.value(rankOrNone(r.correlatedRank));
 
   const StackView stack = analysis.stack(r);
   w.key("interpreter");
-  if (const auto runtime = interpreterOf(analysis.location(r).module)) {
-    w.value(*runtime);
-  } else {
-    w.null();
-  }
+  w.value(interpreterOf(analysis.location(r).module));
   w.key("location");
   w.setCompact(true);
   writeFrame(w, analysis.location(r));

@@ -3,6 +3,7 @@
 // exporters only say what to write. Output is indented two spaces per level.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,15 @@ class JsonWriter {
   void value(double v);  // NaN and infinities have no JSON form: written as null
   void value(bool v);
   void null();
+  // A value that may be absent: null when it is.
+  template <class T>
+  void value(const std::optional<T>& v) {
+    if (v) {
+      value(*v);
+    } else {
+      null();
+    }
+  }
 
   // Compact mode writes the current container on one line (used for small objects).
   void setCompact(bool compact) { m_compact = compact; }
