@@ -36,7 +36,7 @@ template <format::SiteKind kKind, uint64_t kSeed>
     if (recalled.unchanged) {
       if (void* known = recalled.way->siteFor(memoTag)) return static_cast<SiteEntry*>(known);
     }
-    walked = Unwinder::captureRemembered(start, frames, rt.options.depth, *memo);
+    walked = Unwinder::captureRemembered(start, recalled, frames, rt.options.depth, *memo);
   } else {
     walked.count = Unwinder::capture(frames, rt.options.depth);
   }

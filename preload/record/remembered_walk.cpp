@@ -144,13 +144,14 @@ Unwinder::Recalled Unwinder::recall(const Frame& f, StackMemo& memo) {
   return {way, unchanged};
 }
 
-Unwinder::Remembered Unwinder::captureRemembered(const Frame& start, uint64_t* buffer,
-                                                 uint32_t depth, StackMemo& memo, bool skipOwn) {
+Unwinder::Remembered Unwinder::captureRemembered(const Frame& start, const Recalled& recalled,
+                                                 uint64_t* buffer, uint32_t depth, StackMemo& memo,
+                                                 bool skipOwn) {
   if (depth > format::kMaxFrames) depth = format::kMaxFrames;
   Frame f = start;
   const uint32_t epoch = rulesEpoch();
   // Replayed from the walk that starts here, or else from the last one; kept in the first.
-  StackMemo::Way* same = memo.find(f.ip, f.sp);
+  StackMemo::Way* same = recalled.way;
   StackMemo::Way& from = same != nullptr ? *same : memo.recent();
   StackMemo::Way& way = same != nullptr ? *same : memo.victim();
   const Entry* old = from.entries;

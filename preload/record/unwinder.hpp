@@ -36,25 +36,26 @@ class Unwinder {
   // Fills buffer (kBufferFrames long) with at most depth frames, innermost first, and
   // returns the count.
   static uint32_t capture(uint64_t* buffer, uint32_t depth);
-  // walk from start, taking from the thread's memo what has not changed since it last
-  // walked it (stack_memo.hpp), and remembering this walk there; libunwind's whole stack
-  // when the walk needs it. Only where no other capture on this thread can interrupt it
-  // (under the reentry guard).
-  struct Remembered {
-    uint32_t count;
-    RememberedWalk* way;  // where this walk is remembered (nullptr: it is not)
-    bool unchanged;       // the very stack way remembered before
-  };
-  struct Frame;
-  static Remembered captureRemembered(const Frame& start, uint64_t* buffer, uint32_t depth,
-                                      StackMemo& memo, bool skipOwn = true);
   // Without writing anything out: whether the walk from start is the very one a way of memo
-  // remembers, and that way.
+  // remembers (the way whose walk starts at start, if any).
+  struct Frame;
   struct Recalled {
     RememberedWalk* way;
     bool unchanged;
   };
   static Recalled recall(const Frame& start, StackMemo& memo);
+  // walk from start, taking from the thread's memo what has not changed since it last
+  // walked it (stack_memo.hpp), and remembering this walk there; libunwind's whole stack
+  // when the walk needs it. recalled is recall's answer for start. Only where no other
+  // capture on this thread can interrupt it (under the reentry guard).
+  struct Remembered {
+    uint32_t count;
+    RememberedWalk* way;  // where this walk is remembered (nullptr: it is not)
+    bool unchanged;       // the very stack way remembered before
+  };
+  static Remembered captureRemembered(const Frame& start, const Recalled& recalled,
+                                      uint64_t* buffer, uint32_t depth, StackMemo& memo,
+                                      bool skipOwn = true);
   // The whole stack through libunwind, past the profiler's own frames.
   static uint32_t captureSlow(uint64_t* buffer, uint32_t depth);
 

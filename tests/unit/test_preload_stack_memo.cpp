@@ -32,12 +32,14 @@ struct Captured {
   unw_cursor_t cursor;
   Unwinder::Frame start{};
   if (!callerFrame(context, cursor, start)) return c;
-  c.recalledUnchanged = Unwinder::recall(start, memo).unchanged;
+  const Unwinder::Recalled recalled = Unwinder::recall(start, memo);
+  c.recalledUnchanged = recalled.unchanged;
   uint64_t buffer[Unwinder::kBufferFrames];
   const int n = Unwinder::walk(start.ip, start.sp, start.bp, buffer, depth);
   if (n > 0) c.walked.assign(buffer, buffer + n);
   std::memset(buffer, 0, sizeof(buffer));
-  const Unwinder::Remembered r = Unwinder::captureRemembered(start, buffer, depth, memo, false);
+  const Unwinder::Remembered r =
+      Unwinder::captureRemembered(start, recalled, buffer, depth, memo, false);
   c.remembered.assign(buffer, buffer + r.count);
   c.unchanged = r.unchanged;
   asm volatile("" ::: "memory");
