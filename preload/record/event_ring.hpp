@@ -90,6 +90,16 @@ class EventRing {
     return true;
   }
 
+  // Consumer only. The event `ahead` positions past the next one, or nullptr when it is
+  // not published yet: a look at what is coming, which leaves it where it is.
+  const Event* peek(uint64_t ahead) const {
+    const uint64_t position = m_cursors->head.load(std::memory_order_relaxed) + ahead;
+    const uint64_t index = position & m_mask;
+    const RingSlot& slot = m_slots[index];
+    if (slot.sequence.load(std::memory_order_acquire) + index != position + 1) return nullptr;
+    return &slot.event;
+  }
+
   // Positions consumed so far.
   uint64_t consumed() const { return m_cursors->head.load(std::memory_order_acquire); }
   // Positions claimed so far (published or about to be).

@@ -90,6 +90,38 @@ TEST(PreloadRing, WrapsAroundManyLapsAndCountsPositions) {
   EXPECT_EQ(ring.claimed(), 3000u);
 }
 
+// peek shows what is coming without taking it: only published events, across laps, and
+// never a slot that holds the previous lap's event or one claimed but not yet filled.
+TEST(PreloadRing, PeekShowsPublishedEventsAheadAndLeavesThemInPlace) {
+  Ring owner(4);
+  EventRing& ring = *owner;
+  EXPECT_EQ(ring.peek(0), nullptr);
+  Event e{};
+  uint64_t next = 0;
+  for (int lap = 0; lap < 5; ++lap) {  // each lap starts the ring at another slot
+    ASSERT_TRUE(tryPush(ring, eventFor(1, next)));
+    ASSERT_TRUE(tryPush(ring, eventFor(1, next + 1)));
+    ASSERT_NE(ring.peek(0), nullptr);
+    EXPECT_EQ(ring.peek(0)->ptr, next);
+    ASSERT_NE(ring.peek(1), nullptr);
+    EXPECT_EQ(ring.peek(1)->ptr, next + 1);
+    EXPECT_EQ(ring.peek(2), nullptr);  // the slot after holds an event of an earlier lap
+    EXPECT_EQ(ring.peek(5), nullptr);  // past the ring: the same slot as peek(1), a lap on
+    uint64_t claimed = 0;
+    ASSERT_TRUE(ring.tryClaim(1, &claimed));
+    EXPECT_EQ(ring.peek(2), nullptr);  // claimed, not filled
+    ring.fill(claimed, eventFor(1, next + 2));
+    ASSERT_NE(ring.peek(2), nullptr);
+    EXPECT_EQ(ring.peek(2)->ptr, next + 2);
+    for (uint64_t i = 0; i < 3; ++i) {
+      ASSERT_TRUE(ring.tryPop(&e));
+      EXPECT_EQ(e.ptr, next + i);
+    }
+    EXPECT_EQ(ring.peek(0), nullptr);
+    next += 3;
+  }
+}
+
 // Each producer's events arrive complete and in its own order, whatever the interleaving,
 // through a ring far smaller than the traffic.
 TEST(PreloadRing, ManyProducersOneConsumerLoseNothingAndKeepPerProducerOrder) {
