@@ -1,7 +1,11 @@
-"""The four ways every workload is run, interleaved within one benchmark run."""
+"""The ways every workload is run, interleaved within one benchmark run."""
 import os
 
 SAMPLE_BYTES = "524288"
+
+
+# The modes that record with the preload and write a dump.
+RECORDING = ("exact", "shallow", "sampled", "baseline")
 
 
 class Mode:
@@ -14,9 +18,11 @@ class Mode:
         env = dict(workload.env)
         if self.name == "plain":
             return workload.argv, env, None
-        if self.name in ("exact", "sampled", "baseline"):
+        if self.name in RECORDING:
             env["LD_PRELOAD"] = preload
             env["SLOWBURN_SAMPLE_BYTES"] = SAMPLE_BYTES if self.name == "sampled" else "0"
+            if self.name == "shallow":
+                env["SLOWBURN_DEPTH"] = "1"
             return workload.argv, env, "*.sb"
         if self.name == "heaptrack":
             # heaptrack adds .zst (or .gz without zstd) to the name given with -o
@@ -28,6 +34,9 @@ class Mode:
 MODES = [
     Mode("plain", "plain"),
     Mode("exact", "slowburn exact"),
+    # Exact with stacks cut at one frame: what recording costs before any stack is walked
+    # (the hooks, the ring, the collector), the floor a faster stack walk cannot go under.
+    Mode("shallow", "slowburn exact, 1-frame stacks"),
     Mode("sampled", f"slowburn sampled ({SAMPLE_BYTES})"),
     Mode("heaptrack", "heaptrack"),
 ]

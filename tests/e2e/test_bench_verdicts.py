@@ -1,0 +1,60 @@
+"""bench/run's judgement of the exact-mode target: the 1-frame-stack mode it runs beside
+exact, and what its ratios say of a target that is not met (bench/lib/tables.py)."""
+import os
+import sys
+
+from harness import ROOT
+
+sys.path.insert(0, os.path.join(ROOT, "bench", "lib"))
+import modes  # noqa: E402
+import tables  # noqa: E402
+from workloads import Workload  # noqa: E402
+
+
+def summary_of(**slowdowns):
+    """A summary as summarize() makes it: mode -> (wall, cpu) slowdown."""
+    return {"svc": {mode: {"slowdown": wall, "cpu_slowdown": cpu}
+                    for mode, (wall, cpu) in slowdowns.items()}}
+
+
+def exact_verdict(summary):
+    checks = tables.verdicts(summary, [Workload("svc", ["svc"])], None, None, {})
+    [(target, measured, verdict)] = [c for c in checks if c[0].startswith("svc: exact")]
+    return measured, verdict
+
+
+def test_bench_shallow_mode_records_exactly_with_one_frame():
+    [shallow] = [m for m in modes.MODES if m.name == "shallow"]
+    argv, env, outputs = shallow.command(Workload("svc", ["svc", "1"], env={"K": "v"}),
+                                         "/lib/libslowburn.so", "svc")
+    assert argv == ["svc", "1"]
+    assert env == {"K": "v", "LD_PRELOAD": "/lib/libslowburn.so",
+                   "SLOWBURN_SAMPLE_BYTES": "0", "SLOWBURN_DEPTH": "1"}
+    assert outputs == "*.sb"
+    assert "shallow" in modes.RECORDING
+
+
+def test_bench_exact_target_not_met_names_the_floor_when_one_frame_is_over_too():
+    measured, verdict = exact_verdict(summary_of(exact=(1.34, 1.76), shallow=(1.22, 1.60),
+                                                 heaptrack=(2.19, 2.99)))
+    assert "limits wall 1.09x, CPU 1.50x" in measured, measured
+    assert verdict.startswith("not met (floor: with 1-frame stacks exact still costs "
+                              "wall 1.22x, CPU 1.60x, over the limit"), verdict
+
+
+def test_bench_exact_target_not_met_blames_the_walk_when_one_frame_is_within():
+    _, verdict = exact_verdict(summary_of(exact=(1.90, 3.23), shallow=(1.40, 2.00),
+                                          heaptrack=(3.15, 4.32)))
+    assert verdict == ("not met (with 1-frame stacks exact costs wall 1.40x, CPU 2.00x, "
+                       "within the limit: what is over is the stack walk)"), verdict
+
+
+def test_bench_exact_target_met_or_below_one_says_nothing_of_one_frame():
+    _, met = exact_verdict(summary_of(exact=(1.20, 1.30), shallow=(5.0, 5.0),
+                                      heaptrack=(3.0, 3.0)))
+    assert met == "met", met
+    _, below = exact_verdict(summary_of(exact=(1.04, 1.01), shallow=(1.03, 1.01),
+                                        heaptrack=(1.58, 1.71)))
+    assert "a limit below 1.00x" in below and "1-frame" not in below, below
+    _, unmeasured = exact_verdict(summary_of(exact=(1.90, 3.23), heaptrack=(3.15, 4.32)))
+    assert unmeasured == "not met", unmeasured
