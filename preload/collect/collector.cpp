@@ -174,10 +174,16 @@ size_t Collector::drain(size_t limit, uint64_t bodyWaitNs) {
   EventRing& ring = m_channel.ring();
   size_t n = 0;
   Event event;
+  // Until a look ahead finds nothing: then the collector is keeping up, has no misses to
+  // hide, and looking again would only read lines that producers are writing.
+  bool backlog = true;
   while (n < limit && ring.tryPop(&event)) {
     // The block map's lines for events a few places on: their misses overlap this work.
-    const Event* ahead = ring.peek(kPrefetchAhead);
-    if (ahead != nullptr && ahead->op <= EventOp::Free) m_live.prefetch(ahead->ptr);
+    if (backlog) {
+      const Event* ahead = ring.peek(kPrefetchAhead);
+      backlog = ahead != nullptr;
+      if (backlog && ahead->op <= EventOp::Free) m_live.prefetch(ahead->ptr);
+    }
     ++m_popped;
     apply(event, bodyWaitNs);
     ++n;
