@@ -2,8 +2,8 @@
 // keptNew... leave their block live, freedBy... allocate and free through the delete form
 // they are named after. Built plain (libstdc++'s operators) and linked with jemalloc,
 // tcmalloc and mimalloc, which bring operators of their own; with -DWITH_TCMALLOC it also
-// calls tcmalloc's C++ entry points (tc_new...). Prints "ok" and exits 0 when every call
-// behaved. tests/e2e/test_preload_allocators.py knows the sizes.
+// calls tcmalloc's C++ entry points (tc_new...). Then asks for blocks no allocator can
+// give. Prints "ok" and exits 0 when every call behaved. tests/e2e/test_preload_allocators.py knows the sizes.
 #include <cstdio>
 #include <new>
 #include <vector>
@@ -97,6 +97,44 @@ struct Record {
 }
 #endif
 
+// A block no allocator can give: the throwing forms run the new-handler until it gives up
+// (uninstalls itself), then throw std::bad_alloc to the caller; the nothrow forms return
+// nullptr. Through the preload's hooks as without them.
+int g_handlerCalls = 0;
+constexpr int kHandlerTries = 2;
+
+void giveUpAfterTries() {
+  if (++g_handlerCalls == kHandlerTries) std::set_new_handler(nullptr);
+}
+
+size_t impossible() {
+  volatile size_t huge = size_t{1} << 62;
+  return huge;
+}
+
+template <class Allocate>
+void expectBadAlloc(Allocate allocate) {
+  g_handlerCalls = 0;
+  std::set_new_handler(giveUpAfterTries);
+  try {
+    keep(allocate());
+    ++g_failures;  // no exception
+  } catch (const std::bad_alloc&) {
+    if (g_handlerCalls != kHandlerTries) ++g_failures;
+  }
+  std::set_new_handler(nullptr);
+}
+
+void failedNews() {
+#ifndef WITH_MIMALLOC  // mimalloc's throwing forms abort when the handler gives up
+  expectBadAlloc([] { return ::operator new(impossible()); });
+  expectBadAlloc([] { return ::operator new[](impossible()); });
+  expectBadAlloc([] { return ::operator new(impossible(), kAlign); });
+#endif
+  if (::operator new(impossible(), std::nothrow) != nullptr) ++g_failures;
+  if (::operator new[](impossible(), std::nothrow) != nullptr) ++g_failures;
+}
+
 }  // namespace
 
 int main() {
@@ -122,6 +160,7 @@ int main() {
   freedByAlignedNothrowDelete();
   freedByAlignedNothrowDeleteArray();
   keptNewExpression();
+  failedNews();
 #ifdef WITH_TCMALLOC
   keptTcNew();
   keptTcNewArray();

@@ -17,6 +17,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <tuple>
 
 #include "hooks/allocator_hook_list.hpp"
 #include "hooks/hooks.hpp"
@@ -120,8 +121,19 @@ T failed() {
   return T{};
 }
 
+// The short path of a call whose next definition is libstdc++'s (nextIsLibstdcxx): taken
+// first, in a hook with no frame of its own, before the recorded call (its last argument,
+// a function) is ever set up. Most ways have none and always take the recorded call.
+struct NoShortPath {
+  static constexpr bool kShortPath = false;
+  template <class... Args>
+  static decltype(auto) shortPath(Args&&... args) {  // never taken: the recorded call
+    return std::get<sizeof...(Args) - 1>(std::forward_as_tuple(args...))();
+  }
+};
+
 // Each way of recording takes the slot of the call's next definition first.
-struct Alloc {
+struct Alloc : NoShortPath {
   template <class Call>
   static void* run(Next, size_t size, Call&& call) {
     return recorded(size, call);
@@ -130,6 +142,11 @@ struct Alloc {
 };
 
 struct Free {
+  static constexpr bool kShortPath = true;
+  template <class Recorded>
+  static void shortPath(void* block, Recorded&&) {
+    hooks::free(block);
+  }
   template <class Call>
   static void run(Next slot, void* block, Call&& call) {
     if (nextIsLibstdcxx(slot)) return hooks::free(block);
@@ -138,7 +155,7 @@ struct Free {
   static void missing(Next, void* block) { hooks::free(block); }
 };
 
-struct Realloc {
+struct Realloc : NoShortPath {
   template <class Call>
   static void* run(Next, void* old, size_t size, Call&& call) {
     return recordedRealloc(old, size, call);
@@ -146,7 +163,7 @@ struct Realloc {
   static void* missing(Next, void*, size_t) { return failed<void*>(); }
 };
 
-struct ReallocOrFree {
+struct ReallocOrFree : NoShortPath {
   template <class Call>
   static void* run(Next, void* old, size_t size, Call&& call) {
     if (old == nullptr) return recordedRealloc(old, size, call);
@@ -163,7 +180,7 @@ struct ReallocOrFree {
   static void* missing(Next, void*, size_t) { return failed<void*>(); }
 };
 
-struct AllocInto {
+struct AllocInto : NoShortPath {
   template <class Call>
   static int run(Next, void** out, size_t size, Call&& call) {
     if (!chooseAlloc(size)) return unrecorded(call);
@@ -175,7 +192,7 @@ struct AllocInto {
   static int missing(Next, void**, size_t) { return ENOMEM; }
 };
 
-struct Duplicate {
+struct Duplicate : NoShortPath {
   template <class Call>
   static char* run(Next, bool allocates, Call&& call) {
     if (!shouldRecord() || !allocates) return call();
@@ -196,7 +213,7 @@ struct Duplicate {
   static char* missing(Next, bool) { return failed<char*>(); }
 };
 
-struct ResizeInPlace {
+struct ResizeInPlace : NoShortPath {
   template <class Call>
   static size_t run(Next, void* block, size_t size, size_t extra, Call&& call) {
     if (block == nullptr) return call();
@@ -215,7 +232,7 @@ struct ResizeInPlace {
   static size_t missing(Next, void*, size_t, size_t) { return 0; }
 };
 
-struct New {
+struct New : NoShortPath {
   template <class TryNothrow, class Call>
   static void* run(Next, TryNothrow&& tryNothrow, Call&& call) {
     // Inside a recorded call already (libstdc++'s nothrow new calls the throwing one).
@@ -236,6 +253,13 @@ struct New {
 // records it (or not, as it decides); only when malloc fails does the real operator run (its
 // new-handler loop, the throw).
 struct MallocNew {
+  static constexpr bool kShortPath = true;
+  template <class TryNothrow, class Recorded>
+  static void* shortPath(size_t size, TryNothrow&&, Recorded&& recorded) {
+    if (void* block = hooks::malloc(size != 0 ? size : 1)) [[likely]]
+      return block;
+    return recorded();  // out of memory: the real operator's new-handler loop
+  }
   template <class TryNothrow, class Call>
   static void* run(Next slot, size_t size, TryNothrow&& tryNothrow, Call&& call) {
     if (!nextIsLibstdcxx(slot)) return New::run(slot, tryNothrow, call);
@@ -249,6 +273,13 @@ struct MallocNew {
 };
 
 struct MallocNewNothrow {
+  static constexpr bool kShortPath = true;
+  template <class Recorded>
+  static void* shortPath(size_t size, Recorded&& recorded) {
+    if (void* block = hooks::malloc(size != 0 ? size : 1)) [[likely]]
+      return block;
+    return recorded();
+  }
   template <class Call>
   static void* run(Next slot, size_t size, Call&& call) {
     if (!nextIsLibstdcxx(slot)) return Alloc::run(slot, size, call);
@@ -262,13 +293,27 @@ struct MallocNewNothrow {
 
 }  // namespace
 
-// Each body: find the next definition, then run the call through its recording.
-#define SLOWBURN_DEFINE_ALLOCATOR_HOOK(name, ret, params, args, how, howArgs)                  \
-  ret name params {                                                                            \
+// Each recorded body: find the next definition, then run the call through its recording.
+// Out of line, so that the hook itself, whose short path is most calls of a C++ program
+// (operator new and delete with libstdc++ behind them), sets up no frame.
+#define SLOWBURN_DEFINE_RECORDED_HOOK(name, ret, params, args, how, howArgs)                   \
+  namespace {                                                                                  \
+  [[gnu::noinline]] ret recorded_##name params {                                              \
     const auto real = reinterpret_cast<ret(*) params>(next(Next::name));                       \
     if (real == nullptr) [[unlikely]]                                                          \
       return how::missing(Next::name, SLOWBURN_UNPAREN howArgs);                               \
     return how::run(Next::name, SLOWBURN_UNPAREN howArgs, [&]() -> ret { return real args; }); \
+  }                                                                                            \
+  }
+SLOWBURN_ALLOCATOR_HOOKS(SLOWBURN_DEFINE_RECORDED_HOOK)
+#undef SLOWBURN_DEFINE_RECORDED_HOOK
+
+#define SLOWBURN_DEFINE_ALLOCATOR_HOOK(name, ret, params, args, how, howArgs)                  \
+  ret name params {                                                                            \
+    if (how::kShortPath && nextIsLibstdcxx(Next::name)) [[likely]]                             \
+      return how::shortPath(SLOWBURN_UNPAREN howArgs,                                          \
+                            [&]() -> ret { return recorded_##name args; });                    \
+    return recorded_##name args;                                                               \
   }
 SLOWBURN_ALLOCATOR_HOOKS(SLOWBURN_DEFINE_ALLOCATOR_HOOK)
 #undef SLOWBURN_DEFINE_ALLOCATOR_HOOK
