@@ -17,6 +17,10 @@ constexpr size_t kDrainBatch = Channel::kRingCapacity;
 // How far ahead of the event being applied the block map's lines are fetched: about a
 // memory latency's worth of events (8 and 32 did alike on python3, 64 worse).
 constexpr uint64_t kPrefetchAhead = 8;
+// ... when the block map is at least this big: a smaller one stays in a core's cache
+// (1 MiB of L2 on the machine of docs/BENCHMARKS.md), where looking ahead costs only its
+// hashing.
+constexpr size_t kLookAheadMapBytes = size_t{1} << 20;
 // Waits end at the next snapshot, or earlier when producers wake the collector because the
 // ring passed a quarter full or filled up, or the program is exiting. Each wake-up costs
 // the program a context switch, so there is no short poll; the program's liveness is
@@ -176,7 +180,7 @@ size_t Collector::drain(size_t limit, uint64_t bodyWaitNs) {
   Event event;
   // Until a look ahead finds nothing: then the collector is keeping up, has no misses to
   // hide, and looking again would only read lines that producers are writing.
-  bool backlog = true;
+  bool backlog = m_live.mappedBytes() >= kLookAheadMapBytes;
   while (n < limit && ring.tryPop(&event)) {
     // The block map's lines for events a few places on: their misses overlap this work.
     if (backlog) {
