@@ -3,7 +3,8 @@
 // they are named after. Built plain (libstdc++'s operators) and linked with jemalloc,
 // tcmalloc and mimalloc, which bring operators of their own; with -DWITH_TCMALLOC it also
 // calls tcmalloc's C++ entry points (tc_new...). Then asks for blocks no allocator can
-// give. Prints "ok" and exits 0 when every call behaved. tests/e2e/test_preload_allocators.py knows the sizes.
+// give. Prints "ok" and exits 0 when every call behaved.
+// tests/e2e/test_preload_allocators.py knows the sizes.
 #include <cstdio>
 #include <new>
 #include <vector>

@@ -295,7 +295,9 @@ struct MallocNewNothrow {
 
 // Each recorded body: find the next definition, then run the call through its recording.
 // Out of line, so that the hook itself, whose short path is most calls of a C++ program
-// (operator new and delete with libstdc++ behind them), sets up no frame.
+// (operator new and delete with libstdc++ behind them), sets up none of its frame: delete
+// jumps to the free hook, new keeps only an rbp frame (which the unwinder follows through
+// the library's own frames to the program's caller, so it must stay).
 #define SLOWBURN_DEFINE_RECORDED_HOOK(name, ret, params, args, how, howArgs)                   \
   namespace {                                                                                  \
   [[gnu::noinline]] ret recorded_##name params {                                              \

@@ -46,7 +46,19 @@ def test_bench_exact_target_not_met_blames_the_walk_when_one_frame_is_within():
     _, verdict = exact_verdict(summary_of(exact=(1.90, 3.23), shallow=(1.40, 2.00),
                                           heaptrack=(3.15, 4.32)))
     assert verdict == ("not met (with 1-frame stacks exact costs wall 1.40x, CPU 2.00x, "
-                       "within the limit: what is over is the stack walk)"), verdict
+                       "within the limit: what is over comes with the stacks, their walk and "
+                       "their sites)"), verdict
+
+
+def test_bench_exact_target_met_on_one_ratio_judges_the_floor_on_the_other():
+    # Exact misses CPU only; 1-frame is over on wall (noise) but within on CPU: the walk.
+    _, verdict = exact_verdict(summary_of(exact=(1.20, 1.60), shallow=(1.40, 1.30),
+                                          heaptrack=(2.60, 3.00)))
+    assert verdict.startswith("met on wall time only (with 1-frame stacks exact costs "), verdict
+    # Exact misses wall only; 1-frame is over on wall too: the floor.
+    _, verdict = exact_verdict(summary_of(exact=(1.40, 1.40), shallow=(1.35, 1.20),
+                                          heaptrack=(2.60, 3.00)))
+    assert verdict.startswith("met on CPU time only (floor: with 1-frame stacks"), verdict
 
 
 def test_bench_exact_target_met_or_below_one_says_nothing_of_one_frame():
