@@ -155,7 +155,13 @@ TrendVerdict classify(const std::vector<SeriesPoint>& input, const SiteActivity&
   // requests): its steps are no capacity, and its pace means nothing.
   const double stepAllocs =
       4.0 * static_cast<double>(v.steps.steps) + 3.0 * std::log2(std::max(2.0, peak));
-  const bool capacity = v.steps.applies && static_cast<double>(activity.allocs) <= stepAllocs;
+  // Sampled, the count weighs each sample at the allocations it stands for: one small early
+  // buffer of a doubling vector, sampled, reads as hundreds. A line that held only a handful
+  // of blocks at any snapshot is capacity all the same (a burst's blocks are live together).
+  const bool fewLive = activity.sampleBytes > 0 && activity.peakCount > 0 &&
+                       activity.peakCount <= settings.staircase.maxCapacityBlocks;
+  const bool capacity =
+      v.steps.applies && (static_cast<double>(activity.allocs) <= stepAllocs || fewLive);
   // A staircase beyond doubt is judged by its pace alone: overdue, it stopped whatever the
   // trend says; on pace, it grows though its treads read as a plateau (staircase.hpp).
   const bool overdue = capacity && v.steps.sparse && v.steps.regular && !v.steps.onPace;

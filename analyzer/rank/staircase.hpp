@@ -53,6 +53,9 @@ struct StaircaseSettings {
   double lateSlack = 1.25;     // on pace: rho <= max(lateSlack, the history's worst * 1.1) ...
   double maxLateLimit = 2.0;   // ... but never twice the room the last step left
   double maxSparse = 1.0 / 3;  // sparse: the share of intervals holding a step, at most
+  // Sampled: a line never holding more blocks than this at a snapshot is capacity (a buffer
+  // and its successor while one is copied into the other, with room to spare).
+  uint64_t maxCapacityBlocks = 4;
 };
 
 struct Staircase {

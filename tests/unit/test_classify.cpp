@@ -275,6 +275,31 @@ TEST(Classify, StaircaseWithFewStepsIsGrowing) {
   EXPECT_NEAR(v.growthBytesPerSec, 256 * kKiB / 2.5, 0.3 * 256 * kKiB / 2.5);
 }
 
+// A vector of 32-byte structs appended to at 1,000,000 a second for 4 s: its buffer
+// doubles, the last time at 2.1 s (to 128 MiB), the next due at 4.2 s.
+std::vector<SeriesPoint> doublingVector() {
+  return sampled(4, 3, [](double t, std::mt19937_64&) {
+    const double elements = 1e6 * t;
+    return elements < 1 ? 0.0 : 32 * std::exp2(std::ceil(std::log2(elements)));
+  });
+}
+
+TEST(Classify, SampledDoublingBufferIsGrowingWhateverItsSampledCount) {
+  // Sampled at 512 KiB, the big buffers weigh one allocation each, but one small early buffer
+  // sampled weighs hundreds: 525 allocations, and never more than one block live.
+  const auto pts = doublingVector();
+  SiteActivity a = activityOf(pts, 525, 524, 1);
+  a.sampleBytes = 524288;
+  const TrendVerdict v = classifySeries(pts, a);
+  EXPECT_EQ(v.cls, SiteClass::Growing) << describe(v);
+  EXPECT_NEAR(v.growthBytesPerSec, 32e6, 0.15 * 32e6);
+  // The same count with thousands of blocks live at once is a burst, not capacity: its
+  // steps are not judged by their pace.
+  a.peakCount = 3000;
+  const TrendVerdict burst = classifySeries(pts, a);
+  EXPECT_NE(burst.cls, SiteClass::Growing) << describe(burst);
+}
+
 TEST(Classify, LeakThatStopsInTheLastTenPercentIsStillGrowing) {
   // 90% of the run climbing is a leak interrupted by the end of the workload, not a cache.
   const auto pts = sampled(20, 4, [](double t, std::mt19937_64& rng) {
