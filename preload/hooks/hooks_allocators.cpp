@@ -149,7 +149,7 @@ struct Free {
   }
   template <class Call>
   static void run(Next slot, void* block, Call&& call) {
-    if (nextIsLibstdcxx(slot)) return hooks::free(block);
+    if (nextIsLibstdcxx(slot)) return shortPath(block, call);
     recordedFree(block, call);
   }
   static void missing(Next, void* block) { hooks::free(block); }
@@ -263,8 +263,7 @@ struct MallocNew {
   template <class TryNothrow, class Call>
   static void* run(Next slot, size_t size, TryNothrow&& tryNothrow, Call&& call) {
     if (!nextIsLibstdcxx(slot)) return New::run(slot, tryNothrow, call);
-    if (void* block = hooks::malloc(size != 0 ? size : 1)) return block;
-    return call();
+    return shortPath(size, tryNothrow, call);  // reached before the flag was set
   }
   template <class TryNothrow>
   static void* missing(Next slot, size_t, TryNothrow&& tryNothrow) {
@@ -276,15 +275,12 @@ struct MallocNewNothrow {
   static constexpr bool kShortPath = true;
   template <class Recorded>
   static void* shortPath(size_t size, Recorded&& recorded) {
-    if (void* block = hooks::malloc(size != 0 ? size : 1)) [[likely]]
-      return block;
-    return recorded();
+    return MallocNew::shortPath(size, nullptr, recorded);
   }
   template <class Call>
   static void* run(Next slot, size_t size, Call&& call) {
     if (!nextIsLibstdcxx(slot)) return Alloc::run(slot, size, call);
-    if (void* block = hooks::malloc(size != 0 ? size : 1)) return block;
-    return call();
+    return shortPath(size, call);
   }
   static void* missing(Next slot, size_t size) { return Alloc::missing(slot, size); }
 };
