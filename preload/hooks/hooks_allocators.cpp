@@ -296,7 +296,7 @@ struct MallocNewNothrow {
 // the library's own frames to the program's caller, so it must stay).
 #define SLOWBURN_DEFINE_RECORDED_HOOK(name, ret, params, args, how, howArgs)                   \
   namespace {                                                                                  \
-  [[gnu::noinline]] ret recorded_##name params {                                              \
+  [[gnu::noinline]] ret recorded_##name params {                                               \
     const auto real = reinterpret_cast<ret(*) params>(next(Next::name));                       \
     if (real == nullptr) [[unlikely]]                                                          \
       return how::missing(Next::name, SLOWBURN_UNPAREN howArgs);                               \
@@ -306,12 +306,12 @@ struct MallocNewNothrow {
 SLOWBURN_ALLOCATOR_HOOKS(SLOWBURN_DEFINE_RECORDED_HOOK)
 #undef SLOWBURN_DEFINE_RECORDED_HOOK
 
-#define SLOWBURN_DEFINE_ALLOCATOR_HOOK(name, ret, params, args, how, howArgs)                  \
-  ret name params {                                                                            \
-    if (how::kShortPath && nextIsLibstdcxx(Next::name)) [[likely]]                             \
-      return how::shortPath(SLOWBURN_UNPAREN howArgs,                                          \
-                            [&]() -> ret { return recorded_##name args; });                    \
-    return recorded_##name args;                                                               \
+#define SLOWBURN_DEFINE_ALLOCATOR_HOOK(name, ret, params, args, how, howArgs) \
+  ret name params {                                                           \
+    if (how::kShortPath && nextIsLibstdcxx(Next::name)) [[likely]]            \
+      return how::shortPath(SLOWBURN_UNPAREN howArgs,                         \
+                            [&]() -> ret { return recorded_##name args; });   \
+    return recorded_##name args;                                              \
   }
 SLOWBURN_ALLOCATOR_HOOKS(SLOWBURN_DEFINE_ALLOCATOR_HOOK)
 #undef SLOWBURN_DEFINE_ALLOCATOR_HOOK
