@@ -33,6 +33,8 @@ void* allocate(size_t size, size_t alignment) {
   }
 }
 
+size_t usedBytes() { return s_used.load(std::memory_order_relaxed); }
+
 size_t sizeOf(const void* p) {
   return *reinterpret_cast<const size_t*>(static_cast<const unsigned char*>(p) - kHeader);
 }

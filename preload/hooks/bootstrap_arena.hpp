@@ -21,6 +21,9 @@ inline bool owns(const void* p) {
   return reinterpret_cast<uintptr_t>(p) - reinterpret_cast<uintptr_t>(detail::s_arena) <
          detail::kArenaBytes;
 }
+inline uintptr_t arenaStart() { return reinterpret_cast<uintptr_t>(detail::s_arena); }
+// How much of the arena has been handed out (final once the originals are known).
+size_t usedBytes();
 // The size requested for a block of the arena.
 size_t sizeOf(const void* p);
 

@@ -54,6 +54,11 @@ void* unavailable() {
 }  // namespace
 
 void* malloc(size_t size) noexcept {
+  if (detail::s_quickPath.load(std::memory_order_relaxed)) [[likely]] {
+    if (!Sampler::countDown(detail::t_sampler, size)) [[likely]]
+      return detail::s_originals.malloc(size);
+    return crossedMalloc(size);
+  }
   // Active implies the originals are resolved: the common case asks nothing else.
   if (s_state.load(std::memory_order_acquire) == State::Active) [[likely]] {
     if (!runtime().sampler.countdownRanOut(detail::t_sampler, size)) [[likely]] {
@@ -70,6 +75,11 @@ void* malloc(size_t size) noexcept {
 }
 
 void free(void* block) noexcept {
+  // Most frees in sampled mode: a block the filter says was never sampled (nullptr too;
+  // the bootstrap arena's blocks read "maybe", see openQuickPath).
+  if (detail::s_quickPath.load(std::memory_order_relaxed) &&
+      !runtime().sampled.mayContain(reinterpret_cast<uint64_t>(block))) [[likely]]
+    return detail::s_originals.free(block);
   if (block == nullptr || bootstrap::owns(block)) return;
   if (s_state.load(std::memory_order_acquire) == State::Active) [[likely]] {
     if (mayBeRecordedActive(block) || detail::s_allocatorMaps) [[unlikely]]

@@ -153,6 +153,7 @@ const char* slowburn_attach_start(const char* settings) {
   if (!startRecording(true)) return failStart();
   const RedirectCounts counts = redirectModules(options.syscallMask);
   s_state.store(State::Active, std::memory_order_release);
+  openQuickPath();
   return result({"ok collector=", static_cast<uint64_t>(collectorPid()),
                  " entries=", counts.entries, " modules=", counts.modules,
                  " unprotectable=", counts.unprotectable});
@@ -175,6 +176,7 @@ const char* slowburn_attach_stop() {
     }
     if (s_state.compare_exchange_weak(state, State::Stopping, std::memory_order_acq_rel)) break;
   }
+  closeQuickPath();
   ReentryGuard guard;
   ErrnoKeeper keepErrno;
   // New calls reach the originals from here on; calls already inside a hook finish there.

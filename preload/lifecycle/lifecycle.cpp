@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "dump/dump_path.hpp"
+#include "hooks/bootstrap_arena.hpp"
 #include "hooks/got_redirect.hpp"
 #include "hooks/malloc_binding.hpp"
 #include "hooks/originals.hpp"
@@ -26,6 +27,9 @@ namespace {
 // execs leaves no dump and starts no process.
 enum class ChildStart : int { None, Pending, Starting, Done };
 std::atomic<ChildStart> s_childStart{ChildStart::None};
+
+// At most 256 of the filter's 8192 counters held up for the bootstrap arena's blocks.
+constexpr size_t kShadowableArenaBytes = 4096;
 
 void complain(const char* line) { diag::line(line); }
 
@@ -59,6 +63,7 @@ void leaveAttachInChild() {
   restoreRedirectsInChild();
   s_state.store(state == State::Disabled ? State::Disabled : State::Detached,
                 std::memory_order_release);
+  closeQuickPath();
 }
 
 // The fork child decides once: it gets its own dump (its own pid, a new header, all
@@ -111,7 +116,8 @@ void onForkChild() {
     return;
   }
   expected = State::Initializing;
-  s_state.compare_exchange_strong(expected, State::Active, std::memory_order_acq_rel);
+  if (s_state.compare_exchange_strong(expected, State::Active, std::memory_order_acq_rel))
+    openQuickPath();
 }
 
 // Runs after the program's own destructors and atexit handlers (this library was
@@ -122,6 +128,7 @@ void onForkChild() {
   detail::s_exiting.store(true, std::memory_order_release);
   auto expected = State::Active;
   const bool wasActive = s_state.compare_exchange_strong(expected, State::Disabled);
+  closeQuickPath();
   if ((!wasActive && expected != State::Disabled) || !runtimeBuilt()) return;
   ReentryGuard guard;
   ErrnoKeeper keepErrno;
@@ -130,6 +137,20 @@ void onForkChild() {
 }
 
 }  // namespace
+
+void openQuickPath() {
+  Runtime& rt = runtime();
+  // The quick free asks only the filter: the bootstrap arena's blocks (none with most
+  // glibcs; the arena no longer grows once the originals are known) are shadowed in it,
+  // so their frees take the slow path, which knows them. Too many would blind the filter.
+  const size_t arenaBytes = bootstrap::usedBytes();
+  const bool quick =
+      rt.sampler.enabled() && !detail::s_allocatorMaps && arenaBytes <= kShadowableArenaBytes;
+  if (quick) rt.sampled.shadow(bootstrap::arenaStart(), arenaBytes);
+  detail::s_quickPath.store(quick);
+  // A leave that ran between Active and the store above closed too early: close after it.
+  if (s_state.load() != State::Active) closeQuickPath();
+}
 
 void installForkHandlers() {
   static std::atomic<bool> s_installed{false};

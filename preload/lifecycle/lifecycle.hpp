@@ -36,6 +36,20 @@ inline constinit bool s_attached = false;
 inline constinit std::atomic<bool> s_exiting{false};
 }  // namespace detail
 
+// Whether the malloc and free hooks may take their quick path (count down, filter, pass
+// on) on this one flag alone, instead of asking the state, the mode and the allocator:
+// true only while Active in sampled mode over glibc's malloc. Opened after the state turns
+// Active and closed after it leaves Active, so a stale answer is only ever a true that the
+// slow paths, which ask the state again, correct.
+namespace detail {
+inline constinit std::atomic<bool> s_quickPath{false};
+}  // namespace detail
+
+// Called once the state is Active: opens the quick path when the mode allows it, and
+// closes it again if the state left Active meanwhile.
+void openQuickPath();
+inline void closeQuickPath() { detail::s_quickPath.store(false); }
+
 // Whether this call should be recorded: recording is on and we are not inside the
 // profiler on this thread.
 inline bool shouldRecord() {
@@ -48,6 +62,7 @@ inline void disableRecording() {
   while (state != State::Disabled &&
          !s_state.compare_exchange_weak(state, State::Disabled, std::memory_order_acq_rel)) {
   }
+  closeQuickPath();
 }
 
 // The fork gate's handlers and the fork child's decision, registered once per process.

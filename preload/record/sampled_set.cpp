@@ -95,6 +95,14 @@ bool SampledSet::insert(uint64_t address) {
   return false;
 }
 
+void SampledSet::shadow(uint64_t start, size_t bytes) {
+  const uint64_t end = start + bytes;
+  if (end == m_shadowEnd) return;
+  m_shadowEnd = end;
+  for (uint64_t address = (start + 15) & ~uint64_t{15}; address < end; address += 16)
+    raise(filterFor(address));
+}
+
 // Both by compare-exchange, so no change ever lands on a counter that is stuck.
 void SampledSet::raise(std::atomic<uint8_t>& counter) {
   uint8_t v = counter.load(std::memory_order_relaxed);

@@ -39,6 +39,12 @@ class SampledSet {
     return filterFor(address).load(std::memory_order_relaxed) != 0;
   }
 
+  // Raises, for good, the counter of every 16-byte aligned address in [start, start +
+  // bytes): blocks that are never inserted (the bootstrap arena's) then read "maybe", so a
+  // free that asks only the filter sends them where they are known. Once per set: the
+  // same range again changes nothing.
+  void shadow(uint64_t start, size_t bytes);
+
   size_t size() const;
   size_t mappedBytes() const;
 
@@ -73,6 +79,7 @@ class SampledSet {
   std::atomic<uint8_t> m_filter[size_t{1} << kFilterBits] = {};
   std::atomic<Table*> m_tables[kMaxTables];
   std::atomic<size_t> m_newest{0};
+  uint64_t m_shadowEnd = 0;  // the end of the range shadowed last
 };
 
 }  // namespace slowburn::preload

@@ -36,7 +36,12 @@ class Sampler {
   // The first half of shouldSample, all of it inline: false means "not recorded"; true
   // means ask crossed() (always, in exact mode).
   bool countdownRanOut(SamplerState& state, uint64_t size) const {
-    if (m_mean == 0) return true;
+    return m_mean == 0 || countDown(state, size);
+  }
+
+  // countdownRanOut where sampling is known to be on (a zero-byte block counts one byte,
+  // so that blocks of nothing can still be sampled).
+  static bool countDown(SamplerState& state, uint64_t size) {
     state.bytesUntilSample -= static_cast<int64_t>(size == 0 ? 1 : size);
     return state.bytesUntilSample <= 0;
   }

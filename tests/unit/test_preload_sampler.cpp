@@ -91,6 +91,28 @@ TEST(PreloadSampledSet, InsertEraseContainsThroughGrowth) {
   EXPECT_EQ(set.size(), n / 2);
 }
 
+TEST(PreloadSampledSet, ShadowedBlocksReadMaybeForGoodWithoutBeingMembers) {
+  SampledSet set;
+  const uint64_t start = 0x7f0000001000;
+  const size_t bytes = 4096;
+  uint64_t outside = start + bytes;
+  while (set.mayContain(outside)) outside += 16;  // an address the shadow leaves alone
+  set.shadow(start + 8, bytes - 8);               // rounded up to the first 16-byte block
+  for (uint64_t a = start + 16; a < start + bytes; a += 16) {
+    ASSERT_TRUE(set.mayContain(a)) << a - start;
+    ASSERT_FALSE(set.contains(a));
+    ASSERT_FALSE(set.erase(a));  // the free of a shadowed block lowers nothing
+    ASSERT_TRUE(set.mayContain(a));
+  }
+  // A sampled block whose counter a shadowed one shares leaves it raised when freed.
+  const uint64_t block = start + 256;
+  ASSERT_TRUE(set.insert(block));
+  ASSERT_TRUE(set.erase(block));
+  EXPECT_TRUE(set.mayContain(block));
+  EXPECT_FALSE(set.mayContain(outside));
+  EXPECT_EQ(set.size(), 0u);
+}
+
 TEST(PreloadSampledSet, ThreadsInsertingAndErasingTheirOwnBlocks) {
   SampledSet set;
   constexpr int kThreads = 4;
