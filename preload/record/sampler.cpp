@@ -40,7 +40,7 @@ int64_t Sampler::drawGap(SamplerState& state) const {
 bool Sampler::crossedSlow(SamplerState& state, uint64_t size) const {
   if (state.rng == 0) {
     seed(state, reinterpret_cast<uintptr_t>(&state) ^ raw::monotonicNs());
-    state.bytesUntilSample -= static_cast<int64_t>(size == 0 ? 1 : size);
+    state.bytesUntilSample -= static_cast<int64_t>(chargedBytes(size));
     if (state.bytesUntilSample > 0) return false;
   }
   state.bytesUntilSample = drawGap(state);
@@ -49,7 +49,7 @@ bool Sampler::crossedSlow(SamplerState& state, uint64_t size) const {
 
 SampleWeight sampleWeight(uint64_t size, uint64_t meanBytes) {
   if (meanBytes == 0) return {size, kCountOne};
-  const double s = static_cast<double>(size == 0 ? 1 : size);
+  const double s = static_cast<double>(chargedBytes(size));
   // expm1 keeps precision when s << R, where 1 - exp(-s/R) would cancel.
   const double p = -std::expm1(-s / static_cast<double>(meanBytes));
   const double scale = 1.0 / p;

@@ -10,11 +10,17 @@
 //     E[ sum over sampled of s / p(s) ] = sum over all of s,
 // so a sampled block stands for s / p(s) bytes and 1 / p(s) allocations. For s >> R,
 // p(s) -> 1 and the block stands for itself; for s << R it stands for about R bytes.
+// (What p is computed from is the block's charge, a byte more than s: see chargedBytes.)
 // R = 0 turns sampling off: every allocation is recorded with weight 1.
 
 #include <cstdint>
 
 namespace slowburn::preload {
+
+// What a block of `size` bytes is charged against the countdown, and so what its
+// probability and weight are computed from: one byte more than its size, one instruction
+// that also lets a block of nothing be sampled. Every use goes through here.
+inline uint64_t chargedBytes(uint64_t size) { return size + 1; }
 
 struct SamplerState {
   int64_t bytesUntilSample = 0;
@@ -39,10 +45,9 @@ class Sampler {
     return m_mean == 0 || countDown(state, size);
   }
 
-  // countdownRanOut where sampling is known to be on (a zero-byte block counts one byte,
-  // so that blocks of nothing can still be sampled).
+  // countdownRanOut where sampling is known to be on.
   static bool countDown(SamplerState& state, uint64_t size) {
-    state.bytesUntilSample -= static_cast<int64_t>(size == 0 ? 1 : size);
+    state.bytesUntilSample -= static_cast<int64_t>(chargedBytes(size));
     return state.bytesUntilSample <= 0;
   }
 

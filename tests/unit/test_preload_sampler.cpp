@@ -28,19 +28,34 @@ TEST(PreloadSampler, DisabledSamplesEverythingAtFaceValue) {
   EXPECT_EQ(sampleWeight(12345, 0).countQ, kCountOne);
 }
 
-// Each allocation of s bytes is sampled with probability 1 - exp(-s/R).
+// Each allocation of s bytes is sampled with probability 1 - exp(-c/R), c its charge.
 TEST(PreloadSampler, SamplesEachAllocationWithTheExpectedProbability) {
   const uint64_t mean = 1000;
   Sampler sampler(mean);
   SamplerState state;
   sampler.seed(state, 2024);
-  for (uint64_t size : {100ull, 500ull, 3000ull}) {
-    const int n = 200000;
+  for (uint64_t size : {0ull, 100ull, 500ull, 3000ull}) {
+    const int n = 400000;
     int sampled = 0;
     for (int i = 0; i < n; ++i) sampled += sampler.shouldSample(state, size) ? 1 : 0;
-    const double expected = 1.0 - std::exp(-static_cast<double>(size) / mean);
-    EXPECT_NEAR(static_cast<double>(sampled) / n, expected, 0.01) << size;
+    const double expected = 1.0 - std::exp(-static_cast<double>(size + 1) / mean);
+    EXPECT_NEAR(static_cast<double>(sampled) / n, expected, 0.005) << size;
   }
+}
+
+// A block is charged a byte more than its size, so blocks of nothing count too.
+TEST(PreloadSampler, ChargesOneByteMoreThanTheSizeAndWeighsByTheSameCharge) {
+  using slowburn::preload::chargedBytes;
+  EXPECT_EQ(chargedBytes(0), 1u);
+  EXPECT_EQ(chargedBytes(16), 17u);
+  const uint64_t mean = 1000;
+  // A 0-byte block, charged 1 byte, stands for 1 / (1 - exp(-1/R)) allocations, no bytes.
+  const auto nothing = sampleWeight(0, mean);
+  EXPECT_EQ(nothing.bytes, 0u);
+  EXPECT_NEAR(static_cast<double>(nothing.countQ) / kCountOne, 1.0 / -std::expm1(-1.0 / mean),
+              0.01);
+  const auto even = sampleWeight(100, mean);
+  EXPECT_NEAR(static_cast<double>(even.bytes), 100.0 / -std::expm1(-101.0 / mean), 1.0);
 }
 
 // Weighting by 1/p makes the estimate of total bytes and count unbiased.
@@ -73,8 +88,10 @@ TEST(PreloadSampler, WeightsAreDeterministicAndLimitToFaceValueForLargeBlocks) {
   const auto big = sampleWeight(100ull << 20, mean);  // p = 1 for all practical purposes
   EXPECT_EQ(big.bytes, 100ull << 20);
   EXPECT_EQ(big.countQ, kCountOne);
-  const auto tiny = sampleWeight(1, mean);  // stands for about R bytes
-  EXPECT_NEAR(static_cast<double>(tiny.bytes), static_cast<double>(mean), 1.0);
+  const auto tiny = sampleWeight(1, mean);  // charged 2 bytes: stands for about R / 2
+  EXPECT_NEAR(static_cast<double>(tiny.bytes), static_cast<double>(mean) / 2, 1.0);
+  const auto small = sampleWeight(63, mean);  // charged 64: about R * 63 / 64
+  EXPECT_NEAR(static_cast<double>(small.bytes), 63.0 / -std::expm1(-64.0 / mean), 1.0);
 }
 
 TEST(PreloadSampledSet, InsertEraseContainsThroughGrowth) {
