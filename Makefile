@@ -31,7 +31,7 @@ DEBIAN_PACKAGES := g++ make python3 libunwind-dev libxxhash-dev libcli11-dev lib
                    clang libclang-rt-14-dev clang-format sqlite3 perl git util-linux \
                    libjemalloc-dev libgoogle-perftools-dev libmimalloc-dev \
                    pkg-config libprotobuf-dev protobuf-compiler golang-github-google-pprof-dev \
-                   libcpp-httplib-dev prometheus golang-go chromium groff-base
+                   libcpp-httplib-dev prometheus golang-go chromium groff-base valgrind
 
 .DEFAULT_GOAL := all
 .PHONY: all deps browser-deps test test-asan fuzz format clean demo install uninstall

@@ -102,16 +102,19 @@ def target_peak_rss(hwm_path, argv, target_exe):
     return (max(mine) if mine else max(kb for kb, _ in lines)), (max(others) if others else None)
 
 
+def clean_environment():
+    """This process's environment without what a run sets itself."""
+    return {k: v for k, v in os.environ.items()
+            if not k.startswith("SLOWBURN_") and k not in ("LD_PRELOAD", "HWM_PROBE_OUT")}
+
+
 def run_once(argv, env_delta, workdir, output_glob, hwm_probe, timeout_s, target_exe=None):
     """Runs argv in workdir with env_delta on top of a clean environment.
 
     target_exe names the profiled program when argv starts with a wrapper (heaptrack).
     """
     os.makedirs(workdir, exist_ok=True)
-    env = dict(os.environ)
-    for key in list(env):
-        if key.startswith("SLOWBURN_") or key in ("LD_PRELOAD", "HWM_PROBE_OUT"):
-            del env[key]
+    env = clean_environment()
     env.update(env_delta)
     hwm_path = os.path.join(workdir, "hwm.txt")
     env["HWM_PROBE_OUT"] = hwm_path

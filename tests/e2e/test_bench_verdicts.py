@@ -1,9 +1,11 @@
-"""bench/run's judgement of the exact-mode target: the 1-frame-stack mode it runs beside
-exact, and what its ratios say of a target that is not met (bench/lib/tables.py)."""
+"""bench/run's judgement of its targets: the 1-frame-stack mode it runs beside exact and
+what its ratios say of an exact target that is not met, and the instructions it counts
+for a sampled target the times did not meet (bench/lib/tables.py, instructions.py)."""
 import os
+import pathlib
 import sys
 
-from harness import ROOT
+from harness import ROOT, tmpdir
 
 sys.path.insert(0, os.path.join(ROOT, "bench", "lib"))
 import modes  # noqa: E402
@@ -70,3 +72,46 @@ def test_bench_exact_target_met_or_below_one_says_nothing_of_one_frame():
     assert "a limit below 1.00x" in below and "1-frame" not in below, below
     _, unmeasured = exact_verdict(summary_of(exact=(1.90, 3.23), heaptrack=(3.15, 4.32)))
     assert unmeasured == "not met", unmeasured
+
+
+def sampled_verdict(summary, counts):
+    checks = tables.verdicts(summary, [Workload("svc", ["svc"])], None, None, {},
+                             {"svc": counts} if counts else None)
+    [(_, _, verdict)] = [c for c in checks if c[0].startswith("svc: sampled")]
+    return verdict
+
+
+def test_bench_sampled_target_not_met_in_time_gives_the_instruction_counts():
+    summary = summary_of(sampled=(1.09, 1.08))
+    assert sampled_verdict(summary, None) == "not met"
+    verdict = sampled_verdict(summary, {"plain": 1000, "sampled": 1046, "hooks": 1043})
+    assert verdict == ("not met (instructions at the small size, which noise does not move: "
+                       "sampled 1.046x, the hooks alone with nothing sampled 1.043x, within "
+                       "the limit)"), verdict
+    verdict = sampled_verdict(summary, {"plain": 1000, "sampled": 1080, "hooks": None})
+    assert verdict.endswith("sampled 1.080x, over the limit)"), verdict
+    # A target the times met is not annotated, whatever was counted.
+    assert sampled_verdict(summary_of(sampled=(1.01, 1.02)),
+                           {"plain": 1000, "sampled": 1100}) == "met"
+
+
+def test_bench_counts_instructions_of_every_process_of_a_run():
+    import instructions
+    tmp_path = pathlib.Path(tmpdir())
+    program = os.path.join(ROOT, "build", "bench", "refresh_cache")
+    preload = os.path.join(ROOT, "build", "libslowburn.so")
+    workload = Workload("refresh_cache", [program, "3000"])
+    counts = {}
+    for mode in instructions.MODES:
+        out = tmp_path / mode
+        n, command = instructions.count(workload.argv,
+                                        instructions._env_for(mode, workload, preload),
+                                        str(out), 300)
+        assert n is not None, command
+        assert command.startswith("valgrind --tool=callgrind --trace-children=yes"), command
+        # The preloaded runs start the collector: a second process, counted too.
+        assert len(list(out.glob("cg.*"))) == (1 if mode == "plain" else 2), mode
+        counts[mode] = n
+    assert counts["plain"] < counts["hooks"] <= counts["sampled"], counts
+    assert instructions._env_for("hooks", workload, preload)["SLOWBURN_SAMPLE_BYTES"] == \
+        instructions.NOTHING_SAMPLED
