@@ -4,6 +4,8 @@
 #include <limits>
 #include <string>
 
+#include "read/run_down.hpp"
+
 namespace slowburn::analyze {
 namespace {
 
@@ -88,7 +90,7 @@ void ProfileBuilder::catchUp(size_t site, uint64_t points) {
   SiteProfile& s = m_profile.sites[site];
   BucketMeans& values = s.series.values;
   const size_t before = values.storedValues();
-  values.addRepeated(s.isAlloc() ? static_cast<double>(s.liveBytes) : 0.0, points - state.observed);
+  values.addRepeated(s.isAlloc() ? state.committed : 0.0, points - state.observed);
   m_storedValues = m_storedValues - before + values.storedValues();
   state.observed = points;
 }
@@ -107,8 +109,6 @@ void ProfileBuilder::onSnapshot(const Snapshot& snapshot) {
     SiteProfile& s = m_profile.sites[c.siteId];
     SiteState& state = m_state[c.siteId];
     if (!m_tornDown && state.changedAtPoint != point + 1) {
-      // Its points before this one hold what it held before this change.
-      catchUp(c.siteId, point);
       state.changedAtPoint = point + 1;
       m_changed.push_back(c.siteId);
     }
@@ -148,10 +148,8 @@ void ProfileBuilder::closePoint() {
   m_profile.liveSeries.values.add(static_cast<double>(m_profile.liveBytesEnd));
   m_profile.rssSeries.values.add(static_cast<double>(m_profile.rssEnd));
   if (m_tornDown) return;
-  const ProcessPoint process{t, m_profile.rssEnd, m_profile.liveBytesEnd, m_profile.mappedBytesEnd};
-  if (!m_firstPoint) m_firstPoint = process;
-  m_lastRunningPoint = process;
-  m_times->add(t);
+  HeldPoint held{{t, m_profile.rssEnd, m_profile.liveBytesEnd, m_profile.mappedBytesEnd},
+                 m_changed.size()};
   for (const uint32_t site : m_changed) {
     SiteProfile& s = m_profile.sites[site];
     SiteState& state = m_state[site];
@@ -162,14 +160,48 @@ void ProfileBuilder::closePoint() {
       s.peakCallRate = std::max(s.peakCallRate, value);
       state.pendingCalls = 0;
     }
-    const size_t before = s.series.values.storedValues();
-    s.series.values.add(value);
-    m_storedValues = m_storedValues - before + s.series.values.storedValues();
-    state.observed = point + 1;
+    m_heldChanges.push_back({site, value});
   }
   m_changed.clear();
+  m_held.push_back(held);
+  while (m_held.size() > kHeldPoints || m_heldChanges.size() > kHeldChanges) commitOldest();
+}
+
+void ProfileBuilder::commitOldest() {
+  const HeldPoint held = m_held.front();
+  m_held.pop_front();
+  const uint64_t point = m_seriesPoints;
+  if (!m_firstPoint) m_firstPoint = held.process;
+  m_lastRunningPoint = held.process;
+  m_times->add(held.process.t);
+  for (size_t k = 0; k < held.changes; ++k) {
+    const HeldChange change = m_heldChanges.front();
+    m_heldChanges.pop_front();
+    SiteProfile& s = m_profile.sites[change.site];
+    SiteState& state = m_state[change.site];
+    // Its points before this one hold what it held before this change.
+    catchUp(change.site, point);
+    const size_t before = s.series.values.storedValues();
+    s.series.values.add(change.value);
+    m_storedValues = m_storedValues - before + s.series.values.storedValues();
+    if (s.isAlloc()) state.committed = change.value;
+    state.observed = point + 1;
+  }
   m_seriesPoints = point + 1;
   keepWithinPointBudget();
+}
+
+void ProfileBuilder::endSeriesAtRunDown(double teardownS) {
+  // The heap at the last committed point leads: a run-down may begin there.
+  std::vector<uint64_t> heaps;
+  heaps.reserve(m_held.size() + 1);
+  if (m_lastRunningPoint) heaps.push_back(m_lastRunningPoint->heap);
+  for (const HeldPoint& held : m_held) heaps.push_back(held.process.heap);
+  const size_t runDown = runDownSnapshots(heaps);
+  while (m_held.size() > runDown) commitOldest();
+  m_held.clear();
+  m_heldChanges.clear();
+  m_profile.teardownS = runDown > 0 ? m_lastRunningPoint->t : teardownS;
 }
 
 void ProfileBuilder::keepWithinPointBudget() {
@@ -210,8 +242,8 @@ void ProfileBuilder::onTeardown(const Teardown& teardown) {
   // every series ends there.
   if (m_pointOpen) closePoint();
   if (m_tornDown) return;
+  endSeriesAtRunDown(static_cast<double>(teardown.timeNs) / kNsPerSecond);
   catchUpAll();
-  m_profile.teardownS = static_cast<double>(teardown.timeNs) / kNsPerSecond;
   m_tornDown = true;
 }
 
@@ -222,6 +254,7 @@ void ProfileBuilder::catchUpAll() {
 
 Profile ProfileBuilder::finish(const ReadSummary& summary) {
   if (m_pointOpen) closePoint();
+  while (!m_held.empty()) commitOldest();  // no teardown: the program ran to the end
   catchUpAll();
   m_profile.read = summary;
   // RSS against tracked growth while the program ran: the exit teardown frees every global

@@ -4,6 +4,7 @@
 // dump holds: never O(snapshots), and never O(sites x snapshots) work.
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -60,8 +61,9 @@ struct Profile {
   uint64_t notesLeftOut = 0;
   uint64_t droppedInNotes = 0;  // summed over every DroppedEvents note, kept or not
   std::optional<End> end;
-  // When a clean exit's teardown began (TEARDOWN), in seconds: the sites' series end there;
-  // the counters and the process's own series go on to the last snapshot.
+  // When a clean exit's teardown began (TEARDOWN), or the program's own run-down before it
+  // (run_down.hpp), in seconds: the sites' series end there; the counters and the process's
+  // own series go on to the last snapshot.
   std::optional<double> teardownS;
   ReadSummary read;
 
@@ -131,13 +133,31 @@ class ProfileBuilder : public DumpVisitor {
     uint64_t observed = 0;        // snapshot points its series holds
     uint64_t pendingCalls = 0;    // syscall sites: calls counted in the open point
     uint64_t changedAtPoint = 0;  // 1 + the open point's index when it changed there
+    double committed = 0;         // alloc sites: live bytes at its last point in the series
   };
+  // A closed snapshot point the sites' series have not taken yet: the last few are held
+  // back until the teardown shows whether they were the program's run-down.
+  struct HeldPoint {
+    ProcessPoint process;
+    size_t changes = 0;  // its sites' values, in order in m_heldChanges
+  };
+  struct HeldChange {
+    uint32_t site;
+    double value;
+  };
+  // Snapshot points held back, and their sites' values at most (past that the oldest go).
+  static constexpr size_t kHeldPoints = 16;
+  static constexpr size_t kHeldChanges = size_t{1} << 20;
 
   // A site unchanged since its last point holds its live bytes (alloc) or made no call
   // (syscall): its series catches up with those only when it changes, or at the end, so a
   // snapshot costs O(changes), not O(sites).
   void catchUp(size_t site, uint64_t points);
   void closePoint();
+  // The oldest held point joins the sites' series.
+  void commitOldest();
+  // At the teardown: the held points of the run-down are dropped, the rest committed.
+  void endSeriesAtRunDown(double teardownS);
   // Every site's series up to the last point they take (the teardown's or the last one).
   void catchUpAll();
   // Halves every series while the stored values pass the point budget.
@@ -149,6 +169,8 @@ class ProfileBuilder : public DumpVisitor {
   std::shared_ptr<BucketMeans> m_processTimes;
   std::vector<SiteState> m_state;   // by site id
   std::vector<uint32_t> m_changed;  // sites changed in the open point
+  std::deque<HeldPoint> m_held;
+  std::deque<HeldChange> m_heldChanges;
   ProfileLimits m_limits;
   size_t m_pointsPerSite;
   size_t m_frames = 0;
@@ -159,7 +181,7 @@ class ProfileBuilder : public DumpVisitor {
   uint64_t m_previousPointNs = 0;
   // After TEARDOWN the sites' series take no more points: they are the running program's.
   bool m_tornDown = false;
-  uint64_t m_seriesPoints = 0;  // points the sites' series take: the snapshot points till then
+  uint64_t m_seriesPoints = 0;  // points the sites' series hold
   // The process at the first snapshot and at the last before the teardown: the RSS account.
   std::optional<ProcessPoint> m_firstPoint;
   std::optional<ProcessPoint> m_lastRunningPoint;

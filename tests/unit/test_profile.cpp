@@ -4,6 +4,7 @@
 
 #include "rank/correlate.hpp"
 #include "read/profile.hpp"
+#include "read/run_down.hpp"
 #include "synthetic_dump.hpp"
 
 namespace slowburn::analyze {
@@ -45,6 +46,69 @@ TEST(Profile, UnchangedSitesKeepTheirValueAtEverySnapshot) {
   EXPECT_EQ(p.sites[0].allocs, 3u);
   EXPECT_EQ(p.liveBytesEnd, 307u);
   EXPECT_EQ(p.peakLiveBytes, 307u);
+}
+
+TEST(RunDown, IsTheFinalFallOfTheHeapToHalfOrLess) {
+  const auto runDown = [](std::vector<uint64_t> heaps) { return runDownSnapshots(heaps); };
+  EXPECT_EQ(runDown({}), 0u);
+  EXPECT_EQ(runDown({100}), 0u);
+  EXPECT_EQ(runDown({100, 200, 300, 10}), 1u);       // main's locals, in one interval
+  EXPECT_EQ(runDown({100, 300, 220, 120, 40}), 3u);  // a big cache, over three
+  EXPECT_EQ(runDown({100, 300, 290, 140}), 1u);      // a slow ebb before it is not part of it
+  EXPECT_EQ(runDown({100, 300, 200}), 0u);           // fell by a third: the program's own
+  EXPECT_EQ(runDown({100, 300, 300}), 0u);
+  EXPECT_EQ(runDown({100, 300, 400}), 0u);
+  EXPECT_EQ(runDown({0, 0}), 0u);
+}
+
+Profile leakThenRunDown(bool teardown) {
+  // given a leak that grows for 2 s, then main's locals freed in the last interval
+  SyntheticDump dump;
+  dump.header().site(0, SiteKind::Alloc, {0x1000}).site(1, SiteKind::Alloc, {0x2000});
+  for (uint64_t i = 1; i <= 20; ++i) dump.snapshot(i * 100 * kMs, 0, {{0, i * 1000, i, i, 0}});
+  dump.snapshot(2100 * kMs, 0, {{0, 0, 0, 20, 20}, {1, 64, 1, 1, 0}});
+  if (teardown) dump.teardown(2100 * kMs);
+  return profileOf(dump);
+}
+
+TEST(Profile, SeriesEndWhereTheRunDownBeforeACleanExitBegan) {
+  // when main returned (TEARDOWN) after the heap fell to nothing
+  const Profile p = leakThenRunDown(true);
+  // then the series stop at the last snapshot before the fall, which the teardown marks
+  ASSERT_EQ(p.sites[0].series.size(), 20u);
+  EXPECT_EQ(values(p.sites[0]).back(), 20000);
+  EXPECT_EQ(values(p.sites[1]), std::vector<double>(20, 0.0));
+  ASSERT_TRUE(p.teardownS);
+  EXPECT_DOUBLE_EQ(*p.teardownS, 2.0);
+  EXPECT_EQ(liveBeforeExit(p, p.sites[0]), 20000u);
+  // while the counters and the process's own series go on to the end
+  EXPECT_EQ(p.sites[0].liveBytes, 0u);
+  EXPECT_EQ(p.sites[0].frees, 20u);
+  EXPECT_EQ(p.snapshotPoints, 21u);
+  EXPECT_EQ(p.liveSeries.values.last(), 64);
+  ASSERT_TRUE(p.rssAccount);
+  EXPECT_DOUBLE_EQ(p.rssAccount->toS, 2.0);
+}
+
+TEST(Profile, AKilledRunKeepsItsLastFall) {
+  // when the same fall ends a run that never reached a clean exit
+  const Profile p = leakThenRunDown(false);
+  // then it is the program's own, and kept
+  EXPECT_EQ(p.sites[0].series.size(), 21u);
+  EXPECT_EQ(values(p.sites[0]).back(), 0);
+  EXPECT_FALSE(p.teardownS);
+}
+
+TEST(Profile, ATeardownAfterNoRunDownKeepsItsSnapshot) {
+  SyntheticDump dump;
+  dump.header().site(0, SiteKind::Alloc, {0x1000});
+  for (uint64_t i = 1; i <= 10; ++i) dump.snapshot(i * 100 * kMs, 0, {{0, i * 1000, i, 0, 0}});
+  dump.snapshot(1050 * kMs, 0, {{0, 10500, 11, 1, 1}}).teardown(1050 * kMs);
+  dump.snapshot(1100 * kMs, 0, {{0, 0, 0, 0, 11}}).end(1100 * kMs);
+  const Profile p = profileOf(dump);
+  EXPECT_EQ(p.sites[0].series.size(), 11u);
+  EXPECT_EQ(values(p.sites[0]).back(), 10500);
+  EXPECT_DOUBLE_EQ(*p.teardownS, 1.05);
 }
 
 TEST(Profile, RecordsWithOneTimeFormOnePoint) {
