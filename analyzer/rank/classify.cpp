@@ -160,8 +160,9 @@ TrendVerdict classify(const std::vector<SeriesPoint>& input, const SiteActivity&
   // of blocks at any snapshot is capacity all the same (a burst's blocks are live together).
   const bool fewLive = activity.sampleBytes > 0 && activity.peakCount > 0 &&
                        activity.peakCount <= settings.staircase.maxCapacityBlocks;
+  const uint64_t holderAllocs = activity.holderAllocs > 0 ? activity.holderAllocs : activity.allocs;
   const bool capacity =
-      v.steps.applies && (static_cast<double>(activity.allocs) <= stepAllocs || fewLive);
+      v.steps.applies && (static_cast<double>(holderAllocs) <= stepAllocs || fewLive);
   // A staircase beyond doubt is judged by its pace alone: overdue, it stopped whatever the
   // trend says; on pace, it grows though its treads read as a plateau (staircase.hpp).
   const bool overdue = capacity && v.steps.sparse && v.steps.regular && !v.steps.onPace;

@@ -24,6 +24,10 @@ struct SiteActivity {
   double peak = 0;         // exact peak of the value (the series may have averaged it away)
   double durationS = 0;    // of the whole run
   uint64_t peakCount = 0;  // peak live allocations at the site; 0 when unknown
+  // The allocations of the stacks that held the line's bytes (locations.hpp), which a
+  // capacity staircase is judged by: the temporaries a line makes and frees at once (the
+  // operands of `trace += a + b`) are not its capacity. 0 when not told: allocs.
+  uint64_t holderAllocs = 0;
   // SLOWBURN_SAMPLE_BYTES of the run for a site of the malloc family: 0 when every event of
   // the site was recorded (always for mappings and calls). Sampled values carry noise of
   // about sqrt(level * sampleBytes) and move in steps of a sample (see RANKING.md).

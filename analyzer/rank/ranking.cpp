@@ -24,6 +24,22 @@ SiteActivity activityOf(const SiteProfile& s, double durationS) {
   return a;
 }
 
+// The allocations of the location's stacks that held its bytes: those whose peak is at
+// least this share of its biggest stack's (SiteActivity::holderAllocs).
+constexpr double kHolderPeakShare = 0.1;
+
+uint64_t holderAllocs(const Profile& profile, const Location& location) {
+  uint64_t biggest = 0;
+  for (size_t site : location.sites) biggest = std::max(biggest, profile.sites[site].peakLiveBytes);
+  uint64_t allocs = 0;
+  for (size_t site : location.sites) {
+    const SiteProfile& s = profile.sites[site];
+    if (static_cast<double>(s.peakLiveBytes) >= kHolderPeakShare * static_cast<double>(biggest))
+      allocs += s.allocs;
+  }
+  return allocs;
+}
+
 // How much a site climbed while the program ran (its series stop where the exit's
 // teardown began): its last point over its first.
 double climb(const SiteProfile& s) {
@@ -66,6 +82,7 @@ std::vector<RankedSite> rankLocations(const Profile& profile,
   for (const Location& location : locations) {
     const SiteProfile& s = location.totals(profile);
     SiteActivity activity = activityOf(s, duration);
+    if (s.isAlloc()) activity.holderAllocs = holderAllocs(profile, location);
     // Only the malloc family is sampled: mappings and calls are recorded every one.
     if (s.kind == format::SiteKind::Alloc) activity.sampleBytes = profile.header.sampleBytes;
     // The series end where a clean exit's teardown began (TEARDOWN): the running program's.

@@ -199,3 +199,20 @@ def test_anonymous_namespace_container_is_located_in_the_users_function():
     assert top["location"]["file"].endswith("anon_registry.cpp"), top["location"]
     expected = marker_line("anon_registry.cpp", "g_registry.emplace(key, Entry(key));  // the leak")
     assert top["location"]["line"] == expected, (top["location"], expected)
+
+
+def test_state_owned_by_a_local_of_main_is_judged_before_main_destroys_it():
+    # The Server in main is destroyed at main's closing brace, before the exit's teardown:
+    # the series end where that run-down began, so the trace that only grew is GROWING and
+    # the bounded cache a PLATEAU, not both STABLE at 0.
+    dump = profile_dump("local_owner", 2.5)
+    report = export_json(dump)
+    leak_line = marker_line("local_owner.cpp", "// LEAK")
+    cache_line = marker_line("local_owner.cpp", "// CACHE")
+    at = {s["location"]["line"]: s for s in alloc_sites(report)}
+    assert at[leak_line]["class"] == "GROWING" and at[leak_line]["rank"] == 1, describe(report)
+    assert at[leak_line]["live_bytes_before_exit"] > 64 * 1024, at[leak_line]
+    assert at[cache_line]["class"] == "PLATEAU", describe(report)
+    assert [s["location"]["line"] for s in growing(report)] == [leak_line], describe(report)
+    # The counters still tell what the process held at its very end.
+    assert report["totals"]["live_bytes_end"] < 64 * 1024, report["totals"]
