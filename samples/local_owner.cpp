@@ -15,7 +15,8 @@ namespace {
 class Server {
  public:
   void serve(unsigned long request) {
-    trace_ += "request " + std::to_string(request) + " served from /api/items?expand=all\n";  // LEAK
+    trace_ +=
+        "request " + std::to_string(request) + " served from /api/items?expand=all\n";  // LEAK
     const unsigned key = static_cast<unsigned>(request * 2654435761u % 100000u);
     if (cache_.size() >= kCacheEntries) cache_.erase(cache_.begin());
     cache_[key] = std::string(900 + key % 200, 'x');  // CACHE
@@ -40,7 +41,8 @@ int main(int argc, char** argv) {
   for (;;) {
     const double t = std::chrono::duration<double>(Clock::now() - start).count();
     if (t >= seconds) break;
-    for (; served < static_cast<unsigned long>(t * requestsPerSecond); ++served) server.serve(served);
+    for (; served < static_cast<unsigned long>(t * requestsPerSecond); ++served)
+      server.serve(served);
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   std::printf("served %lu, held %zu\n", served, server.held());

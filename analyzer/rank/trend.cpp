@@ -280,17 +280,21 @@ double breath(std::span<const SeriesPoint> points, double slope, size_t window) 
 double balance(std::span<const SeriesPoint> points, double stepBytes) {
   if (points.size() < 2) return 0;
   double net = 0, squares = 0, moved = 0;
+  bool fell = false;
   for (size_t i = 1; i < points.size(); ++i) {
     const double d = points[i].v - points[i - 1].v;
     net += d;
     squares += d * d;
     moved += std::fabs(d);
+    fell = fell || d < 0;
   }
   // Squares about the mean step: several samples in one interval are a climb's rate, not
-  // its noise.
+  // its noise. A window that never stepped down has no level noise in them at all: only
+  // the clumping of the samples it took, which their count already carries.
+  const double countNoise = moved * std::max(0.0, stepBytes);
   const double centered =
       std::max(0.0, squares - net * net / static_cast<double>(points.size() - 1));
-  const double variance = std::max(centered, moved * std::max(0.0, stepBytes));
+  const double variance = !fell && countNoise > 0 ? countNoise : std::max(centered, countNoise);
   return variance > 0 ? net / std::sqrt(variance) : 0.0;
 }
 

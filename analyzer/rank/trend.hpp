@@ -142,7 +142,9 @@ double breath(std::span<const SeriesPoint> points, double slope, size_t window =
 //    step over two increments (their squares add up to less than w^2, their sizes to w);
 //    the squares are taken about the mean step, since k samples of a climb in one interval
 //    are its rate (their square k^2 w^2 would read as noise), while they still count the
-//    noise of white or wandering levels whose steps are bigger than one sample.
+//    noise of white or wandering levels whose steps are bigger than one sample. A window
+//    that never steps down has no such noise: its squares would only measure how the
+//    samples it kept clumped (a burst of requests), so its variance is w sum |d_i| alone.
 //    Under a level that only moves at random (independent steps up and down) it is about
 //    N(0, 1); a level that comes back to where it was (a TTL cache: each sample leaves a
 //    lifetime after it came) scores less (measured: sd 0.82 for the 64 MiB TTL cache of

@@ -205,6 +205,25 @@ TEST(TrendBalance, SamplesPiledInOneIntervalStillCountOneEach) {
   EXPECT_GT(balance(pts, kWeight), 3.5);
 }
 
+// Samples that arrive in clumps (a burst of requests, each keeping a block): a window that
+// never stepped down still scores the root of their count, so a leak of 15 samples passes
+// where the squares of its clumps (one interval took 6) would have held it at 2.7.
+TEST(TrendBalance, ClumpedSamplesThatNeverComeDownScoreTheRootOfTheirCount) {
+  constexpr double kWeight = 512 * 1024;
+  const int clumps[] = {0, 1, 2, 6, 1, 1, 2, 0, 0, 0, 1, 1, 0};
+  std::vector<SeriesPoint> pts;
+  double level = 0;
+  for (size_t i = 0; i < std::size(clumps); ++i) {
+    level += clumps[i] * kWeight;
+    pts.push_back({i * 0.1, level});
+  }
+  EXPECT_NEAR(balance(pts, kWeight), std::sqrt(15.0), 1e-9);
+  EXPECT_GT(balance(pts, kWeight), 3.5);
+  // One sample freed in the window: the level has noise of its own, and the squares count.
+  pts.back().v -= kWeight;
+  EXPECT_LT(balance(pts, kWeight), 3.0);
+}
+
 // Averaged points split a step over two increments, which would shrink their squares: with
 // the sample's weight known, the score stays the root of the samples' count.
 TEST(TrendBalance, StepsSplitByAveragingAreCountedByTheirWeight) {
