@@ -51,7 +51,16 @@ TargetWatch::Fate TargetWatch::poll(uint64_t nowNs) {
   m_nextMapsScanNs = nowNs + kMapsScanNs;
   const Fate fate = lookForChannel();
   // Exiting and gone are one: getppid() confirms it on the next look.
-  return fate == Fate::Exited && raw::ppid() == m_pid ? Fate::Running : fate;
+  if (fate == Fate::Exited) return raw::ppid() != m_pid ? Fate::Exited : Fate::Running;
+  // An exit in the middle of a look (the maps file ends early) reads like an exec: a
+  // second look, at once, tells them apart.
+  if (fate == Fate::Replaced && !m_replaceSeen) {
+    m_replaceSeen = true;
+    m_nextMapsScanNs = nowNs;
+    return Fate::Running;
+  }
+  m_replaceSeen = false;
+  return fate;
 }
 
 TargetWatch::Fate TargetWatch::lookForChannel() {

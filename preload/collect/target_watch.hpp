@@ -6,7 +6,9 @@
 // killed it. Exec: the program holds the write end of a pipe with O_CLOEXEC, so the read
 // end sees EOF when it execs (or exits). A program may also close every descriptor; the
 // pipe then closes while the image lives on, so EOF is confirmed by looking for the
-// channel's mapping in /proc/PID/maps (an exec drops every mapping), rate-limited.
+// channel's mapping in /proc/PID/maps (an exec drops every mapping), rate-limited; a look
+// that misses it is repeated before it means an exec, since an exit in the middle of a look
+// (the file is read in pieces) ends the file early.
 
 #include <sys/types.h>
 
@@ -33,6 +35,7 @@ class TargetWatch {
   dev_t m_dev;
   ino_t m_ino;
   bool m_pipeClosed = false;
+  bool m_replaceSeen = false;  // the last look missed the channel: the next one confirms
   uint64_t m_nextMapsScanNs = 0;
 };
 
