@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "collect/collector_args.hpp"
 #include "collect/collector_process.hpp"
 #include "record/channel.hpp"
 #include "support/raw_io.hpp"
@@ -32,57 +33,36 @@ long directSyscall(long number, long a, long b, long c) {
 
 struct ExecRequest {
   const char* path;
-  int channelFd;
-  int livenessFd;
-  long execResult;  // written by the child only when execve returned (it failed)
-  char channelArg[16];
-  char livenessArg[16];
-  char* argv[4];
+  CollectorFds fds;
+  CollectorArgv args;
   char* envp[1];
+  long execResult;  // written by the child only when execve returned (it failed)
 };
 
-void formatFd(int fd, char* out) {
-  char digits[16];
-  int n = 0;
-  auto v = static_cast<unsigned>(fd);
-  do {
-    digits[n++] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  for (int i = 0; i < n; ++i) out[i] = digits[n - 1 - i];
-  out[n] = '\0';
-}
-
-// Runs in the vfork-style child: keeps the two descriptors across exec, then execs.
+// Runs in the vfork-style child: keeps the descriptors across exec, then execs.
 int execCollector(void* arg) {
   auto* request = static_cast<ExecRequest*>(arg);
-  directSyscall(SYS_fcntl, request->channelFd, F_SETFD, 0);
-  directSyscall(SYS_fcntl, request->livenessFd, F_SETFD, 0);
+  for (const int fd : {request->fds.channel, request->fds.liveness, request->fds.program})
+    if (fd >= 0) directSyscall(SYS_fcntl, fd, F_SETFD, 0);
   // An empty environment: no LD_PRELOAD, so the collector is never profiled itself.
-  request->execResult =
-      directSyscall(SYS_execve, reinterpret_cast<long>(request->path),
-                    reinterpret_cast<long>(request->argv), reinterpret_cast<long>(request->envp));
+  request->execResult = directSyscall(SYS_execve, reinterpret_cast<long>(request->path),
+                                      reinterpret_cast<long>(request->args.argv()),
+                                      reinterpret_cast<long>(request->envp));
   directSyscall(SYS_exit, 127, 0, 0);
   return 127;
 }
 
-int execFromClone(Channel& channel, int livenessFd, const char* path) {
-  if (path[0] == '\0' || channel.fd() < 0) return -1;
+int execFromClone(const CollectorFds& fds, const char* path) {
+  if (path[0] == '\0' || fds.channel < 0) return -1;
   void* stack = raw::map(nullptr, kChildStackBytes, PROT_READ | PROT_WRITE,
                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
   if (stack == nullptr) return -1;
-  ExecRequest request{};
+  ExecRequest request;
   request.path = path;
-  request.channelFd = channel.fd();
-  request.livenessFd = livenessFd;
-  request.execResult = 0;
-  formatFd(request.channelFd, request.channelArg);
-  formatFd(livenessFd, request.livenessArg);
-  request.argv[0] = const_cast<char*>("slowburn-collector");
-  request.argv[1] = request.channelArg;
-  request.argv[2] = request.livenessArg;
-  request.argv[3] = nullptr;
+  request.fds = fds;
+  request.args.fill(fds);
   request.envp[0] = nullptr;
+  request.execResult = 0;
   // No handler of the program's may run in the child, which shares its memory.
   sigset_t all;
   sigset_t previous;
@@ -97,10 +77,10 @@ int execFromClone(Channel& channel, int livenessFd, const char* path) {
   return pid > 0 && request.execResult == 0 ? pid : -1;
 }
 
-int runInCopy(Channel& channel, int livenessFd) {
+int runInCopy(Channel& channel, const CollectorFds& fds) {
   // Like fork() but without the program's fork handlers or a SIGCHLD for its parent.
   const long pid = syscall(SYS_clone, 0, nullptr, nullptr, nullptr, 0);
-  if (pid == 0) syscall(SYS_exit_group, runCollectorInCopy(channel, livenessFd));
+  if (pid == 0) syscall(SYS_exit_group, runCollectorInCopy(channel, fds));
   return pid > 0 ? static_cast<int>(pid) : -1;
 }
 
@@ -147,9 +127,9 @@ void findCollectorProgram(char* out, unsigned long size, const char* cwd) {
   std::memcpy(out + n, kName, sizeof(kName));
 }
 
-int launchCollector(Channel& channel, int livenessFd, const char* collectorPath) {
-  const int pid = execFromClone(channel, livenessFd, collectorPath);
-  return pid > 0 ? pid : runInCopy(channel, livenessFd);
+int launchCollector(Channel& channel, const CollectorFds& fds, const char* collectorPath) {
+  const int pid = execFromClone(fds, collectorPath);
+  return pid > 0 ? pid : runInCopy(channel, fds);
 }
 
 }  // namespace slowburn::preload

@@ -13,12 +13,13 @@
 namespace slowburn::preload {
 
 class Channel;
+struct CollectorFds;
 
 // The slowburn-collector path beside this library (absolute); "" when not found.
 void findCollectorProgram(char* out, unsigned long size, const char* cwd);
 
-// Starts the collector for channel, handing it the channel's descriptor and the read end
-// of the liveness pipe; returns its pid, or -1 when no process could be started.
-int launchCollector(Channel& channel, int livenessFd, const char* collectorPath);
+// Starts the collector for channel, handing it fds (the program keeps its own copies);
+// returns its pid, or -1 when no process could be started.
+int launchCollector(Channel& channel, const CollectorFds& fds, const char* collectorPath);
 
 }  // namespace slowburn::preload

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <new>
 
+#include "collect/collector_args.hpp"
 #include "lifecycle/collector_launch.hpp"
 #include "lifecycle/options.hpp"
 #include "record/channel.hpp"
@@ -83,9 +84,14 @@ bool startRecording(bool attached) {
   raw::fstat(s_livenessFd, &st);
   s_livenessDev = st.st_dev;
   s_livenessIno = st.st_ino;
-  s_collectorPid = launchCollector(*channel, pipeFds[0], rt.collectorPath);
+  // The collector sees this process exit through it, without being its child.
+  const int programFd = raw::pidfdOpen(raw::pid());
+  s_collectorPid = launchCollector(
+      *channel, CollectorFds{channel->fd(), pipeFds[0], programFd < 0 ? -1 : programFd},
+      rt.collectorPath);
   const bool launched = s_collectorPid > 0;
   raw::close(pipeFds[0]);
+  if (programFd >= 0) raw::close(programFd);
   const CollectorState state =
       launched ? channel->awaitStateChange(CollectorState::Starting, kStartWaitNs)
                : CollectorState::Failed;

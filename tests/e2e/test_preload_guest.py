@@ -51,7 +51,7 @@ def test_guest_program_stays_single_threaded_beside_a_small_collector_process():
         assert os.readlink(f"/proc/{collector}/exe") == os.path.join(BUILD, "slowburn-collector")
         assert status_field(collector, "Name") == "slowburn"
         # It holds none of the program's descriptors: /dev/null on 0-2, the liveness pipe,
-        # the program's statm, and the dump (same inode as the file in workdir).
+        # the program's pidfd and statm, and the dump (same inode as the file in workdir).
         fds = {int(fd): os.stat(f"/proc/{collector}/fd/{fd}")
                for fd in os.listdir(f"/proc/{collector}/fd")}
         null = os.stat("/dev/null")
@@ -59,7 +59,7 @@ def test_guest_program_stays_single_threaded_beside_a_small_collector_process():
                    for fd in (0, 1, 2)), fds
         dump = os.stat(next(os.path.join(workdir, f) for f in os.listdir(workdir)))
         others = [st for fd, st in fds.items() if fd > 2]
-        assert len(others) == 3, fds
+        assert len(others) == 4, fds
         assert any((st.st_dev, st.st_ino) == (dump.st_dev, dump.st_ino) for st in others), fds
         rss_kb = int(status_field(collector, "VmRSS").split()[0])
         assert rss_kb < 16 * 1024, rss_kb
