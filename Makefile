@@ -21,14 +21,14 @@ CPPFLAGS := -Iinclude -MMD -MP
 CXXFLAGS = $(CXXSTD) $(WARN) $(OPT) $(SAN)
 LDFLAGS  = $(SAN)
 
-# Debian packages the build, the tests, the demo and the benchmarks need (sqlite3, perl, git
-# and util-linux's setpriv/unshare are programs the end-to-end tests profile; jemalloc,
+# Debian packages the build, the tests, the demo and the benchmarks need (sqlite3, perl, git,
+# strace and util-linux's setpriv/unshare are programs the end-to-end tests profile; jemalloc,
 # tcmalloc and mimalloc are allocators test programs link with; prometheus and golang-go's
 # go tool pprof read what watch and export --format pprof write; chromium loads the html
 # reports; groff checks the man page).
 DEBIAN_PACKAGES := g++ make python3 libunwind-dev libxxhash-dev libcli11-dev libfmt-dev \
                    libdw-dev libelf-dev zlib1g-dev libzstd-dev libgtest-dev libbenchmark-dev \
-                   clang libclang-rt-14-dev clang-format sqlite3 perl git util-linux \
+                   clang libclang-rt-14-dev clang-format sqlite3 perl git strace util-linux \
                    libjemalloc-dev libgoogle-perftools-dev libmimalloc-dev \
                    pkg-config libprotobuf-dev protobuf-compiler golang-github-google-pprof-dev \
                    libcpp-httplib-dev prometheus golang-go chromium groff-base valgrind

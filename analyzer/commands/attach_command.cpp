@@ -23,7 +23,7 @@ namespace {
 
 constexpr double kMaxDurationS = 366.0 * 24 * 3600;
 constexpr uint64_t kPollNs = 50000000;                    // how often the process is looked at
-constexpr uint64_t kCollectorEndWaitNs = 15000000000ull;  // after the process ended
+constexpr uint64_t kCollectorEndWaitNs = 15000000000ull;  // for the collector to end
 
 std::atomic<int> s_stopSignal{0};
 
@@ -151,7 +151,7 @@ bool libraryMapped(pid_t pid, const std::string& library) {
   return false;
 }
 
-// The collector ends by itself once the process is gone or exec'd: wait for it.
+// The collector ends by itself once the dump is finished, or the process is gone or exec'd.
 void awaitCollector(pid_t collector, uint64_t startTicks) {
   const uint64_t start = nowNs();
   while (attach::sameProcessAlive(collector, startTicks) && nowNs() - start < kCollectorEndWaitNs)
@@ -291,8 +291,10 @@ AttachOutcome attachAndRecord(const AttachSettings& settings) {
                            pid)
              : fmt::format("process {} exec'd another program while attached: the dump ends there",
                            pid));
-    if (collectorFacts) awaitCollector(collector, collectorFacts->startTicks);
   }
+  // Not the process's child, nobody in it waits for the collector: this command does, so no
+  // process of slowburn outlives it.
+  if (collectorFacts) awaitCollector(collector, collectorFacts->startTicks);
   if (outcome.dump.empty()) outcome.dump = dumpOf(collector, pattern);
   if (outcome.dump.empty())
     throw std::runtime_error(

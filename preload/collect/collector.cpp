@@ -48,11 +48,11 @@ void compose(char* out, size_t size, std::initializer_list<const char*> parts) {
 
 }  // namespace
 
-Collector::Collector(Channel& channel, int livenessFd)
+Collector::Collector(Channel& channel, int livenessFd, int programFd)
     : m_channel(channel),
       m_setup(channel.control().setup),
       m_sampleBytes(m_setup.sampleBytes),
-      m_watch(m_setup.pid, livenessFd, m_setup.channelDev, m_setup.channelIno),
+      m_watch(m_setup.pid, livenessFd, programFd, m_setup.channelDev, m_setup.channelIno),
       m_resident(m_setup.pid),
       m_pending(64) {}
 

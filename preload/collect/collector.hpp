@@ -24,8 +24,9 @@ namespace slowburn::preload {
 
 class Collector {
  public:
-  // livenessFd: the read end of the program's liveness pipe (non-blocking).
-  Collector(Channel& channel, int livenessFd);
+  // livenessFd: the read end of the program's liveness pipe (non-blocking); programFd: a
+  // pidfd of the program, or -1 (see collect/target_watch.hpp).
+  Collector(Channel& channel, int livenessFd, int programFd);
   Collector(const Collector&) = delete;
   Collector& operator=(const Collector&) = delete;
 

@@ -9,6 +9,7 @@
 #include <new>
 
 #include "collect/collector.hpp"
+#include "collect/collector_args.hpp"
 #include "record/channel.hpp"
 #include "support/raw_io.hpp"
 
@@ -33,9 +34,9 @@ void quietSignals() {
   }
 }
 
-void quietDescriptors(int channelFd, int livenessFd) {
-  const int keep[] = {channelFd, livenessFd};
-  raw::closeAllFrom(0, keep, 2);
+void quietDescriptors(const CollectorFds& fds) {
+  const int keep[] = {fds.channel, fds.liveness, fds.program};
+  raw::closeAllFrom(0, keep, 3);
   // Standard descriptors lead nowhere, so nothing can ever write into the dump by number.
   for (int fd = 0; fd <= 2; ++fd) {
     const int null = raw::open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -50,31 +51,33 @@ void quietDescriptors(int channelFd, int livenessFd) {
 alignas(Channel) unsigned char s_channelStorage[sizeof(Channel)];
 alignas(Collector) unsigned char s_collectorStorage[sizeof(Collector)];
 
-void quietProcess(int channelFd, int livenessFd) {
+void quietProcess(const CollectorFds& fds) {
   quietSignals();
-  quietDescriptors(channelFd, livenessFd);
+  quietDescriptors(fds);
   prctl(PR_SET_NAME, "slowburn", 0, 0, 0);
-  raw::fcntl(livenessFd, F_SETFL, O_NONBLOCK);
+  raw::fcntl(fds.liveness, F_SETFL, O_NONBLOCK);
 }
 
-int record(Channel& channel, int livenessFd) {
-  auto* collector = new (s_collectorStorage) Collector(channel, livenessFd);
+int record(Channel& channel, const CollectorFds& fds) {
+  auto* collector = new (s_collectorStorage) Collector(channel, fds.liveness, fds.program);
   return collector->run();
 }
 
 }  // namespace
 
-int runCollectorProcess(int channelFd, int livenessFd) {
-  quietProcess(channelFd, livenessFd);
+int runCollectorProcess(const CollectorFds& fds) {
+  quietProcess(fds);
   auto* channel = new (s_channelStorage) Channel;
-  if (!channel->attach(channelFd)) return 2;
+  if (!channel->attach(fds.channel)) return 2;
   channel->closeFd();
-  return record(*channel, livenessFd);
+  return record(*channel, fds);
 }
 
-int runCollectorInCopy(Channel& channel, int livenessFd) {
-  quietProcess(-1, livenessFd);
-  return record(channel, livenessFd);
+int runCollectorInCopy(Channel& channel, const CollectorFds& fds) {
+  CollectorFds kept = fds;
+  kept.channel = -1;  // mapped already
+  quietProcess(kept);
+  return record(channel, kept);
 }
 
 }  // namespace slowburn::preload

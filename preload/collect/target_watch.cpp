@@ -1,6 +1,7 @@
 #include "collect/target_watch.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/sysmacros.h>
 
 #include <cerrno>
@@ -39,8 +40,14 @@ void skipField(const char*& p, const char* end) {
 
 }  // namespace
 
+bool TargetWatch::programGone() const {
+  if (m_programFd < 0) return raw::ppid() != m_pid;
+  // Readable once the thread group is empty (POLLNVAL: a descriptor that says nothing more).
+  return raw::pollNow(m_programFd, POLLIN) > 0;
+}
+
 TargetWatch::Fate TargetWatch::poll(uint64_t nowNs) {
-  if (raw::ppid() != m_pid) return Fate::Exited;
+  if (programGone()) return Fate::Exited;
   if (!m_pipeClosed) {
     char byte;
     const ssize_t n = raw::read(m_fd, &byte, 1);
@@ -50,8 +57,17 @@ TargetWatch::Fate TargetWatch::poll(uint64_t nowNs) {
   if (nowNs < m_nextMapsScanNs) return Fate::Running;
   m_nextMapsScanNs = nowNs + kMapsScanNs;
   const Fate fate = lookForChannel();
-  // Exiting and gone are one: getppid() confirms it on the next look.
-  return fate == Fate::Exited && raw::ppid() == m_pid ? Fate::Running : fate;
+  // Exiting and gone are one: the exit rule confirms it on the next look.
+  if (fate == Fate::Exited) return programGone() ? Fate::Exited : Fate::Running;
+  // An exit in the middle of a look (the maps file ends early) reads like an exec: a
+  // second look, at once, tells them apart.
+  if (fate == Fate::Replaced && !m_replaceSeen) {
+    m_replaceSeen = true;
+    m_nextMapsScanNs = nowNs;
+    return Fate::Running;
+  }
+  m_replaceSeen = false;
+  return fate;
 }
 
 TargetWatch::Fate TargetWatch::lookForChannel() {

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <new>
 
+#include "collect/collector_args.hpp"
 #include "lifecycle/collector_launch.hpp"
 #include "lifecycle/options.hpp"
 #include "record/channel.hpp"
@@ -30,6 +31,7 @@ int s_livenessFd = -1;
 dev_t s_livenessDev = 0;
 ino_t s_livenessIno = 0;
 int s_collectorPid = -1;
+bool s_collectorIsChild = false;  // this process's to reap (see lifecycle/collector_launch.hpp)
 
 // The range of the last channel slowburn attach retired: the next one is mapped over it
 // when the sizes agree, so retired ranges never pile up.
@@ -83,9 +85,16 @@ bool startRecording(bool attached) {
   raw::fstat(s_livenessFd, &st);
   s_livenessDev = st.st_dev;
   s_livenessIno = st.st_ino;
-  s_collectorPid = launchCollector(*channel, pipeFds[0], rt.collectorPath);
+  // The collector sees this process exit through it, without being its child.
+  const int programFd = raw::pidfdOpen(raw::pid());
+  const LaunchedCollector collector = launchCollector(
+      *channel, CollectorFds{channel->fd(), pipeFds[0], programFd < 0 ? -1 : programFd},
+      rt.collectorPath);
+  s_collectorPid = collector.pid;
+  s_collectorIsChild = collector.child;
   const bool launched = s_collectorPid > 0;
   raw::close(pipeFds[0]);
+  if (programFd >= 0) raw::close(programFd);
   const CollectorState state =
       launched ? channel->awaitStateChange(CollectorState::Starting, kStartWaitNs)
                : CollectorState::Failed;
@@ -133,15 +142,18 @@ void releaseRecording() {
     }
   }
   closeLiveness();
-  if (s_collectorPid <= 0) return;
-  // Its exit signal is 0: only a wait for clone children sees it, and nothing else will.
-  const uint64_t start = raw::monotonicNs();
-  int status = 0;
-  while (syscall(SYS_wait4, s_collectorPid, &status, __WALL | WNOHANG, nullptr) == 0 &&
-         raw::monotonicNs() - start < kReapWaitNs) {
-    raw::sleepNs(1000000);
+  if (s_collectorPid > 0 && s_collectorIsChild) {
+    // Its exit signal is 0: only a wait for clone children sees it, and nothing else will.
+    const uint64_t start = raw::monotonicNs();
+    int status = 0;
+    while (syscall(SYS_wait4, s_collectorPid, &status, __WALL | WNOHANG, nullptr) == 0 &&
+           raw::monotonicNs() - start < kReapWaitNs) {
+      raw::sleepNs(1000000);
+    }
   }
+  // A collector started apart is its reaper's: it exits by itself once the dump is done.
   s_collectorPid = -1;
+  s_collectorIsChild = false;
 }
 
 void leaveRecordingInChild() {
@@ -149,6 +161,7 @@ void leaveRecordingInChild() {
   setCurrentChannel(nullptr);  // wiped already (MADV_WIPEONFORK); said again for clarity
   closeLiveness();
   s_collectorPid = -1;
+  s_collectorIsChild = false;
 }
 
 }  // namespace slowburn::preload

@@ -23,8 +23,8 @@ int collectorPid();
 // false when it failed (its reason is shown) or did not finish in time.
 bool finishRecording(uint64_t waitNs);
 // slowburn attach, once the dump is finished: forgets the channel (its pages retired, see
-// Channel::retire), closes the liveness pipe and reaps the collector, which is this
-// process's child.
+// Channel::retire), closes the liveness pipe and reaps the collector when it is this
+// process's child (started apart, it is its reaper's to reap).
 void releaseRecording();
 // A fork child: drops its copies of the parent's channel mapping and liveness pipe.
 void leaveRecordingInChild();

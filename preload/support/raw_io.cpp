@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <linux/futex.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -239,5 +240,23 @@ void wakeSharedWord(const uint32_t* word) { futexWake(word, FUTEX_WAKE, INT32_MA
 
 int pid() { return static_cast<int>(syscall(SYS_getpid)); }
 int ppid() { return static_cast<int>(syscall(SYS_getppid)); }
+
+int pidfdOpen(int pid) {
+#ifndef SYS_pidfd_open
+  constexpr long SYS_pidfd_open = 434;  // the same number on every architecture
+#endif
+  const int saved = errno;
+  return static_cast<int>(call(syscall(SYS_pidfd_open, pid, 0), saved));
+}
+
+int pollNow(int fd, short events) {
+  struct pollfd p {
+    fd, events, 0
+  };
+  const struct timespec now {};
+  const int saved = errno;
+  const long ready = call(syscall(SYS_ppoll, &p, 1, &now, nullptr, 0), saved);
+  return ready < 0 ? static_cast<int>(ready) : p.revents;
+}
 
 }  // namespace slowburn::preload::raw

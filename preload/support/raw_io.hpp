@@ -59,5 +59,9 @@ void wakeSharedWord(const uint32_t* word);
 
 int pid();
 int ppid();
+// pidfd_open(2): a descriptor for process pid (close-on-exec); -ENOSYS before Linux 5.3.
+int pidfdOpen(int pid);
+// poll(2) of one descriptor without waiting: the events it reports now, or -errno.
+int pollNow(int fd, short events);
 
 }  // namespace slowburn::preload::raw

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import tempfile
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.abspath(os.environ.get("BUILD", os.path.join(ROOT, "build")))
@@ -41,6 +42,46 @@ def run_profiled(cmd, workdir, env=None, timeout=300, check=True, **kwargs):
     if check and proc.returncode != 0:
         raise AssertionError(f"{cmd} exited {proc.returncode}: {proc.stderr[-2000:]!r}")
     return proc, sorted(glob.glob(os.path.join(workdir, "*.sb")))
+
+
+def collector_of(pid, timeout=5.0):
+    """The collector process recording pid: the process named slowburn holding a pidfd of pid
+    (it is not pid's child). Waits up to timeout for one to appear; None when none does."""
+    deadline = time.monotonic() + timeout
+    while True:
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/comm") as f:
+                    if f.read().strip() != "slowburn":
+                        continue
+                for fd in os.listdir(f"/proc/{entry}/fdinfo"):
+                    with open(f"/proc/{entry}/fdinfo/{fd}") as f:
+                        if f"\nPid:\t{pid}\n" in f.read():
+                            return int(entry)
+            except OSError:
+                continue
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(0.01)
+
+
+def children_of(pid):
+    """Process ids the kernel lists as children of pid's threads."""
+    kids = []
+    for task in glob.glob(f"/proc/{pid}/task/*/children"):
+        try:
+            with open(task) as f:
+                kids += [int(k) for k in f.read().split()]
+        except OSError:
+            continue
+    return kids
+
+
+def parent_of(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        return int(f.read().rsplit(")", 1)[1].split()[1])
 
 
 def run_plain(cmd, workdir, env=None, timeout=300, **kwargs):

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 
-from harness import BUILD, PRELOAD, ROOT, SLOWBURN, read_dump, sample, tmpdir
+from harness import BUILD, PRELOAD, ROOT, SLOWBURN, collector_of, read_dump, sample, tmpdir
 
 PTRACE_SEIZE, PTRACE_INTERRUPT, PTRACE_DETACH = 0x4206, 0x4207, 17
 WALL = 0x40000000
@@ -145,7 +145,8 @@ def test_attach_50_cycles_on_busy_threads_with_cross_thread_frees():
                             workdir=workdir)
             assert result.returncode == 0, (cycle, result.stderr)
             assert proc.poll() is None, f"the process died in cycle {cycle}"
-            assert not children_of(proc.pid), "a collector outlived its detach"
+            assert not children_of(proc.pid) and collector_of(proc.pid, timeout=0) is None, \
+                "a collector outlived its detach"
     finally:
         os.close(write_end)
     code, out = finish(proc, workdir)

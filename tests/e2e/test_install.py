@@ -5,7 +5,7 @@ import os
 import subprocess
 import time
 
-from harness import BUILD, ROOT, sample, tmpdir
+from harness import BUILD, ROOT, collector_of, sample, tmpdir
 
 PREFIX = "/usr/local"
 INSTALLED = ["bin/slowburn", "lib/slowburn/libslowburn.so", "lib/slowburn/slowburn-collector",
@@ -80,8 +80,8 @@ def test_install_run_and_uninstall_from_a_destdir():
     seen = set()
     deadline = time.monotonic() + 30
     while proc.poll() is None and time.monotonic() < deadline and collector not in seen:
-        for program in children(proc.pid):  # slowburn -> the program -> its collector
-            seen.update(executable(c) for c in children(program))
+        for program in children(proc.pid):  # slowburn -> the program; its collector apart
+            seen.add(executable(collector_of(program, timeout=0)))
         time.sleep(0.02)
     stdout, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 0, stderr

@@ -6,7 +6,7 @@ import os
 import subprocess
 import time
 
-from harness import PRELOAD
+from harness import PRELOAD, collector_of
 from test_preload_support import only_dump, sample, tmpdir
 
 PTRACE_DETACH, PTRACE_SEIZE, PTRACE_INTERRUPT = 17, 0x4206, 0x4207
@@ -17,21 +17,12 @@ libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_
 libc.ptrace.restype = ctypes.c_long
 
 
-def collector_pid(pid, timeout=5.0):
-    """The program's child named slowburn: its collector process."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for tid in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{tid}/children") as f:
-                for child in f.read().split():
-                    try:
-                        with open(f"/proc/{child}/comm") as c:
-                            if c.read().strip() == "slowburn":
-                                return int(child)
-                    except FileNotFoundError:
-                        pass
-        time.sleep(0.01)
-    raise AssertionError("no collector process named slowburn")
+def collector_pid(pid):
+    """The program's collector process (named slowburn, holding the program's pidfd)."""
+    collector = collector_of(pid)
+    if collector is None:
+        raise AssertionError("no collector process named slowburn")
+    return collector
 
 
 def ptrace(request, tid):
