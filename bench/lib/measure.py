@@ -4,8 +4,9 @@ Wall time is taken around the whole command (for heaptrack that includes its int
 finishing the trace, which is what a user waits for); CPU time (user + system, from wait4,
 over the whole process tree) is kept beside it because it suffers less from other load
 on a shared machine. The tree includes processes the command's processes left behind:
-this process is a child subreaper, so slowburn's collector (a child of the profiled
-program that no one waits for) is reparented here and its CPU counted too. Peak RSS is the target's own VmHWM,
+this process is a child subreaper, so slowburn's collector (started apart from the
+profiled program and handed to the nearest subreaper) is adopted here and its CPU counted
+too. Peak RSS is the target's own VmHWM,
 written at exit by build/bench/libhwm_probe.so, so heaptrack's helper processes do not
 count against it; wait4's rusage for the whole process tree is kept beside it.
 """
