@@ -27,8 +27,9 @@ void LiveProfile::onEnd(const End& end) {
 }
 
 Profile LiveProfile::current(const ReadSummary& summary) const {
-  // finish() closes the open snapshot point: on a copy, so the next records still join it.
-  ProfileBuilder copy = m_builder;
+  // finish() closes the open snapshot point and commits the held ones: on a copy, so the
+  // next records still join them.
+  ProfileBuilder copy = m_builder.clone();
   return copy.finish(summary);
 }
 

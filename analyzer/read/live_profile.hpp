@@ -26,6 +26,7 @@ class LiveProfile : public DumpVisitor {
   void onSnapshot(const Snapshot& snapshot) override;
   void onNote(const Note& note) override;
   void onEnd(const End& end) override;
+  void onTeardown(const Teardown& teardown) override { m_builder.onTeardown(teardown); }
 
   // The profile as read so far: buildProfile's of the same bytes, repeated notes kept once.
   Profile current(const ReadSummary& summary) const;

@@ -252,6 +252,16 @@ void ProfileBuilder::catchUpAll() {
   keepWithinPointBudget();
 }
 
+ProfileBuilder ProfileBuilder::clone() const {
+  ProfileBuilder copy(*this);
+  copy.m_times = std::make_shared<BucketMeans>(*m_times);
+  copy.m_processTimes = std::make_shared<BucketMeans>(*m_processTimes);
+  for (SiteProfile& s : copy.m_profile.sites) s.series.times = copy.m_times;
+  copy.m_profile.liveSeries.times = copy.m_processTimes;
+  copy.m_profile.rssSeries.times = copy.m_processTimes;
+  return copy;
+}
+
 Profile ProfileBuilder::finish(const ReadSummary& summary) {
   if (m_pointOpen) closePoint();
   while (!m_held.empty()) commitOldest();  // no teardown: the program ran to the end

@@ -85,7 +85,7 @@ struct Profile {
   SiteSeries liveSeries;
   SiteSeries rssSeries;
   // RSS growth beside tracked growth, from the first snapshot to the last before the exit
-  // teardown; nullopt with fewer than two snapshots.
+  // teardown (or the run-down before it); nullopt with fewer than two snapshots.
   std::optional<RssAccount> rssAccount;
 
   // END's time when the process exited cleanly, else the last snapshot's.
@@ -127,7 +127,14 @@ class ProfileBuilder : public DumpVisitor {
   // Closes the last snapshot point and hands over the profile.
   Profile finish(const ReadSummary& summary);
 
+  // A builder that finishes what was read so far without touching this one (slowburn
+  // watch ranks a dump still being written): its series get time axes of their own.
+  ProfileBuilder clone() const;
+
  private:
+  // Member-wise, so the copy's series share this builder's axes: clone() gives them theirs.
+  ProfileBuilder(const ProfileBuilder&) = default;
+
   // What the builder knows of a site beyond its profile.
   struct SiteState {
     uint64_t observed = 0;        // snapshot points its series holds

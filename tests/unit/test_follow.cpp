@@ -160,5 +160,36 @@ TEST(LiveProfile, RankingBetweenTwoRecordsOfOneSnapshotLeavesItsPointOpen) {
   EXPECT_EQ(p.sites[1].series.points().back().v, 20);
 }
 
+TEST(LiveProfile, RankingAfterEverySnapshotLeavesTheSeriesAsAWholeReadDoes) {
+  // given a dump followed snapshot by snapshot, ranked after each, up to a clean exit
+  GrowingFile file("follow_every.sb");
+  SyntheticDump d;
+  d.header().site(0, SiteKind::Alloc, {0x1000}).site(1, SiteKind::Alloc, {0x2000});
+  file.append(d.take());
+  LiveProfile profile;
+  DumpFollower follower(file.path(), profile);
+  for (uint64_t i = 1; i <= 40; ++i) {
+    d.snapshot(i * 100 * kMs, 0, {{0, i * 1000, i, 1, 0}, {1, 500 + i % 3, 1, 1, 1}});
+    if (i == 40) d.teardown(i * 100 * kMs);
+    file.append(d.take());
+    follower.poll();
+    (void)profile.current(follower.summary());
+  }
+  // then its profile has the same points as the whole dump read at once
+  const Profile live = profile.current(follower.summary());
+  const Profile whole = buildProfile(file.path());
+  for (size_t site = 0; site < 2; ++site) {
+    const std::vector<SeriesPoint> a = live.sites[site].series.points();
+    const std::vector<SeriesPoint> b = whole.sites[site].series.points();
+    ASSERT_EQ(a.size(), b.size()) << site;
+    for (size_t k = 0; k < a.size(); ++k) {
+      EXPECT_DOUBLE_EQ(a[k].t, b[k].t) << site << " " << k;
+      EXPECT_DOUBLE_EQ(a[k].v, b[k].v) << site << " " << k;
+    }
+  }
+  EXPECT_EQ(live.teardownS, whole.teardownS);
+  EXPECT_EQ(live.liveSeries.values.observations(), whole.liveSeries.values.observations());
+}
+
 }  // namespace
 }  // namespace slowburn::analyze
