@@ -27,7 +27,9 @@ namespace {
 // it is recorded is decided here, out of line, so that malloc's common path makes no call
 // of its own and so needs no stack frame.
 [[gnu::noinline]] void* crossedMalloc(size_t size) {
-  if (runtime().sampler.crossed(detail::t_sampler, size) && !t_inProfiler)
+  // The state again: a quick path taken on a stale flag must not record after Active.
+  if (runtime().sampler.crossed(detail::t_sampler, size) && !t_inProfiler &&
+      s_state.load(std::memory_order_acquire) == State::Active)
     return chosenMalloc(&detail::s_originals, size);
   return unchosenMalloc(size);
 }
@@ -54,7 +56,7 @@ void* unavailable() {
 }  // namespace
 
 void* malloc(size_t size) noexcept {
-  if (detail::s_quickPath.load(std::memory_order_relaxed)) [[likely]] {
+  if (detail::s_quickPath.load(std::memory_order_acquire)) [[likely]] {
     if (!Sampler::countDown(detail::t_sampler, size)) [[likely]]
       return detail::s_originals.malloc(size);
     return crossedMalloc(size);
@@ -77,7 +79,7 @@ void* malloc(size_t size) noexcept {
 void free(void* block) noexcept {
   // Most frees in sampled mode: a block the filter says was never sampled (nullptr too;
   // the bootstrap arena's blocks read "maybe", see openQuickPath).
-  if (detail::s_quickPath.load(std::memory_order_relaxed) &&
+  if (detail::s_quickPath.load(std::memory_order_acquire) &&
       !runtime().sampled.mayContain(reinterpret_cast<uint64_t>(block))) [[likely]]
     return detail::s_originals.free(block);
   if (block == nullptr || bootstrap::owns(block)) return;
