@@ -125,9 +125,14 @@ TrendVerdict classify(const std::vector<SeriesPoint>& input, const SiteActivity&
     hws.noiseFloor = std::sqrt(std::min(std::max(0.0, peak), bytesFreed(run)) * sampleBytes);
     v.hw = highWater(pts, hws);
     v.breath = breath(pts, v.overallSlope, settings.breathWindow);
-    if (sampleBytes > 0)
-      v.lateBalance =
-          balance(window(run, t0 + (1 - lateFraction) * span, run.back().t), sampleBytes);
+    if (sampleBytes > 0) {
+      // A sample weighs about S, or its own size when bigger: a block of 10 MiB sampled at
+      // 512 KiB is one sample of 10 MiB, not twenty of S.
+      const double blockBytes =
+          activity.peakCount > 0 ? peak / static_cast<double>(activity.peakCount) : 0.0;
+      v.lateBalance = balance(window(run, t0 + (1 - lateFraction) * span, run.back().t),
+                              std::max(sampleBytes, blockBytes));
+    }
     // Capacity steps are memory's: a call rate has none.
     if (allowChurn) v.steps = analyzeSteps(pts, settings.staircase);
   } else {

@@ -135,7 +135,8 @@ double breath(std::span<const SeriesPoint> points, double slope, size_t window =
 //    moves in steps of about one sample's weight: a leak's samples are never freed, so its
 //    series only steps up, while a cache, a refreshed entry or a queue frees samples about
 //    as often as it takes them. With the increments d_i = v_i - v_{i-1} over the points and
-//    w the weight of one sample (SLOWBURN_SAMPLE_BYTES), m increments of mean d,
+//    w the weight of one sample (SLOWBURN_SAMPLE_BYTES, or the line's blocks' size when
+//    bigger: such a block is sampled at about its size), m increments of mean d,
 //        balance = sum d_i / sqrt(max(sum (d_i - d)^2, w sum |d_i|)),
 //    the net move in units of the noise its own steps carry: each step of a sample adds w^2
 //    to the variance of the net move, and a point that averages several snapshots splits a

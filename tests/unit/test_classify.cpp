@@ -284,6 +284,20 @@ std::vector<SeriesPoint> doublingVector() {
   });
 }
 
+TEST(Classify, ASampledBlockBiggerThanTheSampleBytesWeighsOneSampleInTheBalance) {
+  // Three 10 MiB blocks kept late, each sampled at about its size (S = 512 KiB): three
+  // samples, balance sqrt(3), not the sixty a count in units of S would make of them.
+  std::vector<SeriesPoint> pts;
+  for (int i = 0; i < 100; ++i) {
+    const int kept = i < 70 ? 0 : std::min(3, 1 + (i - 70) / 10);
+    pts.push_back({i * 0.1, kept * 10.0 * kMiB});
+  }
+  SiteActivity a = activityOf(pts, 3, 0, 3);
+  a.sampleBytes = 524288;
+  const TrendVerdict v = classifySeries(pts, a);
+  EXPECT_NEAR(v.lateBalance, std::sqrt(3.0), 1e-6) << describe(v);
+}
+
 TEST(Classify, SampledDoublingBufferIsGrowingWhateverItsSampledCount) {
   // Sampled at 512 KiB, the big buffers weigh one allocation each, but one small early buffer
   // sampled weighs hundreds: 525 allocations, and never more than one block live.

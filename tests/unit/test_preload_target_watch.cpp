@@ -61,8 +61,7 @@ class Program {
   void tell(Then what) { ASSERT_EQ(write(m_commandFd, &what, 1), 1); }
 
   TargetWatch watch(bool withPidfd) const {
-    return TargetWatch(m_pid, m_livenessFd, withPidfd ? m_pidfd : -1, m_channelDev,
-                       m_channelIno);
+    return TargetWatch(m_pid, m_livenessFd, withPidfd ? m_pidfd : -1, m_channelDev, m_channelIno);
   }
 
   int pid() const { return m_pid; }
