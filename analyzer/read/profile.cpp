@@ -90,7 +90,8 @@ void ProfileBuilder::catchUp(size_t site, uint64_t points) {
   SiteProfile& s = m_profile.sites[site];
   BucketMeans& values = s.series.values;
   const size_t before = values.storedValues();
-  values.addRepeated(s.isAlloc() ? state.committed : 0.0, points - state.observed);
+  // The last value its series took: what it held at its last committed point.
+  values.addRepeated(s.isAlloc() ? values.last() : 0.0, points - state.observed);
   m_storedValues = m_storedValues - before + values.storedValues();
   state.observed = points;
 }
@@ -184,7 +185,6 @@ void ProfileBuilder::commitOldest() {
     const size_t before = s.series.values.storedValues();
     s.series.values.add(change.value);
     m_storedValues = m_storedValues - before + s.series.values.storedValues();
-    if (s.isAlloc()) state.committed = change.value;
     state.observed = point + 1;
   }
   m_seriesPoints = point + 1;

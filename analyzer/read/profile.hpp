@@ -140,7 +140,6 @@ class ProfileBuilder : public DumpVisitor {
     uint64_t observed = 0;        // snapshot points its series holds
     uint64_t pendingCalls = 0;    // syscall sites: calls counted in the open point
     uint64_t changedAtPoint = 0;  // 1 + the open point's index when it changed there
-    double committed = 0;         // alloc sites: live bytes at its last point in the series
   };
   // A closed snapshot point the sites' series have not taken yet: the last few are held
   // back until the teardown shows whether they were the program's run-down.
