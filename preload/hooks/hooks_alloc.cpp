@@ -77,11 +77,15 @@ void* malloc(size_t size) noexcept {
 }
 
 void free(void* block) noexcept {
-  // Most frees in sampled mode: a block the filter says was never sampled (nullptr too;
-  // the bootstrap arena's blocks read "maybe", see openQuickPath).
-  if (detail::s_quickPath.load(std::memory_order_acquire) &&
-      !runtime().sampled.mayContain(reinterpret_cast<uint64_t>(block))) [[likely]]
-    return detail::s_originals.free(block);
+  if (detail::s_quickPath.load(std::memory_order_acquire)) [[likely]] {
+    // Most frees in sampled mode: a block the filter says was never sampled (nullptr too;
+    // the bootstrap arena's blocks read "maybe", see openQuickPath).
+    if (!runtime().sampled.mayContain(reinterpret_cast<uint64_t>(block))) [[likely]]
+      return detail::s_originals.free(block);
+    // The filter was asked: the recorded free asks the rest (nullptr, state, the set).
+    if (!bootstrap::owns(block)) chosenFree(block);
+    return;
+  }
   if (block == nullptr || bootstrap::owns(block)) return;
   if (s_state.load(std::memory_order_acquire) == State::Active) [[likely]] {
     if (mayBeRecordedActive(block) || detail::s_allocatorMaps) [[unlikely]]
