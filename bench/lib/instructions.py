@@ -12,8 +12,8 @@ import os
 import shutil
 import subprocess
 
+import modes
 from measure import clean_environment, command_line
-from modes import SAMPLE_BYTES
 
 # A mean gap between samples no program reaches: nothing is ever sampled.
 NOTHING_SAMPLED = str(1 << 40)
@@ -21,10 +21,11 @@ MODES = ("plain", "sampled", "hooks")
 
 
 def _env_for(mode, workload, preload):
-    env = dict(workload.env)
-    if mode != "plain":
-        env["LD_PRELOAD"] = preload
-        env["SLOWBURN_SAMPLE_BYTES"] = SAMPLE_BYTES if mode == "sampled" else NOTHING_SAMPLED
+    """The timed mode's environment (modes.py); the hooks' is sampled's, sampling nothing."""
+    [timed] = [m for m in modes.MODES if m.name == ("plain" if mode == "plain" else "sampled")]
+    _, env, _ = timed.command(workload, preload, workload.name)
+    if mode == "hooks":
+        env["SLOWBURN_SAMPLE_BYTES"] = NOTHING_SAMPLED
     return env
 
 

@@ -139,6 +139,14 @@ def _ratio_text(summary, workload, mode):
     return f"wall {wall:.2f}x, CPU {cpu:.2f}x" if cpu else f"wall {wall:.2f}x"
 
 
+def sampled_verdict(summary, workload):
+    """The times' verdict on a workload's sampled target, or None when it has no sampled run."""
+    sampled = summary.get(workload, {}).get("sampled", {})
+    if not sampled.get("slowdown"):
+        return None
+    return _judge(sampled["slowdown"], sampled.get("cpu_slowdown"), SAMPLED_LIMIT)
+
+
 def _instructions_note(counts):
     """What callgrind counted for a sampled target the times did not meet (instructions.py)."""
     plain, sampled, hooks = (counts or {}).get("plain"), (counts or {}).get("sampled"), \
@@ -257,9 +265,8 @@ def verdicts(summary, workloads, rss_run, soak, shapes, instructions=None):
 
     # 4. Sampled mode.
     for w in [w for kind in SAMPLED_TARGET_KINDS for w in by_kind.get(kind, [])]:
-        if get(w.name, "sampled", "slowdown"):
-            verdict = _judge(get(w.name, "sampled", "slowdown"),
-                             get(w.name, "sampled", "cpu_slowdown"), SAMPLED_LIMIT)
+        verdict = sampled_verdict(summary, w.name)
+        if verdict:
             if verdict != "met":
                 verdict += _instructions_note((instructions or {}).get(w.name))
             out.append((f"{w.name}: sampled <= {SAMPLED_LIMIT:.2f}x plain",
